@@ -1,0 +1,347 @@
+"""The parameter table: every number the rules use, with unit, default, range and source.
+
+This is the only place where rule constants live. A rule function receives a :class:`Params`
+object whose values are numpy arrays: shape ``(N,)`` (one value per run, so one ensemble call can
+evaluate N parameter draws) or ``(N, G)`` for the per-group militia parameters. A single run is
+simply N = 1.
+
+Sources are cited by the record's event ids (``sim/data/events.csv``) or by the published study;
+"judgement" marks a value the record cannot inform, kept at a prior and reported as such by the
+calibration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: Militia groups, ordered by closeness to Iran. Index 0 is the presumed parent that the US
+#: blames when an attack is not attributed (Kata'ib Hezbollah in every source).
+GROUPS: tuple[str, ...] = (
+    "kataib_hezbollah",
+    "harakat_nujaba",
+    "asaib_ahl_al_haq",
+    "front_groups",
+)
+GROUP_LABELS: dict[str, str] = {
+    "kataib_hezbollah": "Kata'ib Hezbollah",
+    "harakat_nujaba": "Harakat al-Nujaba",
+    "asaib_ahl_al_haq": "Asa'ib Ahl al-Haq",
+    "front_groups": "front / 'outlaw' groups",
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One row of the parameter table."""
+
+    name: str
+    unit: str
+    default: float
+    low: float
+    high: float
+    source: str
+    actor: str
+    #: True where the documented record can inform the value (the calibration fits these).
+    informed: bool = False
+    description: str = ""
+
+
+def _p(name, unit, default, low, high, actor, source, informed=False, description=""):
+    return Param(name, unit, default, low, high, source, actor, informed, description)
+
+
+# fmt: off
+_SCALARS: list[Param] = [
+    # --- militia behaviour -----------------------------------------------------------------
+    _p("self_excitation", "expected follow-on attacks per attack", 0.4, 0.0, 0.9, "militia",
+       "Lewis et al. 2012 (Security Journal): self-excitation explains 37-50% of events",
+       informed=True, description="branching ratio of a group's own attacks (Hawkes kernel)"),
+    _p("excitation_days", "days", 21.0, 3.0, 60.0, "militia",
+       "Lewis et al. 2012: excitation lasts 2-6 weeks",
+       description="e-folding time of self-excitation"),
+    _p("revenge_attacks", "expected extra attacks per unit strike intensity", 1.5, 0.0, 10.0,
+       "militia",
+       "2019-12-29 strikes followed by the embassy storming; 2020-03-12 strikes followed by the "
+       "2020-03-14 Taji attack (Foreign Policy)", informed=True,
+       description="grievance a struck group feels, in expected retaliatory attacks"),
+    _p("revenge_days", "days", 14.0, 2.0, 60.0, "militia",
+       "Taji: second attack 2 days after the US strikes; Lewis et al. 2012: 2-6 weeks",
+       description="e-folding time of grievance"),
+    _p("revenge_spillover", "fraction", 0.3, 0.0, 1.0, "militia",
+       "judgement: the PMF network answers strikes on any of its groups (Daily Beast: 'Iran-backed "
+       "forces will continue to strike wherever US forces are')",
+       description="share of a struck group's grievance felt by the other groups"),
+    _p("deterrence_strength", "log-hazard drop per unit strike intensity", 0.7, 0.0, 5.0,
+       "militia",
+       "2021-02-25 Syria strike followed six days later by the al-Asad attack (Vox 2021): weak "
+       "deterrence", informed=True,
+       description="fear a struck group feels; attack hazard is multiplied by exp(-fear)"),
+    _p("deterrence_days", "days", 10.0, 1.0, 90.0, "militia",
+       "al-Asad attack six days after the 2021-02-25 strike (Vox 2021)", informed=True,
+       description="e-folding time of fear"),
+    # --- Iran ------------------------------------------------------------------------------
+    _p("iran_direction", "log-hazard per unit Iranian grievance", 1.0, 0.0, 3.0, "iran",
+       "proxy attacks after Soleimani's killing (Foreign Policy; Vox 2024: attacks 'since about "
+       "2020, after the US's assassination of Qasem Soleimani')", informed=True,
+       description="how hard Iran pushes its partners, scaled by each group's closeness"),
+    _p("iran_strike_rate", "per day per unit grievance", 0.2, 0.0, 1.0, "iran",
+       "Soleimani killed 2020-01-03, missiles on al-Asad 2020-01-08 (five days)", informed=True,
+       description="hazard of a direct Iranian state strike on US forces"),
+    _p("iran_grievance_days", "days", 30.0, 5.0, 365.0, "iran",
+       "judgement; Iran's answer to Haniyeh's killing was still awaited a week on (Vox 2024)",
+       description="e-folding time of Iran's grievance"),
+    _p("iran_decap_grievance", "grievance units", 1.0, 0.0, 3.0, "iran",
+       "normalisation: the killing of Soleimani defines one unit of Iranian grievance",
+       description="Iranian grievance from the killing of an Iranian leader"),
+    _p("iran_struck_grievance", "grievance units per strike", 0.6, 0.0, 3.0, "iran",
+       "judgement; Daily Beast: holding Iran directly accountable 'could lead to military "
+       "escalation'", description="Iranian grievance from a US strike on Iranian forces"),
+    _p("iran_satisfaction", "fraction", 0.9, 0.0, 1.0, "iran",
+       "after the 2020-01-08 missile strike Iran stood down (Vox 2024: a response that is 'not "
+       "impotent' but does not 'go overboard')",
+       description="share of grievance discharged by Iran's own direct strike"),
+    _p("iran_fear_strength", "log-hazard units per strike on Iran", 0.5, 0.0, 3.0, "iran",
+       "judgement (policy option 'hold Iran directly accountable', Daily Beast 2021)",
+       description="restraint Iran imposes on its partners after being struck"),
+    _p("iran_fear_days", "days", 30.0, 5.0, 365.0, "iran", "judgement",
+       description="e-folding time of Iran's fear"),
+    _p("deal_rate", "deal progress per day", 0.005, 0.0, 0.05, "iran",
+       "judgement; nuclear-deal re-entry talks in 2021 (Vox 2021) took months",
+       description="progress of a regional deal per day of diplomacy"),
+    _p("deal_restraint", "log-hazard units at a full deal", 1.5, 0.0, 5.0, "iran",
+       "judgement (Daily Beast 2021: a regional deal 'that they must stop under the deal')",
+       description="restraint of close partners when the deal is complete"),
+    _p("deal_setback", "fraction of progress lost", 0.5, 0.0, 1.0, "iran",
+       "Vox 2021: agreement is 'even harder when both sides are attacking each other'",
+       description="share of deal progress lost after a lethal attack or a US strike"),
+    _p("war_exchanges", "direct strikes", 3.0, 2.0, 6.0, "iran",
+       "judgement: the single exchange of January 2020 did not become a war",
+       description="number of direct US–Iran strikes after which a sustained war begins"),
+    # --- attack severity --------------------------------------------------------------------
+    _p("p_injury", "probability per attack", 0.2, 0.0, 1.0, "severity",
+       "share of documented attacks with injuries or damage (record)", informed=True,
+       description="chance an undefended rocket attack on a base injures personnel"),
+    _p("p_lethal", "probability per attack", 0.06, 0.0, 0.5, "severity",
+       "documented lethal attacks: K-1 2019-12-27, Taji 2020-03-11, Erbil 2021-02-15 among "
+       "about three dozen (defence news, Dec 2020)", informed=True,
+       description="chance an undefended rocket attack on a base kills personnel"),
+    _p("drone_share", "fraction of attacks", 0.1, 0.0, 1.0, "severity",
+       "the 2019-2021 record is almost all rockets; drones appear in 2024 (Vox 2024)",
+       description="share of attacks by drone rather than rocket"),
+    _p("drone_multiplier", "ratio", 1.5, 0.5, 4.0, "severity",
+       "judgement: drones are guided, rockets are not",
+       description="casualty probability of a drone relative to a rocket"),
+    _p("embassy_share", "fraction of attacks", 0.25, 0.0, 1.0, "severity",
+       "embassy attacks in the record: 2020-02, 2020-12-20 (defence news, Foreign Policy)",
+       description="share of attacks aimed at the embassy and Green Zone rather than a base"),
+    _p("embassy_multiplier", "ratio", 0.5, 0.0, 2.0, "severity",
+       "2020-12-20: C-RAM engaged, no embassy personnel harmed (defence news)",
+       description="casualty probability at the embassy relative to a base"),
+    _p("air_defence_initial", "fraction of incoming fire stopped", 0.2, 0.0, 1.0, "severity",
+       "C-RAM at the embassy (defence news, Dec 2020)",
+       description="air-defence coverage at the start"),
+    _p("air_defence_build", "coverage added per lethal attack or Iranian strike", 0.15, 0.0, 0.5,
+       "severity", "Patriots sent to Iraq by July 2020 (Daily Beast 2021)",
+       description="how fast the US adds air defence after casualties"),
+    _p("air_defence_max", "fraction", 0.7, 0.0, 1.0, "severity",
+       "the 2024 al-Asad attack still wounded seven (Vox 2024): defences are never complete",
+       description="ceiling of air-defence coverage"),
+    _p("killed_mean", "US killed per lethal attack", 1.5, 1.0, 5.0, "severity",
+       "K-1 2019-12-27: 1; Taji 2020-03-11: 2 Americans (Foreign Policy)", informed=True,
+       description="mean of the geometric number killed, given a lethal attack"),
+    _p("wounded_mean", "US wounded per injuring attack", 4.0, 1.0, 20.0, "severity",
+       "Taji 2020-03-14: 3 Americans; al-Asad 2024-08-05: 5 troops and 2 contractors",
+       informed=True, description="mean of the geometric number wounded, given injuries"),
+    _p("iran_strike_wounded_mean", "US wounded per Iranian direct strike", 70.0, 10.0, 150.0,
+       "severity",
+       "2020-01-08: 'more than 100' (Foreign Policy) vs 'dozens' (Vox 2021); sources disagree",
+       description="mean of the geometric number wounded by an Iranian direct strike"),
+    _p("iran_strike_p_lethal", "probability per strike", 0.1, 0.0, 1.0, "severity",
+       "judgement: the 2020-01-08 strike killed nobody",
+       description="chance an Iranian direct strike kills US personnel"),
+    _p("exposure_initial", "relative number of exposed sites", 1.0, 0.1, 2.0, "us",
+       "normalisation: the 2019 footprint (K-1, Q-West, Taji and others)",
+       description="multiplier of attack hazard for the number of exposed US sites"),
+    _p("consolidation_step", "exposure removed per lethal attack", 0.1, 0.0, 0.5, "us",
+       "bases left in 2020: K-1, Q-West, Camp Taji (Daily Beast 2021)",
+       description="consolidation onto fewer bases after deaths"),
+    _p("exposure_min", "relative number of exposed sites", 0.5, 0.1, 1.0, "us",
+       "'regardless of the consolidation tactic' attacks continued (Daily Beast 2021)",
+       description="floor of exposure after consolidation"),
+    # --- US decision-making -----------------------------------------------------------------
+    _p("response_delay", "days (mean)", 3.0, 1.0, 14.0, "us",
+       "K-1 2019-12-27 -> strikes 12-29 (2 d); Taji 2020-03-11 -> 03-12 (1 d); Erbil "
+       "2021-02-15 -> Syria strike 02-25 (10 d)", informed=True,
+       description="mean delay between a triggering attack and the US response"),
+    _p("response_window", "days", 30.0, 5.0, 120.0, "us",
+       "'weeks of rocket launches' before the 2021-02-25 strike (Vox 2021)",
+       description="how long an unanswered attack still calls for a response"),
+    _p("intensity_syria", "strike intensity units", 1.0, 0.0, 5.0, "us",
+       "normalisation: the 2021-02-25 strike on nine facilities in Syria is one unit",
+       description="intensity of a US strike in Syria"),
+    _p("intensity_escalated", "strike intensity units", 2.0, 0.0, 8.0, "us",
+       "judgement: an escalated Syria campaign, twice the 2021 strike",
+       description="intensity of an escalated US strike in Syria"),
+    _p("intensity_iraq", "strike intensity units", 1.5, 0.0, 8.0, "us",
+       "2019-12-29 strikes killed 25 KH members; 2020-03-12 hit five depots (Foreign Policy)",
+       description="intensity of a US 'precision defensive strike' inside Iraq"),
+    _p("intensity_decapitation", "strike intensity units", 4.0, 0.0, 10.0, "us",
+       "2020-01-03: Soleimani and al-Muhandis killed (defence news)",
+       description="intensity of a decapitation strike on the group"),
+    _p("forgiveness", "probability", 1.0 / 3.0, 0.0, 1.0, "us",
+       "Nowak & Sigmund 1992: generous tit-for-tat forgives with probability 1/3",
+       description="chance generous tit-for-tat lets an attack go"),
+    _p("casualty_tolerance", "US killed", 50.0, 5.0, 500.0, "us",
+       "judgement (prior): no withdrawal through Aug 2024 after at least 4 deaths in the record",
+       description="cumulative US deaths at which the US withdraws from Iraq"),
+    _p("withdraw_rate", "per day after an expulsion vote", 0.0005, 0.0, 0.01, "us",
+       "2020-01-05 vote and Sudani's Jan 2024 announcement; ~2,500 troops still there in "
+       "Aug 2024 (Vox 2024)", description="hazard of US withdrawal once parliament has voted"),
+    # --- Iraqi government -------------------------------------------------------------------
+    _p("sovereignty_cost_iraq", "pressure units per unit strike intensity", 0.5, 0.0, 3.0,
+       "iraq_gov",
+       "Iraq accused the US of killing Iraqi soldiers and civilians on 2020-03-12 (Foreign "
+       "Policy)", description="Iraqi political pressure from a US strike inside Iraq"),
+    _p("sovereignty_cost_syria", "pressure units per unit strike intensity", 0.05, 0.0, 1.0,
+       "iraq_gov",
+       "Daily Beast 2021: striking in Syria 'did not violate Iraqi sovereignty'",
+       description="Iraqi political pressure from a US strike in Syria"),
+    _p("sovereignty_cost_decapitation", "pressure units per strike", 2.0, 0.0, 5.0, "iraq_gov",
+       "parliament voted to expel US forces two days after Soleimani's killing (2020-01-05)",
+       informed=True, description="Iraqi pressure from a decapitation on Iraqi soil"),
+    _p("pressure_days", "days", 60.0, 10.0, 365.0, "iraq_gov", "judgement",
+       description="e-folding time of Iraqi political pressure"),
+    _p("vote_threshold", "pressure units", 1.5, 0.5, 5.0, "iraq_gov",
+       "no vote after the 2019-12-29 strikes, a vote after Soleimani (2020-01-05)",
+       informed=True, description="pressure above which parliament may vote to expel"),
+    _p("vote_rate", "per day per pressure unit above threshold", 0.5, 0.0, 3.0, "iraq_gov",
+       "vote two days after the decapitation (2020-01-05)",
+       description="hazard of the expulsion vote"),
+    _p("protest_rate", "per day per pressure unit", 0.05, 0.0, 1.0, "iraq_gov",
+       "embassy stormed 2019-12-31, two days after the 2019-12-29 strikes (Foreign Policy)",
+       description="hazard of protests or threats (rung 1) from Iraqi pressure"),
+    _p("prosecution_rate", "per attributed attack pressed", 0.02, 0.0, 0.3, "iraq_gov",
+       "Daily Beast 2021: 'No militias have ever been charged for these attacks'",
+       description="chance that pressing Baghdad leads to charges against the group"),
+    _p("prosecution_fear", "log-hazard units", 1.0, 0.0, 5.0, "iraq_gov", "judgement",
+       description="fear a group feels when its members are charged"),
+    _p("press_cost", "pressure units per demand", 0.02, 0.0, 0.5, "iraq_gov",
+       "judgement: the militias' ties to parties that 'threatened the Iraqi president' (Daily "
+       "Beast 2021)", description="Iraqi political cost of US demands to prosecute"),
+]
+
+_GROUP_PARAMS: dict[str, tuple[str, float, float, tuple[float, ...], str, bool, str]] = {
+    # attr: (unit, low, high, defaults per group, source, informed, description)
+    "base_rate": (
+        "attacks per day", 0.0, 0.3, (0.025, 0.012, 0.010, 0.020),
+        "'about three dozen' attacks Oct 2019-Dec 2020 (defence news); 'weekly incidents by "
+        "July 2020' (Daily Beast 2021)", True, "background attack hazard of the group"),
+    "closeness": (
+        "fraction", 0.0, 1.0, (0.9, 0.8, 0.6, 0.4),
+        "KH 'more loyal to Iran's Quds Force than to Iraq' (defence news); PMFs 'have their own "
+        "objectives' (Vox 2024); front groups act on 'their own volition'", False,
+        "how far the group follows Iranian direction and restraint"),
+    "deniability": (
+        "probability an attack is not attributed", 0.0, 1.0, (0.3, 0.4, 0.5, 0.8),
+        "most attacks unclaimed (Vox 2021, Vox 2024, Daily Beast); 'outlaw group' and "
+        "'uncontrolled' acts (defence news, 2020-12-20)", False,
+        "chance the US cannot name the group behind its attack"),
+}
+# fmt: on
+
+
+def _group_rows() -> list[Param]:
+    rows = []
+    for attr, (unit, lo, hi, defaults, source, informed, desc) in _GROUP_PARAMS.items():
+        for g, d in zip(GROUPS, defaults, strict=True):
+            rows.append(Param(f"{attr}.{g}", unit, d, lo, hi, source, "militia", informed, desc))
+    return rows
+
+
+#: The whole table, by name.
+TABLE: dict[str, Param] = {p.name: p for p in [*_SCALARS, *_group_rows()]}
+GROUP_ATTRS: tuple[str, ...] = tuple(_GROUP_PARAMS)
+
+
+class ParamError(ValueError):
+    """A parameter name or value that the table does not allow."""
+
+
+def defaults() -> dict[str, float]:
+    """Return the default value of every parameter, by name."""
+    return {name: p.default for name, p in TABLE.items()}
+
+
+def check_value(name: str, value: float) -> None:
+    """Raise :class:`ParamError` if ``name`` is unknown or ``value`` is outside its range."""
+    if name not in TABLE:
+        raise ParamError(f"unknown parameter '{name}'")
+    p = TABLE[name]
+    v = np.asarray(value, dtype=float)
+    if not np.all(np.isfinite(v)) or np.any(v < p.low) or np.any(v > p.high):
+        raise ParamError(
+            f"parameter '{name}' = {value} is outside its range [{p.low}, {p.high}] ({p.unit})"
+        )
+
+
+@dataclass
+class Params:
+    """Parameter values as arrays for ``n`` runs.
+
+    Scalar parameters are arrays of shape ``(n,)``; the per-group parameters are gathered into
+    arrays of shape ``(n, G)`` under their attribute name (``params.base_rate``).
+    """
+
+    n: int
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+    #: every parameter by its table name (per-group ones as ``attr.group``), shape ``(n,)``
+    flat: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        try:
+            return self.__dict__["values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @classmethod
+    def build(cls, n: int, overrides: Mapping[str, float | np.ndarray] | None = None) -> Params:
+        """Build parameters for ``n`` runs from the defaults and ``overrides``.
+
+        An override may be a scalar or an array of length ``n`` (one value per run).
+        """
+        raw: dict[str, np.ndarray] = {}
+        overrides = dict(overrides or {})
+        for name, p in TABLE.items():
+            v = overrides.pop(name, p.default)
+            check_value(name, v)
+            arr = np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
+            raw[name] = arr
+        if overrides:
+            raise ParamError(f"unknown parameter '{sorted(overrides)[0]}'")
+        values = {k: v for k, v in raw.items() if "." not in k}
+        for attr in GROUP_ATTRS:
+            values[attr] = np.stack([raw[f"{attr}.{g}"] for g in GROUPS], axis=1)
+        return cls(n=n, values=values, flat=raw)
+
+    def take(self, idx: np.ndarray | slice) -> Params:
+        """Return the parameters of a subset of runs."""
+        values = {k: v[idx] for k, v in self.values.items()}
+        flat = {k: v[idx] for k, v in self.flat.items()}
+        return Params(n=len(flat["self_excitation"]), values=values, flat=flat)
+
+
+def table_markdown() -> str:
+    """Return the parameter table as Markdown (for the README, reports and docs/ODD.md)."""
+    lines = [
+        "| name | unit | default | range | informed by record | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for p in TABLE.values():
+        lines.append(
+            f"| `{p.name}` | {p.unit} | {p.default:g} | [{p.low:g}, {p.high:g}] | "
+            f"{'yes' if p.informed else 'no (prior)'} | {p.source} |"
+        )
+    return "\n".join(lines)
