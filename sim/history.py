@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.errors import UserError
 from sim.ladder import ACTIONS, ACTORS
 
 #: Named militia groups allowed as actors besides the generic codes of ``sim.ladder.ACTORS``.
@@ -116,7 +117,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
 PathArg = str | PathLike[str] | None
 
 
-class RecordError(ValueError):
+class RecordError(UserError):
     """A record file that fails validation.
 
     Parameters
@@ -143,7 +144,8 @@ class RecordError(ValueError):
         self.line = line
         self.field = field
         self.message = message
-        super().__init__(f"{self.path.name}, line {line}, field '{field}': {message}")
+        where = f"line {line}, field '{field}'" if line else "file"
+        super().__init__(f"{self.path.name}, {where}: {message}")
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -153,7 +155,11 @@ def _read(
     path: Path, columns: Sequence[str], optional: Sequence[str]
 ) -> list[tuple[int, dict[str, str]]]:
     """Read a CSV file into (line number, row) pairs, checking the header and field counts."""
-    with open(path, newline="", encoding="utf-8") as f:
+    try:
+        f = open(path, newline="", encoding="utf-8")
+    except OSError as exc:
+        raise RecordError(path, 0, "(file)", f"cannot read the record ({exc.strerror})") from None
+    with f:
         reader = csv.reader(f)
         header = [h.strip() for h in next(reader, [])]
         for col in columns:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.errors import UserError
+
 #: Militia groups, ordered by closeness to Iran. Index 0 is the presumed parent that the US
 #: blames when an attack is not attributed (Kata'ib Hezbollah in every source).
 GROUPS: tuple[str, ...] = (
@@ -266,7 +268,7 @@ TABLE: dict[str, Param] = {p.name: p for p in [*_SCALARS, *_group_rows()]}
 GROUP_ATTRS: tuple[str, ...] = tuple(_GROUP_PARAMS)
 
 
-class ParamError(ValueError):
+class ParamError(UserError):
     """A parameter name or value that the table does not allow."""
 
 

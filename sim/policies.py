@@ -17,6 +17,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from sim.errors import UserError
 from sim.ladder import (
     SEV_HARASSMENT,
     SEV_INJURY,
@@ -108,7 +109,7 @@ def register(cls: type[Policy]) -> type[Policy]:
     return cls
 
 
-class PolicyError(ValueError):
+class PolicyError(UserError):
     """An unknown policy name or an import path that does not give a Policy."""
 
 

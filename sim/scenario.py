@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim import params as P
+from sim.errors import UserError
 from sim.policies import PolicyError, get_policy
 
 SHOCK_KINDS = {
@@ -118,7 +119,7 @@ class Scenario(_Strict):
         return out
 
 
-class ScenarioError(ValueError):
+class ScenarioError(UserError):
     """A scenario file that cannot be used; the message names the file and the field."""
 
 

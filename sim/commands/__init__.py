@@ -1,0 +1,1 @@
+"""Sub-commands of the ``escalation`` command line, one module each (see :mod:`sim.cli`)."""
