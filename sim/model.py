@@ -40,6 +40,8 @@ class EscalationModel(mesa.Model):
     params : parameters for one run (default: the table's defaults and the scenario's values)
     rng : seed or generator for Mesa's ``Model(rng=...)``
     forced_us : optional US action codes per day that replace the policy (replay)
+    collect : whether the DataCollector records every day (the dashboard needs it; batch runs
+        do not)
     """
 
     def __init__(
@@ -49,8 +51,10 @@ class EscalationModel(mesa.Model):
         params: Params | None = None,
         rng: int | np.random.Generator | None = None,
         forced_us: np.ndarray | None = None,
+        collect: bool = True,
     ) -> None:
         super().__init__(rng=rng)
+        self.collect = collect
         self.config = scenario or scenario_from_dict(DEFAULT_SCENARIO)
         sc = self.config
         pol = policy if policy is not None else sc.policy
@@ -91,7 +95,8 @@ class EscalationModel(mesa.Model):
                 "fear": lambda a: float(a.fear[0]) if isinstance(a, Militia) else None,
             },
         )
-        self.datacollector.collect(self)
+        if collect:
+            self.datacollector.collect(self)
 
     def _new_day(self) -> SimpleNamespace:
         u = self.rng.random((1, self.k))
@@ -140,7 +145,8 @@ class EscalationModel(mesa.Model):
         state = SimpleNamespace(voted=self.iraq.voted, withdrawn=self.us.withdrawn, war=self.us.war)
         self.tally.add(self.t, self.last, state)
         self.t += 1
-        self.datacollector.collect(self)
+        if self.collect:
+            self.datacollector.collect(self)
         if self.t >= self.config.days:
             self.running = False
 
@@ -158,14 +164,17 @@ def run_mesa(
 ) -> Result:
     """Run ``params.n`` Mesa models one after another and stack their outcomes.
 
-    Each run uses parameter row i and a generator spawned from ``rng``, so the call is
-    reproducible. Same signature and result as :func:`sim.ensemble.run_ensemble`.
+    Run i uses parameter row i and an integer seed drawn from ``rng``, so the call is
+    reproducible. Same signature and result as :func:`sim.ensemble.run_ensemble`. (An integer
+    seed makes Mesa's generator draw exactly what ``run_ensemble`` with one run and
+    ``np.random.default_rng(seed)`` draws, which the engine-equivalence test uses.)
     """
-    seeds = rng.bit_generator.seed_seq.spawn(params.n)  # type: ignore[attr-defined]
+    seeds = rng.integers(0, 2**63 - 1, size=params.n)
     outs, dailies = [], []
     for i in range(params.n):
-        m = EscalationModel(scenario, policy, params.take(slice(i, i + 1)),
-                            rng=np.random.default_rng(seeds[i]))  # fmt: skip
+        m = EscalationModel(
+            scenario, policy, params.take(slice(i, i + 1)), rng=int(seeds[i]), collect=False
+        )
         for _ in range(scenario.days):
             m.step()
         r = m.result()

@@ -240,6 +240,9 @@ def attack_severity(
     (drones are guided), the target (the embassy compound is hardened and has C-RAM, defence
     news 2020-12-20) and the share of fire that air defence stops (Patriots by July 2020).
     """
+    sev = np.zeros(attacked.shape, dtype=np.int64)
+    if not attacked.any():
+        return sev
     us, uw, ut, ad, pinj, pleth, ds, dm, es, em = _masked(
         attacked, u_severity, u_weapon, u_target, air_defence, p_injury, p_lethal,
         drone_share, drone_multiplier, embassy_share, embassy_multiplier,
@@ -247,7 +250,6 @@ def attack_severity(
     mult = np.where(uw < ds, dm, 1.0) * np.where(ut < es, em, 1.0) * (1.0 - ad)
     pl = np.clip(pleth * mult, 0.0, 1.0)
     pi = np.clip(pinj * mult, 0.0, 1.0 - pl)
-    sev = np.zeros(attacked.shape, dtype=np.int64)
     sev[attacked] = np.where(
         us < pl, SEV_LETHAL, np.where(us < pl + pi, SEV_INJURY, SEV_HARASSMENT)
     )

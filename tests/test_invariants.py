@@ -1,0 +1,71 @@
+"""Invariants of whole runs, over random parameters, policies and seeds (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.ensemble import run_ensemble
+from sim.ladder import Rung
+from sim.params import TABLE, Params
+from sim.policies import all_policies, get_policy
+from sim.scenario import load_scenario, scenario_from_dict
+
+SCENARIO = scenario_from_dict({"name": "inv", "start": "2020-01-01", "days": 90})
+NAMES = sorted(TABLE)
+
+
+@st.composite
+def parameter_sets(draw):
+    """A few parameters drawn anywhere inside their allowed ranges."""
+    chosen = draw(st.lists(st.sampled_from(NAMES), min_size=0, max_size=6, unique=True))
+    return {
+        n: draw(st.floats(TABLE[n].low, TABLE[n].high, allow_nan=False)) for n in chosen
+    }
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(params=parameter_sets(), policy=st.sampled_from(all_policies()), seed=st.integers(0, 2**32))
+def test_counts_are_non_negative_and_rungs_stay_on_the_ladder(params, policy, seed):
+    p = Params.build(40, params)
+    r = run_ensemble(SCENARIO, get_policy(policy), p, np.random.default_rng(seed))
+    o = r.outcomes
+    for k, v in o.items():
+        if k != "first_death_day":
+            assert (np.asarray(v) >= 0).all(), k
+    assert ((o["max_rung"] >= Rung.QUIET) & (o["max_rung"] <= Rung.WAR)).all()
+    assert ((r.daily["rung"] >= 0) & (r.daily["rung"] <= Rung.WAR)).all()
+    # the parts add up
+    parts = o["attacks_harassment"] + o["attacks_injury"] + o["attacks_lethal"]
+    assert (parts == o["attacks_total"]).all()
+    kinds = o["strikes_syria"] + o["strikes_iraq"] + o["decapitations"] + o["strikes_iran"]
+    assert (kinds == o["us_strikes"]).all()
+    assert (r.daily["attacks"].sum(axis=0) == o["attacks_total"]).all()
+    # a first death day exists exactly when someone was killed, and lies in the horizon
+    died = o["us_killed"] > 0
+    assert (~np.isnan(o["first_death_day"]) == died).all()
+    assert (o["first_death_day"][died] < SCENARIO.days).all()
+    # an attack that kills reaches rung 4 at least; war means a direct exchange happened
+    assert (o["max_rung"][o["attacks_lethal"] > 0] >= Rung.LETHAL).all()
+    assert o["direct_exchange"][o["war"]].all()
+
+
+@settings(max_examples=20, deadline=None)
+@given(params=parameter_sets(), seed=st.integers(0, 2**32))
+def test_do_nothing_never_strikes(params, seed):
+    p = Params.build(40, params)
+    r = run_ensemble(SCENARIO, get_policy("do_nothing"), p, np.random.default_rng(seed))
+    assert (r.outcomes["us_strikes"] == 0).all()
+    o = r.outcomes
+    # above rung 4 only through a direct Iranian strike (which the US then leaves unanswered)
+    assert ((o["max_rung"] < Rung.US_STRIKE_OUTSIDE) | (o["iran_strikes"] > 0)).all()
+    assert not r.outcomes["strikes_iran"].any()
+
+
+def test_non_kinetic_policies_never_strike_on_any_scenario():
+    for path in ("scenarios/baseline.yaml", "scenarios/mid_2024.yaml"):
+        sc = load_scenario(path)
+        for name in ("do_nothing", "iraqi_accountability", "regional_deal"):
+            r = run_ensemble(sc, get_policy(name), Params.build(200), np.random.default_rng(3))
+            assert (r.outcomes["us_strikes"] == 0).all(), (path, name)
