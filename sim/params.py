@@ -199,9 +199,10 @@ _SCALARS: list[Param] = [
     _p("casualty_tolerance", "US killed", 50.0, 5.0, 500.0, "us",
        "judgement (prior): no withdrawal through Aug 2024 after at least 4 deaths in the record",
        description="cumulative US deaths at which the US withdraws from Iraq"),
-    _p("withdraw_rate", "per day after an expulsion vote", 0.0005, 0.0, 0.01, "us",
+    _p("withdraw_rate", "per day after an expulsion vote", 0.0005, 0.0, 0.002, "us",
        "2020-01-05 vote and Sudani's Jan 2024 announcement; ~2,500 troops still there in "
-       "Aug 2024 (Vox 2024)", description="hazard of US withdrawal once parliament has voted"),
+       "Aug 2024 (Vox 2024): 4.5 years without withdrawal bound the rate near 0.0006/day",
+       description="hazard of US withdrawal once parliament has voted"),
     # --- Iraqi government -------------------------------------------------------------------
     _p("sovereignty_cost_iraq", "pressure units per unit strike intensity", 0.5, 0.0, 3.0,
        "iraq_gov",
