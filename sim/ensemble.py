@@ -142,6 +142,8 @@ def advance(
     u: np.ndarray,
     shock: dict[str, float],
     forced_us: np.ndarray | None = None,
+    forced_iran: np.ndarray | None = None,
+    forced_vote: np.ndarray | None = None,
 ) -> DayEvents:
     """Advance N runs by one day, in place, and return the day's events.
 
@@ -153,6 +155,10 @@ def advance(
     u : uniform draws, shape ``(N, rules.n_slots(G))``
     shock : today's value of each shock series (:meth:`Scenario.shock_arrays`)
     forced_us : if given, the US action of the day (replay of history) instead of the policy's
+    forced_iran : if given, whether Iran strikes US forces directly today (replay of history)
+        instead of :func:`sim.rules.iran_direct_strike`; the day's draws are used alike
+    forced_vote : if given, whether the Iraqi parliament votes to expel US forces today (replay
+        of history) instead of :func:`sim.rules.expulsion_vote`
     """
     g = s.grievance.shape[1]
     sl = rules.slot_layout(g)
@@ -172,6 +178,8 @@ def advance(
     iran_struck = rules.iran_direct_strike(
         s.iran_grievance, s.iran_fear, p.iran_strike_rate, present, one["iran_strike"]
     )
+    if forced_iran is not None:
+        iran_struck = np.broadcast_to(np.asarray(forced_iran, dtype=bool), present.shape) & present
     iran_killed, iran_wounded = rules.iran_strike_casualties(
         iran_struck,
         one["iran_lethal"],
@@ -254,9 +262,12 @@ def advance(
         p.pressure_days,
     )
     protested = rules.protest(s.iraq_pressure, p.protest_rate, one["protest"]) & present
-    s.voted = rules.expulsion_vote(
-        s.voted, s.iraq_pressure, p.vote_threshold, p.vote_rate, one["vote"]
-    )
+    if forced_vote is None:
+        s.voted = rules.expulsion_vote(
+            s.voted, s.iraq_pressure, p.vote_threshold, p.vote_rate, one["vote"]
+        )
+    else:
+        s.voted = s.voted | np.asarray(forced_vote, dtype=bool)
 
     # 6. state updates
     struck = rules.strike_matrix(action, intensity, target, g)
@@ -345,7 +356,7 @@ class Tally:
         o["strikes_iraq"] += a == ladder.US_STRIKE_IRAQ
         o["decapitations"] += a == ladder.US_DECAPITATION
         o["strikes_iran"] += a == ladder.US_STRIKE_IRAN
-        kinetic = np.isin(a, ladder.US_KINETIC)
+        kinetic = ladder.IS_KINETIC[a]
         o["us_strikes"] += kinetic
         o["press_baghdad"] += a == ladder.US_PRESS_BAGHDAD
         o["prosecutions"] += ev.prosecuted
@@ -381,6 +392,8 @@ def run_ensemble(
     keep_daily: bool = True,
     forced_us: np.ndarray | None = None,
     state: State | None = None,
+    forced_iran: np.ndarray | None = None,
+    forced_vote: np.ndarray | None = None,
 ) -> Result:
     """Simulate ``params.n`` runs of ``scenario`` under ``policy``.
 
@@ -390,7 +403,10 @@ def run_ensemble(
         common random numbers
     forced_us : optional ``(days,)`` or ``(days, N)`` US action codes that replace the policy
         (replay of the record)
-    state : optional initial state (for branching from a reconstructed history)
+    state : optional initial state (for branching from a reconstructed history); it is
+        updated in place
+    forced_iran, forced_vote : optional ``(days,)`` or ``(days, N)`` booleans that replace
+        Iran's direct-strike rule and the expulsion-vote rule (replay of the record)
     """
     n, days = params.n, scenario.days
     s = state if state is not None else State.initial(n, params, scenario.initial)
@@ -401,6 +417,8 @@ def run_ensemble(
         u = rng.random((n, k))
         shock_t = {name: series[t] for name, series in shocks.items()}
         forced = None if forced_us is None else forced_us[t]
-        ev = advance(s, params, policy, u, shock_t, forced)
+        f_iran = None if forced_iran is None else forced_iran[t]
+        f_vote = None if forced_vote is None else forced_vote[t]
+        ev = advance(s, params, policy, u, shock_t, forced, f_iran, f_vote)
         tally.add(t, ev, s)
     return Result(tally.out, tally.daily)

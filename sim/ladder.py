@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+import numpy as np
+
 
 class Rung(IntEnum):
     """Rungs of the escalation ladder, lowest to highest."""
@@ -98,6 +100,11 @@ US_ACTION_RUNG: dict[int, Rung] = {
 
 #: Kinetic US actions (the ones that count as "US strikes").
 US_KINETIC: tuple[int, ...] = (US_STRIKE_SYRIA, US_STRIKE_IRAQ, US_DECAPITATION, US_STRIKE_IRAN)
+#: The same as lookup tables indexed by action code (faster than np.isin on every day).
+IS_KINETIC = np.isin(np.arange(len(US_ACTION_NAMES)), US_KINETIC)
+HITS_MILITIA = np.isin(
+    np.arange(len(US_ACTION_NAMES)), (US_STRIKE_SYRIA, US_STRIKE_IRAQ, US_DECAPITATION)
+)
 
 #: Attack severity classes, the codes the severity rule returns.
 SEV_NONE = 0

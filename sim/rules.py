@@ -25,7 +25,6 @@ from sim.ladder import (
     SEV_NONE,
     US_DECAPITATION,
     US_DIPLOMACY,
-    US_KINETIC,
     US_PRESS_BAGHDAD,
     US_STRIKE_IRAN,
     US_STRIKE_IRAQ,
@@ -182,7 +181,7 @@ def deal_progress_update(
     attack or a US strike sets it back ("even harder when both sides are attacking each other",
     Vox 2021).
     """
-    kinetic = np.isin(us_action, US_KINETIC)
+    kinetic = ladder.IS_KINETIC[us_action]
     p = progress + rate * (us_action == US_DIPLOMACY)
     p = p * np.where(lethal_today | kinetic, 1.0 - setback, 1.0)
     return np.clip(p, 0.0, 1.0)
@@ -482,7 +481,7 @@ def strike_matrix(action: Array, intensity: Array, target: Array, n_groups: int)
     Strikes in Syria, in Iraq and decapitations hit the target group; strikes on Iran and
     non-kinetic actions hit no militia.
     """
-    hits = np.isin(action, (US_STRIKE_SYRIA, US_STRIKE_IRAQ, US_DECAPITATION))
+    hits = ladder.HITS_MILITIA[action]
     onehot = np.arange(n_groups) == target[..., None]
     return onehot * (intensity * hits)[..., None]
 
