@@ -1,0 +1,352 @@
+"""The dashboard (sim/app.py) and its command (escalation dashboard).
+
+Fast tests build the page's model and figures without a server; one test serves the page and
+drives it in a real headless Chromium (Reset, Step, Play, Pause, the Monte Carlo button); one
+starts the real command and stops it as Ctrl-C would.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+from browser import CHROMIUM_ARGS, free_port, require_chromium, serve_solara
+
+from sim import app
+from sim.cli import build_parser, main
+from sim.commands import dashboard
+from sim.ladder import RUNG_LABELS
+from sim.params import GROUP_LABELS, TABLE
+from sim.policies import REGISTRY
+
+SCENARIO_CHOICES = app.scenario_choices()
+POLICIES = (app.SCENARIO_POLICY, "Do nothing", "Strike inside Iraq")
+
+
+# --------------------------------------------------------------------------------------------
+# The page's model, without a server
+# --------------------------------------------------------------------------------------------
+def test_the_scenario_menu_lists_every_scenario_file_and_the_default():
+    files = sorted(p.stem for p in (app.SCENARIO_DIR).glob("*.yaml"))
+    assert files, "no scenarios/*.yaml found beside the package"
+    assert SCENARIO_CHOICES == ["default", *files]
+    assert app.model_params()["scenario_name"]["value"] == "baseline"
+
+
+def test_the_policy_menu_shows_every_registered_policy_by_its_label():
+    menu = app.policy_choices()
+    assert next(iter(menu)) == app.SCENARIO_POLICY
+    assert sorted(v for v in menu.values() if v) == sorted(REGISTRY)
+    for label, name in menu.items():
+        if name:
+            assert label == REGISTRY[name].label
+    assert app.model_params()["policy_label"]["values"] == list(menu)
+
+
+def test_sliders_take_range_and_unit_from_the_parameter_table():
+    params = app.model_params()
+    assert len(app.SLIDERS) >= 8
+    for kw, (name, _title) in app.SLIDERS.items():
+        spec, row = params[kw], TABLE[name]
+        assert (spec["min"], spec["max"], spec["value"]) == (row.low, row.high, row.default)
+        assert row.unit in spec["label"]
+        assert 0 < spec["step"] <= (row.high - row.low) / 50
+
+
+@pytest.mark.parametrize("policy_label", POLICIES)
+@pytest.mark.parametrize("scenario_name", SCENARIO_CHOICES)
+def test_the_page_model_builds_and_runs_for_every_scenario(scenario_name, policy_label):
+    model = app.DashboardModel(scenario_name=scenario_name, policy_label=policy_label)
+    expected = app.load_choice(scenario_name)
+    assert model.config == expected
+    want_policy = expected.policy if policy_label == app.SCENARIO_POLICY else None
+    if want_policy is None:
+        want_policy = app.policy_choices()[policy_label]
+    assert model.policy.name == want_policy
+    assert model.settings.warnings == []
+    days = 20
+    for _ in range(days):
+        model.step()
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert len(frame) == days + 1
+    assert model.time == days
+    html = app.status_html(model)
+    assert f"Day {days} of {expected.days}" in html
+    assert f"{model.current_date:%d %b %Y}" in html
+
+
+@pytest.mark.parametrize("scenario_name", SCENARIO_CHOICES)
+def test_the_figures_draw_for_every_scenario(scenario_name):
+    model = app.DashboardModel(scenario_name=scenario_name, policy_label="Tit-for-tat")
+    for _ in range(40):
+        model.step()
+    ladder = app.ladder_figure(model).axes[0]
+    assert [t.get_text() for t in ladder.get_yticklabels()] == [
+        f"{r} {RUNG_LABELS[r]}" for r in range(10)
+    ]
+    rung_line = ladder.get_lines()[0]
+    assert list(rung_line.get_ydata()) == list(
+        model.datacollector.get_model_vars_dataframe()["rung"].to_numpy()[1:]
+    )
+    app.attacks_figure(model)
+    actors = app.actors_figure(model)
+    legend = [t.get_text() for t in actors.legends[0].get_texts()]
+    assert legend == list(GROUP_LABELS.values())
+
+
+def test_sliders_reach_the_run_and_override_the_scenario():
+    model = app.DashboardModel(
+        scenario_name="baseline", kh_base_rate=0.1, self_excitation=0.8, response_delay=7.0
+    )
+    assert model.p.base_rate[0, 0] == pytest.approx(0.1)
+    assert model.p.self_excitation[0] == pytest.approx(0.8)
+    assert model.p.response_delay[0] == pytest.approx(7.0)
+    html = app.status_html(model)
+    assert "Self-excitation: 0.8 expected follow-on attacks per attack" in html
+
+
+def test_the_same_settings_give_the_same_run_and_another_seed_another():
+    def rungs(seed):
+        m = app.DashboardModel(scenario_name="baseline", seed=str(seed), kh_base_rate=0.1)
+        for _ in range(120):
+            m.step()
+        return m.datacollector.get_model_vars_dataframe()["attacks"].to_numpy()
+
+    first = rungs(5)
+    assert np.array_equal(first, rungs(5))
+    assert not np.array_equal(first, rungs(6))
+
+
+def test_bad_input_falls_back_with_a_warning_instead_of_an_error():
+    model = app.DashboardModel(scenario_name="no_such_scenario", seed="twelve")
+    assert model.config.name == "default"
+    assert model.settings.seed == app.DEFAULT_SEED
+    html = app.status_html(model)
+    assert "Seed &#x27;twelve&#x27; is not a whole number" in html
+    assert "no_such_scenario.yaml: no such scenario file" in html
+
+
+def test_the_diary_accounts_for_every_attack_and_casualty():
+    model = app.DashboardModel(
+        scenario_name="baseline", policy_label="Tit-for-tat", kh_base_rate=0.2, p_lethal=0.5
+    )
+    for _ in range(model.config.days):
+        model.step()
+    text = "\n".join(t for _, t in model.diary)
+    groups = "|".join(re.escape(label) for label in GROUP_LABELS.values())
+    attacks = len(re.findall(rf"(?:{groups}) attack", text))
+    killed = sum(int(k) for k in re.findall(r"(\d+) killed", text))
+    wounded = sum(int(w) for w in re.findall(r"(\d+) wounded", text))
+    out = model.tally.out
+    assert attacks == out["attacks_total"][0] > 0
+    assert killed == out["us_killed"][0] > 0
+    assert wounded == out["us_wounded"][0]
+    strikes = len(re.findall(r"US strike|US decapitation", text))
+    assert strikes == out["us_strikes"][0] > 0
+    dates = [d for d, _ in model.diary]
+    assert dates == sorted(dates) and dates[0] >= model.config.start
+
+
+def test_monte_carlo_is_reproducible_and_follows_the_sliders():
+    low = app.make_settings("baseline", "Do nothing", 3, {"p_lethal": 0.01})
+    high = app.make_settings("baseline", "Do nothing", 3, {"p_lethal": 0.4})
+    a = app.monte_carlo(low, n=300)
+    assert len(a.outcomes["attacks_total"]) == 300
+    again = app.monte_carlo(low, n=300)
+    for key in ("attacks_total", "us_killed", "max_rung"):
+        assert np.array_equal(a.outcomes[key], again.outcomes[key])
+    b = app.monte_carlo(high, n=300)
+    assert b.outcomes["us_killed"].mean() > 3 * a.outcomes["us_killed"].mean()
+    fig = app.monte_carlo_figure(b)
+    bars = fig.axes[2].patches
+    assert len(bars) == 10
+    shares = [bar.get_width() for bar in bars]
+    assert sum(shares) == pytest.approx(100)
+
+
+# --------------------------------------------------------------------------------------------
+# The command
+# --------------------------------------------------------------------------------------------
+def test_dashboard_help(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["dashboard", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "--port" in out and "--host" in out and "127.0.0.1" in out
+
+
+def test_the_command_serves_sim_app_on_loopback_by_default():
+    args = build_parser().parse_args(["dashboard"])
+    assert (args.host, args.port) == ("127.0.0.1", 8765)
+    cmd = dashboard.solara_command(args.host, args.port)
+    assert cmd[:4] == [sys.executable, "-m", "solara", "run"]
+    assert Path(cmd[4]) == Path(app.__file__).resolve()
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
+    assert cmd[cmd.index("--port") + 1] == "8765"
+    assert {"--production", "--no-open", "--no-check-version"} <= set(cmd)
+    other = dashboard.solara_command("0.0.0.0", 9000)
+    assert other[other.index("--host") + 1] == "0.0.0.0"
+    assert other[other.index("--port") + 1] == "9000"
+
+
+def test_the_server_environment(tmp_path, monkeypatch):
+    monkeypatch.setattr(dashboard, "ASSETS_DIR", tmp_path)
+    env = dashboard.solara_env({"PATH": "/bin"})
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+    assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"] == str(tmp_path)
+    mine = dashboard.solara_env({"SOLARA_ASSETS_PROXY_CACHE_DIR": "/elsewhere"})
+    assert mine["SOLARA_ASSETS_PROXY_CACHE_DIR"] == "/elsewhere"
+    monkeypatch.setattr(dashboard, "ASSETS_DIR", tmp_path / "missing")
+    assert "SOLARA_ASSETS_PROXY_CACHE_DIR" not in dashboard.solara_env({})
+
+
+def test_urls_and_port_checks(capsys):
+    assert dashboard.url_for("127.0.0.1", 8765) == "http://127.0.0.1:8765/"
+    assert dashboard.url_for("0.0.0.0", 80) == "http://127.0.0.1:80/"
+    with pytest.raises(SystemExit):
+        main(["dashboard", "--port", "70000"])
+    assert "at most 65535" in capsys.readouterr().err
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["dashboard", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("escalation: error: cannot serve on 127.0.0.1:") and "--port" in err
+
+
+def _answers(url: str) -> bool:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=5) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_the_command_serves_the_page_and_stops_on_ctrl_c():
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    cmd = [sys.executable, "-m", "sim.cli", "dashboard", "--port", str(port)]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not _answers(url):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the dashboard did not answer in 120 s"
+            time.sleep(0.5)
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert f"serving {url}" in out
+    assert "Traceback" not in err
+    assert not _answers(url), "the server still answers after Ctrl-C"
+
+
+# --------------------------------------------------------------------------------------------
+# The page in a real browser
+# --------------------------------------------------------------------------------------------
+def _time(page) -> float:
+    text = page.get_by_text("Time: ").inner_text()
+    return float(text.split("Time:")[1])
+
+
+def _wait_until(condition, timeout: float, what: str, interval: float = 0.25) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+
+
+def _settled(page, quiet: float, timeout: float) -> float:
+    """The step counter once it has not changed for ``quiet`` seconds."""
+    deadline = time.monotonic() + timeout
+    value, since = _time(page), time.monotonic()
+    while time.monotonic() - since < quiet:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the step counter kept changing for {timeout:.0f} s")
+        time.sleep(0.25)
+        now = _time(page)
+        if now != value:
+            value, since = now, time.monotonic()
+    return value
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(600)
+def test_the_dashboard_plays_in_a_real_browser(tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    chromium = require_chromium()
+    shot = tmp_path / "dashboard.png"
+    with serve_solara(app.__file__, free_port()) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1450})
+            page.goto(url)
+            # The first render waits for the front-end files and the kernel's websocket.
+            expect(page.get_by_text("Time: ")).to_be_visible(timeout=120_000)
+            ladder = page.locator(".vue-grid-item").nth(0).locator("img")
+            expect(ladder).to_be_visible(timeout=60_000)
+
+            page.get_by_role("button", name="Reset", exact=True).click()
+            expect(page.get_by_text("Time: 0.0", exact=True)).to_be_visible(timeout=60_000)
+            step = page.get_by_role("button", name="Step", exact=True)
+            for _ in range(3):
+                step.click()
+            expect(page.get_by_text("Time: 3.0", exact=True)).to_be_visible(timeout=90_000)
+            expect(page.get_by_text("Day 3 of 365", exact=False)).to_be_visible(timeout=30_000)
+            before = ladder.get_attribute("src")
+
+            page.get_by_role("button", name="▶", exact=True).click()
+            pause = page.get_by_role("button", name="❚❚", exact=True)
+            expect(pause).to_be_visible(timeout=30_000)
+            _wait_until(lambda: _time(page) >= 6, 120, "the counter to advance while playing")
+            _wait_until(lambda: ladder.get_attribute("src") != before, 60, "a new ladder plot")
+            pause.click()
+            expect(page.get_by_role("button", name="▶", exact=True)).to_be_visible(timeout=60_000)
+            at_pause = _time(page)
+            # The play loop may finish the step it is in (and its drawing) after Pause.
+            stopped = _settled(page, quiet=3.0, timeout=60)
+            assert at_pause <= stopped <= at_pause + 2
+            time.sleep(3.0)
+            assert _time(page) == stopped, "the counter still moves after Pause"
+            expect(page.get_by_text(f"Day {int(stopped)} of 365", exact=False)).to_be_visible(
+                timeout=30_000
+            )
+
+            page.get_by_role("button", name="Run 1,000 runs with these settings").click()
+            expect(page.get_by_text("Monte Carlo: 1,000 runs", exact=False)).to_be_visible(
+                timeout=120_000
+            )
+            mc_plot = page.locator(".vue-grid-item").nth(4).locator("img")
+            expect(mc_plot).to_be_visible(timeout=60_000)
+            time.sleep(1.0)  # let the last images settle before the screenshot
+            page.screenshot(path=shot)
+        finally:
+            browser.close()
+
+    assert shot.read_bytes().startswith(b"\x89PNG")
+    keep = os.environ.get("ESCALATION_SCREENSHOT_DIR")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(keep) / "dashboard.png")
