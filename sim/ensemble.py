@@ -344,11 +344,16 @@ class Tally:
         """Add day ``t``'s events."""
         o = self.out
         sev = ev.severity
-        n_att = (sev > 0).sum(axis=1)
+        # attacks are rare: count each run's attacks by severity class from the non-zero entries
+        rows, cols = np.nonzero(sev)
+        by_class = np.bincount(
+            rows * (SEV_LETHAL + 1) + sev[rows, cols], minlength=self.n * (SEV_LETHAL + 1)
+        ).reshape(self.n, SEV_LETHAL + 1)
+        n_att = by_class[:, 1:].sum(axis=1)
         o["attacks_total"] += n_att
-        o["attacks_harassment"] += (sev == SEV_HARASSMENT).sum(axis=1)
-        o["attacks_injury"] += (sev == SEV_INJURY).sum(axis=1)
-        o["attacks_lethal"] += (sev == SEV_LETHAL).sum(axis=1)
+        o["attacks_harassment"] += by_class[:, SEV_HARASSMENT]
+        o["attacks_injury"] += by_class[:, SEV_INJURY]
+        o["attacks_lethal"] += by_class[:, SEV_LETHAL]
         o["us_killed"] += ev.killed
         o["us_wounded"] += ev.wounded
         a = ev.us_action

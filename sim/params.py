@@ -46,7 +46,9 @@ class Param:
     high: float
     source: str
     actor: str
-    #: True where the documented record can inform the value (the calibration fits these).
+    #: True where the documented record informs the value: the calibrated posterior's 90%
+    #: interval is clearly narrower than the prior's (docs/calibration.md). The calibration
+    #: fits more parameters than these; the others keep (about) their priors.
     informed: bool = False
     description: str = ""
 
@@ -60,14 +62,14 @@ _SCALARS: list[Param] = [
     # --- militia behaviour -----------------------------------------------------------------
     _p("self_excitation", "expected follow-on attacks per attack", 0.4, 0.0, 0.9, "militia",
        "Lewis et al. 2012 (Security Journal): self-excitation explains 37-50% of events",
-       informed=True, description="branching ratio of a group's own attacks (Hawkes kernel)"),
+       description="branching ratio of a group's own attacks (Hawkes kernel)"),
     _p("excitation_days", "days", 21.0, 3.0, 60.0, "militia",
        "Lewis et al. 2012: excitation lasts 2-6 weeks",
        description="e-folding time of self-excitation"),
     _p("revenge_attacks", "expected extra attacks per unit strike intensity", 1.5, 0.0, 10.0,
        "militia",
        "2019-12-29 strikes followed by the embassy storming; 2020-03-12 strikes followed by the "
-       "2020-03-14 Taji attack (Foreign Policy)", informed=True,
+       "2020-03-14 Taji attack (Foreign Policy)",
        description="grievance a struck group feels, in expected retaliatory attacks"),
     _p("revenge_days", "days", 14.0, 2.0, 60.0, "militia",
        "Taji: second attack 2 days after the US strikes; Lewis et al. 2012: 2-6 weeks",
@@ -79,15 +81,15 @@ _SCALARS: list[Param] = [
     _p("deterrence_strength", "log-hazard drop per unit strike intensity", 0.7, 0.0, 5.0,
        "militia",
        "2021-02-25 Syria strike followed six days later by the al-Asad attack (Vox 2021): weak "
-       "deterrence", informed=True,
+       "deterrence",
        description="fear a struck group feels; attack hazard is multiplied by exp(-fear)"),
     _p("deterrence_days", "days", 10.0, 1.0, 90.0, "militia",
-       "al-Asad attack six days after the 2021-02-25 strike (Vox 2021)", informed=True,
+       "al-Asad attack six days after the 2021-02-25 strike (Vox 2021)",
        description="e-folding time of fear"),
     # --- Iran ------------------------------------------------------------------------------
     _p("iran_direction", "log-hazard per unit Iranian grievance", 1.0, 0.0, 3.0, "iran",
        "proxy attacks after Soleimani's killing (Foreign Policy; Vox 2024: attacks 'since about "
-       "2020, after the US's assassination of Qasem Soleimani')", informed=True,
+       "2020, after the US's assassination of Qasem Soleimani')",
        description="how hard Iran pushes its partners, scaled by each group's closeness"),
     _p("iran_strike_rate", "per day per unit grievance", 0.2, 0.0, 1.0, "iran",
        "Soleimani killed 2020-01-03, missiles on al-Asad 2020-01-08 (five days)", informed=True,
@@ -124,11 +126,11 @@ _SCALARS: list[Param] = [
        description="number of direct US–Iran strikes after which a sustained war begins"),
     # --- attack severity --------------------------------------------------------------------
     _p("p_injury", "probability per attack", 0.2, 0.0, 1.0, "severity",
-       "share of documented attacks with injuries or damage (record)", informed=True,
+       "share of documented attacks with injuries or damage (record)",
        description="chance an undefended rocket attack on a base injures personnel"),
     _p("p_lethal", "probability per attack", 0.06, 0.0, 0.5, "severity",
        "documented lethal attacks: K-1 2019-12-27, Taji 2020-03-11, Erbil 2021-02-15 among "
-       "about three dozen (defence news, Dec 2020)", informed=True,
+       "about three dozen (defence news, Dec 2020)",
        description="chance an undefended rocket attack on a base kills personnel"),
     _p("drone_share", "fraction of attacks", 0.1, 0.0, 1.0, "severity",
        "the 2019-2021 record is almost all rockets; drones appear in 2024 (Vox 2024)",
@@ -214,7 +216,7 @@ _SCALARS: list[Param] = [
        description="Iraqi political pressure from a US strike in Syria"),
     _p("sovereignty_cost_decapitation", "pressure units per strike", 2.0, 0.0, 5.0, "iraq_gov",
        "parliament voted to expel US forces two days after Soleimani's killing (2020-01-05)",
-       informed=True, description="Iraqi pressure from a decapitation on Iraqi soil"),
+       description="Iraqi pressure from a decapitation on Iraqi soil"),
     _p("pressure_days", "days", 60.0, 10.0, 365.0, "iraq_gov", "judgement",
        description="e-folding time of Iraqi political pressure"),
     _p("vote_threshold", "pressure units", 1.5, 0.5, 5.0, "iraq_gov",

@@ -1,0 +1,207 @@
+"""Replay of the record and counterfactual branches (sim.replay, escalation replay/branch)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import ladder
+from sim.cli import main
+from sim.ensemble import run_ensemble
+from sim.history import load_events
+from sim.params import Params
+from sim.policies import get_policy
+from sim.replay import (
+    branch,
+    forcing_from_record,
+    history_setting,
+    replay,
+    simulate,
+    window,
+)
+
+START = dt.date(2019, 12, 1)
+
+
+@pytest.fixture(scope="module")
+def events() -> pd.DataFrame:
+    return load_events()
+
+
+def test_forcing_places_the_documented_actions(events: pd.DataFrame) -> None:
+    f = forcing_from_record(events, START, 120, ("us", "iran", "iraq_gov"))
+    t = lambda d: (d - START).days  # noqa: E731
+    assert f.us[t(dt.date(2019, 12, 29))] == ladder.US_STRIKE_IRAQ
+    assert f.us[t(dt.date(2020, 1, 3))] == ladder.US_DECAPITATION
+    assert f.us[t(dt.date(2020, 3, 12))] == ladder.US_STRIKE_IRAQ
+    assert np.count_nonzero(f.us) == 3
+    assert np.flatnonzero(f.iran).tolist() == [t(dt.date(2020, 1, 8))]
+    assert np.flatnonzero(f.vote).tolist() == [t(dt.date(2020, 1, 5))]
+
+
+def test_simulate_is_the_ensemble_loop(events: pd.DataFrame) -> None:
+    # the replay loop calls the engine's advance with the engine's draws: same outcomes
+    setting = window(history_setting(), START, dt.date(2020, 3, 31))
+    f = forcing_from_record(events, START, setting.days)
+    p = Params.build(200)
+    tr = simulate(setting, p, np.random.default_rng(3), forcing=f)
+    res = run_ensemble(setting, get_policy("do_nothing"), p, np.random.default_rng(3),
+                       keep_daily=False, forced_us=f.us)  # fmt: skip
+    for k, v in res.outcomes.items():
+        np.testing.assert_array_equal(tr.outcomes[k], v, err_msg=k)
+    assert (tr.series["attacks"].sum(axis=0) == res.outcomes["attacks_total"]).all()
+
+
+def test_replay_forces_the_record_and_is_reproducible(events: pd.DataFrame) -> None:
+    end = dt.date(2020, 3, 31)
+    a = replay(events, START, end, 300, 7, force=("us", "iran", "iraq_gov"), posterior=False)
+    b = replay(events, START, end, 300, 7, force=("us", "iran", "iraq_gov"), posterior=False)
+    pd.testing.assert_frame_equal(a.runs, b.runs)
+    assert len(a.runs) == 300
+    assert (a.runs["decapitations"] == 1).all()
+    # US forces that have withdrawn (rules.withdrawal after the vote) strike no more
+    stayed = ~a.runs["withdrawal"]
+    assert stayed.mean() > 0.8
+    assert (a.runs.loc[stayed, "strikes_iraq"] == 2).all()
+    assert (a.runs["iran_strikes"] == 1).all()  # forced: exactly the documented strike
+    assert a.runs["expulsion_vote"].all()
+    t = (dt.date(2020, 1, 8) - START).days
+    assert a.trace.series["iran_struck"][t].all()
+    # the weekly table sets the record next to the predictions
+    wk = a.weekly
+    assert wk["attacks_record"].sum() >= 3  # K-1, mid-Feb embassy, Taji x2 in the window
+    assert (wk["attacks_p05"] <= wk["attacks_p50"]).all()
+    assert (wk["attacks_p50"] <= wk["attacks_p95"]).all()
+
+
+def test_forced_strikes_raise_attacks_through_revenge(events: pd.DataFrame) -> None:
+    end = dt.date(2020, 2, 28)
+    p = Params.build(2000)
+    forced = replay(events, START, end, 2000, 2, params=p)
+    quiet = replay(events.iloc[:0], START, end, 2000, 2, params=p)
+    # common random numbers: before the first strike the runs are identical
+    t0 = (dt.date(2019, 12, 29) - START).days
+    np.testing.assert_array_equal(
+        forced.trace.series["attacks"][:t0], quiet.trace.series["attacks"][:t0]
+    )
+    assert forced.runs["attacks_total"].mean() > quiet.runs["attacks_total"].mean() + 0.5
+
+
+def test_branch_shares_history_and_draws(events: pd.DataFrame) -> None:
+    at = dt.date(2020, 1, 3)
+    res = branch(events, at, ["record", "do_nothing", "tit_for_tat"], 60, 300, 4,
+                 start=START, posterior=False)  # fmt: skip
+    rec, nothing = res.futures["record"], res.futures["do_nothing"]
+    assert res.history is not None and res.history.days == (at - START).days
+    assert (rec.series["us_action"][0] == ladder.US_DECAPITATION).all()
+    assert nothing.outcomes["us_strikes"].sum() == 0
+    # day 0: militias move before the US, so with common random numbers they attack alike
+    for tr in res.futures.values():
+        np.testing.assert_array_equal(tr.series["attacks"][0], rec.series["attacks"][0])
+    # without the decapitation Iran has no grievance to strike on
+    assert nothing.outcomes["iran_strikes"].sum() == 0
+    assert rec.outcomes["iran_strikes"].mean() > 0.5
+
+
+def test_branch_rejects_a_date_before_the_history(events: pd.DataFrame) -> None:
+    from sim.errors import UserError
+
+    with pytest.raises(UserError, match="before the start"):
+        branch(events, dt.date(2019, 1, 1), ["do_nothing"], 10, 10, 1, start=START)
+
+
+def test_replay_and_branch_commands(tmp_path: Path) -> None:
+    out = tmp_path / "replay"
+    assert main(["replay", "--start", "2019-12-01", "--end", "2020-02-29", "--runs", "50",
+                 "--seed", "1", "--out", str(out), "--force", "us,iran"]) == 0  # fmt: skip
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 50 and "attacks_total" in runs
+    assert (out / "weekly.csv").is_file() and (out / "replay.png").is_file()
+    assert (out / "manifest.json").is_file()
+    out = tmp_path / "branch"
+    assert main(["branch", "--at", "2020-01-03", "--policies", "record,do_nothing",
+                 "--horizon", "30", "--runs", "40", "--seed", "1", "--out", str(out),
+                 "--start", "2019-12-01"]) == 0  # fmt: skip
+    table = pd.read_parquet(out / "branch.parquet")
+    assert sorted(table["policy"].unique()) == ["do_nothing", "record"]
+    assert len(table) == 80
+    assert (out / "branch.png").is_file()
+
+
+BAD_CASES = {
+    "unknown actor": ("2020-01-01", "martians", "line 2", "actor"),
+    "malformed date": ("2020-13-45", "militia", "line 2", "date"),
+}
+
+
+def _bad_record(path: Path, date: str, actor: str, extra: str | None = None) -> Path:
+    header = (
+        "id,date,date_precision,actor,target,location,country,action,weapon,us_killed,"
+        "us_wounded,others_killed,others_wounded,claimed_by,responds_to,source,note\n"
+    )
+    row = f"a1,{date},day,{actor},us_forces,x,Iraq,harassment_attack,rocket,,,,,,,src,\n"
+    path.write_text(header + row + (extra or ""))
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_replay_bad_record_names_file_and_line(tmp_path: Path, capsys, case: str) -> None:
+    date, actor, line, field = BAD_CASES[case]
+    bad = _bad_record(tmp_path / "bad.csv", date, actor)
+    code = main(
+        [
+            "replay",
+            "--record",
+            str(bad),
+            "--start",
+            "2020-01-01",
+            "--end",
+            "2020-01-31",
+            "--runs",
+            "5",
+            "--seed",
+            "1",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "bad.csv" in err and line in err and field in err
+
+
+def test_replay_bad_record_date_out_of_order(tmp_path: Path, capsys) -> None:
+    extra = "a2,2019-05-01,day,militia,us_forces,x,Iraq,harassment_attack,rocket,,,,,,,src,\n"
+    bad = _bad_record(tmp_path / "bad.csv", "2020-01-01", "militia", extra)
+    code = main(
+        [
+            "replay",
+            "--record",
+            str(bad),
+            "--start",
+            "2020-01-01",
+            "--end",
+            "2020-01-31",
+            "--runs",
+            "5",
+            "--seed",
+            "1",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "bad.csv" in err and "line 3" in err and "out of order" in err
+
+
+def test_replay_rejects_bad_dates_and_actors(tmp_path: Path, capsys) -> None:
+    code = main(["replay", "--start", "2020-02-30", "--end", "2020-03-01", "--runs", "5",
+                 "--seed", "1", "--out", str(tmp_path)])  # fmt: skip
+    assert code == 2 and "--start" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["replay", "--start", "2020-01-01", "--end", "2020-03-01", "--runs", "5",
+              "--seed", "1", "--out", str(tmp_path), "--force", "martians"])  # fmt: skip
