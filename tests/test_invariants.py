@@ -20,9 +20,7 @@ NAMES = sorted(TABLE)
 def parameter_sets(draw):
     """A few parameters drawn anywhere inside their allowed ranges."""
     chosen = draw(st.lists(st.sampled_from(NAMES), min_size=0, max_size=6, unique=True))
-    return {
-        n: draw(st.floats(TABLE[n].low, TABLE[n].high, allow_nan=False)) for n in chosen
-    }
+    return {n: draw(st.floats(TABLE[n].low, TABLE[n].high, allow_nan=False)) for n in chosen}
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

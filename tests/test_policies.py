@@ -70,7 +70,9 @@ def actions(name: str, sev, killed=None, iran=None, draws=None) -> list[str]:
     obs = scripted(sev, killed, iran)
     n = len(sev)
     d = get_policy(name).decide(obs, Params.build(n), np.zeros(n) if draws is None else draws)
-    return [ladder.US_ACTION_NAMES[int(a)] + ("*" if f else "") for a, f in zip(d.action, d.forgive)]
+    return [
+        ladder.US_ACTION_NAMES[int(a)] + ("*" if f else "") for a, f in zip(d.action, d.forgive)
+    ]
 
 
 def test_scripted_responses():
@@ -86,7 +88,10 @@ def test_scripted_responses():
     assert actions("iraqi_accountability", sev, killed) == ["none"] + ["press_baghdad"] * 3
     assert actions("regional_deal", sev, killed) == ["diplomacy"] * 4
     assert actions("tit_for_tat", sev, killed) == [
-        "none", "strike_syria", "strike_syria", "strike_iraq"
+        "none",
+        "strike_syria",
+        "strike_syria",
+        "strike_iraq",
     ]
     # an Iranian direct strike is answered in kind by tit-for-tat and by holding Iran accountable
     assert actions("tit_for_tat", [0], [0], [True]) == ["strike_iran"]
