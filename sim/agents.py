@@ -248,14 +248,17 @@ class UnitedStates(mesa.Agent):
             self.exposure, day.lethal_today, p.consolidation_step, p.exposure_min
         )
         self.cum_killed = self.cum_killed + day.total_killed
-        self.withdrawn = rules.withdrawal(
-            self.withdrawn,
-            m.iraq.voted,
-            self.cum_killed,
-            day.u["withdraw"],
-            p.withdraw_rate,
-            p.casualty_tolerance,
-        )
+        if m.forced_us is None:  # a replay fixes the US presence to the record's
+            self.withdrawn = rules.withdrawal(
+                self.withdrawn,
+                m.iraq.voted,
+                self.cum_killed,
+                m.iraq.pressure,
+                day.u["withdraw"],
+                p.withdraw_rate,
+                p.withdraw_pressure,
+                p.casualty_tolerance,
+            )
         self.exchanges, self.war = rules.war_update(
             self.exchanges, self.war, day.iran_struck, day.us_action, p.war_exchanges
         )

@@ -17,7 +17,17 @@ from sim import __version__
 from sim.errors import UserError
 
 #: Sub-command modules, in the order ``escalation --help`` lists them.
-COMMANDS: tuple[str, ...] = ("params", "record")
+COMMANDS: tuple[str, ...] = (
+    "run",
+    "compare",
+    "params",
+    "record",
+    "sensitivity",
+    "calibrate",
+    "replay",
+    "branch",
+    "dashboard",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

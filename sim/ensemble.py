@@ -155,6 +155,7 @@ def advance(
     u : uniform draws, shape ``(N, rules.n_slots(G))``
     shock : today's value of each shock series (:meth:`Scenario.shock_arrays`)
     forced_us : if given, the US action of the day (replay of history) instead of the policy's
+        (and the US presence stays as it is: withdrawal is a US decision too)
     forced_iran : if given, whether Iran strikes US forces directly today (replay of history)
         instead of :func:`sim.rules.iran_direct_strike`; the day's draws are used alike
     forced_vote : if given, whether the Iraqi parliament votes to expel US forces today (replay
@@ -316,14 +317,17 @@ def advance(
         s.exposure, lethal_today, p.consolidation_step, p.exposure_min
     )
     s.cum_killed = s.cum_killed + killed
-    s.withdrawn = rules.withdrawal(
-        s.withdrawn,
-        s.voted,
-        s.cum_killed,
-        one["withdraw"],
-        p.withdraw_rate,
-        p.casualty_tolerance,
-    )
+    if forced_us is None:  # a replay fixes the US presence to the record's with its actions
+        s.withdrawn = rules.withdrawal(
+            s.withdrawn,
+            s.voted,
+            s.cum_killed,
+            s.iraq_pressure,
+            one["withdraw"],
+            p.withdraw_rate,
+            p.withdraw_pressure,
+            p.casualty_tolerance,
+        )
     s.exchanges, s.war = rules.war_update(s.exchanges, s.war, iran_struck, action, p.war_exchanges)
     rung = rules.rung_today(sev, protested, action, iran_struck, s.war)
     return DayEvents(sev, killed, wounded, iran_struck, action, prosecuted, protested, rung)

@@ -205,6 +205,10 @@ _SCALARS: list[Param] = [
        "2020-01-05 vote and Sudani's Jan 2024 announcement; ~2,500 troops still there in "
        "Aug 2024 (Vox 2024): 4.5 years without withdrawal bound the rate near 0.0006/day",
        description="hazard of US withdrawal once parliament has voted"),
+    _p("withdraw_pressure", "relative hazard per pressure unit", 1.0, 0.0, 5.0, "us",
+       "judgement: strikes violating Iraqi sovereignty 'led to requests for the US to leave' "
+       "(Daily Beast 2021)",
+       description="how much Iraqi political pressure speeds withdrawal after a vote"),
     # --- Iraqi government -------------------------------------------------------------------
     _p("sovereignty_cost_iraq", "pressure units per unit strike intensity", 0.5, 0.0, 3.0,
        "iraq_gov",

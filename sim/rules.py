@@ -500,14 +500,22 @@ def withdrawal(
     withdrawn: Array,
     voted: Array,
     cum_killed: Array,
+    pressure: Array,
     u: Array,
     rate: Array,
+    pressure_gain: Array,
     tolerance: Array,
 ) -> Array:
-    """US withdrawal from Iraq: slowly after an expulsion vote, or at once past the casualty
-    tolerance. Nothing in the record withdrew: about 2,500 troops remained in August 2024 after
-    the 2020 vote and Sudani's January 2024 announcement (Vox 2024)."""
-    return withdrawn | (voted & occurs(rate, u)) | (cum_killed >= tolerance)
+    """US withdrawal from Iraq: after an expulsion vote, with a daily hazard that grows with
+    Iraqi political pressure, or at once past the casualty tolerance.
+
+    Nothing in the record withdrew: about 2,500 troops remained in August 2024 after the 2020
+    vote and Sudani's January 2024 announcement (Vox 2024). Strikes that violate Iraqi
+    sovereignty "led to requests for the US to leave" (Daily Beast 2021), hence the pressure
+    term.
+    """
+    hazard = rate * (1.0 + pressure_gain * pressure)
+    return withdrawn | (voted & occurs(hazard, u)) | (cum_killed >= tolerance)
 
 
 # --------------------------------------------------------------------------------------------

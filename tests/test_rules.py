@@ -218,3 +218,22 @@ def test_war_needs_repeated_direct_exchanges():
     ex, war = rules.war_update(ex, war, np.array([False]), np.array([ladder.US_STRIKE_IRAN]),
                                P.war_exchanges)  # fmt: skip
     assert war[0]
+
+
+def test_withdrawal_needs_a_vote_or_the_casualty_tolerance_and_grows_with_pressure():
+    n = 100_000
+    draws = u(n)
+    no = np.zeros(n, bool)
+    yes = np.ones(n, bool)
+    zero = np.zeros(n, dtype=np.int64)
+    rate = np.full(n, 0.01)
+
+    def share(voted, pressure, killed=zero):
+        return rules.withdrawal(no, voted, killed, np.full(n, pressure), draws, rate,
+                                np.ones(n), np.full(n, 50.0)).mean()  # fmt: skip
+
+    assert share(no, 5.0) == 0  # no vote, no withdrawal
+    calm, pressed = share(yes, 0.0), share(yes, 2.0)
+    assert calm == pytest.approx(1 - np.exp(-0.01), abs=0.002)
+    assert pressed > 2 * calm  # pressure speeds withdrawal
+    assert share(no, 0.0, np.full(n, 50)) == 1  # past the casualty tolerance

@@ -1,0 +1,200 @@
+"""Tests of sim.plots: files written, figure sizes, panels and labels (no pixel snapshots)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim import plots
+from sim.ensemble import run_ensemble
+from sim.ladder import RUNG_LABELS
+from sim.metrics import DailyHistogram, summarise_outcomes
+from sim.params import Params
+from sim.policies import REGISTRY, get_policy
+from sim.scenario import scenario_from_dict
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+POLICIES = ("do_nothing", "strike_iraq", "hold_iran_accountable")
+N = 60
+
+
+@pytest.fixture(scope="module")
+def experiment():
+    """A short scenario run under three policies with common random numbers, plus a copy of
+    one policy under a user policy's name (labels must fall back to the name)."""
+    data = yaml.safe_load((SCENARIOS / "baseline.yaml").read_text(encoding="utf-8"))
+    data.update(days=90, name="short")
+    sc = scenario_from_dict(data)
+    frames, qs = [], {}
+    for p in POLICIES:
+        res = run_ensemble(sc, get_policy(p), Params.build(N), np.random.default_rng(3))
+        df = pd.DataFrame(res.outcomes)
+        df.insert(0, "run", np.arange(N))
+        df.insert(0, "policy", p)
+        frames.append(df)
+        h = DailyHistogram(sc.days)
+        h.add(res.daily)
+        qs[p] = h.quantiles()
+    frames.append(frames[1].assign(policy="my_policy"))
+    qs["my_policy"] = qs["strike_iraq"]
+    outcomes = pd.concat(frames, ignore_index=True)
+    summary = summarise_outcomes(outcomes, n_boot=200)
+    return sc, outcomes, qs, summary
+
+
+def png_shape(path):
+    img = mpimg.imread(path)
+    return img.shape[:2]
+
+
+def texts(fig) -> str:
+    """Every text of a figure (titles, labels, tick labels, legends, footnotes), joined."""
+    found = [t.get_text() for t in fig.findobj(match=lambda a: hasattr(a, "get_text"))]
+    return "\n".join(t for t in found if t)
+
+
+def label(p: str) -> str:
+    return REGISTRY[p].label if p in REGISTRY else p
+
+
+def test_figure_run_writes_png_and_pdf(experiment, tmp_path):
+    sc, outcomes, qs, _ = experiment
+    one = outcomes[outcomes.policy == "strike_iraq"]
+    path = plots.figure_run(
+        qs["strike_iraq"], one, sc, tmp_path / "run.png", runs=N, seed=3, policy="strike_iraq"
+    )
+    assert path == tmp_path / "run.png"
+    fig = plots.run_figure(qs["strike_iraq"], one, sc, runs=N, seed=3, policy="strike_iraq")
+    w, h = fig.get_size_inches() * plots.DPI
+    assert png_shape(path) == (round(h), round(w))
+    pdf = path.with_suffix(".pdf")
+    assert pdf.read_bytes()[:4] == b"%PDF" and pdf.stat().st_size > 5_000
+
+
+def test_run_figure_panels_and_labels(experiment):
+    sc, outcomes, qs, _ = experiment
+    one = outcomes[outcomes.policy == "hold_iran_accountable"]
+    fig = plots.run_figure(qs["hold_iran_accountable"], one, sc, seed=3)
+    ax_a, ax_b = fig.axes
+    assert "Militia attacks" in ax_a.get_ylabel() and ax_a.get_xlabel() == "Date"
+    # the fan: two bands and a median line spanning every day of the scenario
+    assert len(ax_a.collections) >= 2
+    assert len(ax_a.lines[0].get_xdata()) == sc.days
+    ticks = [t.get_text() for t in ax_b.get_yticklabels()]
+    assert ticks == [f"{k}  {RUNG_LABELS[k]}" for k in range(10)]
+    # bar lengths are the shares of runs by highest rung
+    widths = [p.get_width() for p in ax_b.patches]
+    want = 100 * np.bincount(one.max_rung, minlength=10) / len(one)
+    np.testing.assert_allclose(widths, want)
+    all_text = texts(fig)
+    assert "Hold Iran accountable" in all_text  # policy inferred from the table
+    assert "“short”" in all_text and f"{N} runs" in all_text and "Seed 3" in all_text
+    assert "not a forecast" in all_text.lower()
+
+
+def test_figures_compare_writes_every_figure(experiment, tmp_path):
+    sc, outcomes, qs, summary = experiment
+    paths = plots.figures_compare(qs, outcomes, summary, sc, tmp_path / "figs", seed=3)
+    names = [
+        "outcomes_by_policy",
+        "fan_by_policy",
+        "rung_by_policy",
+        "survival_first_death",
+        "paired_differences",
+    ]
+    assert [p.name for p in paths] == [f"{n}.{ext}" for n in names for ext in ("png", "pdf")]
+    figs = plots.compare_figures(qs, outcomes, summary, sc, seed=3)
+    for n in names:
+        png = tmp_path / "figs" / f"{n}.png"
+        w, h = figs[n].get_size_inches() * plots.DPI
+        assert png_shape(png) == (round(h), round(w)), n
+        assert (tmp_path / "figs" / f"{n}.pdf").stat().st_size > 5_000
+
+
+def test_compare_figures_panels_labels_and_colours(experiment):
+    sc, outcomes, qs, summary = experiment
+    figs = plots.compare_figures(qs, outcomes, summary, sc, seed=3)
+    pols = [*POLICIES, "my_policy"]
+    labels = {label(p) for p in pols}
+
+    fig = figs["outcomes_by_policy"]
+    assert len(fig.axes) == len(plots.COMPARE_OUTCOMES)
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert set(ticks) == labels and ticks[0] == "Do nothing"  # baseline on top
+    assert [ax.get_title(loc="left") for ax in fig.axes] == [
+        t for t, _ in plots.COMPARE_OUTCOMES.values()
+    ]
+    assert all("per run" in ax.get_xlabel() for ax in fig.axes)
+
+    fig = figs["fan_by_policy"]
+    titled = [ax for ax in fig.axes if ax.get_title(loc="left")]
+    assert {ax.get_title(loc="left") for ax in titled} == labels
+    ylims = {ax.get_ylim() for ax in titled}
+    assert len(ylims) == 1  # shared y-axis
+
+    fig = figs["rung_by_policy"]
+    assert len(fig.axes) == 1
+    assert all(f"{k} {RUNG_LABELS[k]}" in texts(fig) for k in range(10))
+
+    fig = figs["survival_first_death"]
+    ax, ax_end = fig.axes
+    assert "no American killed" in ax.get_ylabel()
+    colours = {ln.get_label(): ln.get_color() for ln in ax.lines}
+    assert colours["Do nothing"] == plots.POLICY_COLORS["do_nothing"]
+    assert colours["Strike inside Iraq"] == plots.POLICY_COLORS["strike_iraq"]
+    assert colours["my_policy"] not in plots.POLICY_COLORS.values()
+    assert {t.get_text() for t in ax_end.get_yticklabels()} == labels
+
+    fig = figs["paired_differences"]
+    assert len(fig.axes) == len(plots.DIFF_OUTCOMES)
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "Do nothing" not in ticks and set(ticks) == labels - {"Do nothing"}
+    for f in figs.values():
+        t = texts(f)
+        assert "“short”" in t and f"{N} runs per policy" in t and "common random numbers" in t
+
+
+def test_paired_differences_plot_the_summary(experiment):
+    sc, outcomes, qs, summary = experiment
+    fig = plots.compare_figures(qs, outcomes, summary, sc)["paired_differences"]
+    ax = fig.axes[0]  # militia attacks
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    dots = [ln for ln in ax.lines if ln.get_marker() == "o"]
+    for y, name in enumerate(ticks):
+        p = next(k for k in [*POLICIES, "my_policy"] if label(k) == name)
+        want = summary[(summary.policy == p) & (summary.outcome == "attacks_total")]["diff"]
+        got = [ln.get_xdata()[0] for ln in dots if ln.get_ydata()[0] == y]
+        assert got == pytest.approx([float(want.iloc[0])])
+
+
+def test_compare_without_baseline_skips_differences(experiment, tmp_path):
+    sc, outcomes, qs, _ = experiment
+    sub = outcomes[outcomes.policy != "do_nothing"]
+    summary = summarise_outcomes(sub, n_boot=50)
+    paths = plots.figures_compare(qs, sub, summary, sc, tmp_path)
+    assert not any(p.name.startswith("paired_differences") for p in paths)
+    assert (tmp_path / "survival_first_death.png").exists()
+
+
+def test_survival_curve_known_values():
+    s, n = plots.survival_curve(np.array([0.0, 2.0, np.nan, np.nan]), days=4)
+    assert n == 4
+    np.testing.assert_allclose(s, [0.75, 0.75, 0.5, 0.5])
+    s, _ = plots.survival_curve(np.full(5, np.nan), days=3)
+    np.testing.assert_allclose(s, 1.0)
+
+
+def test_policy_colours_are_fixed_and_distinct():
+    c = plots.policy_colors(["tit_for_tat", "mine", "do_nothing", "yours"])
+    assert c["tit_for_tat"] == plots.POLICY_COLORS["tit_for_tat"]
+    assert c["do_nothing"] == plots.POLICY_COLORS["do_nothing"]
+    assert c["mine"] != c["yours"]
+    assert len(set(plots.POLICY_COLORS.values())) == len(plots.POLICY_COLORS)
+    ramp = plots.rung_colors()
+    lightness = [0.299 * r + 0.587 * g + 0.114 * b for r, g, b, _ in ramp]
+    assert len(ramp) == 10 and all(np.diff(lightness) < 0)  # quiet pale, war dark
