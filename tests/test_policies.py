@@ -71,7 +71,8 @@ def actions(name: str, sev, killed=None, iran=None, draws=None) -> list[str]:
     n = len(sev)
     d = get_policy(name).decide(obs, Params.build(n), np.zeros(n) if draws is None else draws)
     return [
-        ladder.US_ACTION_NAMES[int(a)] + ("*" if f else "") for a, f in zip(d.action, d.forgive)
+        ladder.US_ACTION_NAMES[int(a)] + ("*" if f else "")
+        for a, f in zip(d.action, d.forgive, strict=True)
     ]
 
 

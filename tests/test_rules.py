@@ -194,7 +194,7 @@ def test_pending_memory_keeps_the_worst_attack_and_lapses():
     assert (ps[0], pg[0], pk[0], age[0]) == (ladder.SEV_LETHAL, 1, 2, 0)
     quiet = np.zeros((1, 4), dtype=np.int64)
     for _ in range(4):
-        ps, pg, pk, age, pi = rules.pending_update(ps, pg, pk, age, np.zeros(1, bool), quiet,
+        ps, pg, pk, age, _ = rules.pending_update(ps, pg, pk, age, np.zeros(1, bool), quiet,
                                                    quiet.astype(bool), quiet, np.zeros(1, bool),
                                                    z, np.array([3.0]))  # fmt: skip
     assert (ps[0], pg[0], pk[0]) == (0, -1, 0)  # forgotten after the window
