@@ -677,9 +677,8 @@ def heldout(
 
 
 def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
+    # no matplotlib.use(): pyplot falls back to Agg without a display, and forcing it would
+    # switch off inline figures in a notebook
     import matplotlib.pyplot as plt
 
     plt.rcParams.update({"font.size": 9})

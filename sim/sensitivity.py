@@ -640,10 +640,7 @@ def plot_indices(df: pd.DataFrame, k: int = 12):
 
     Outcomes that are constant over the design get no panel; a line under the title names them.
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # no matplotlib.use(): it would break inline notebook figures
 
     meta = df.attrs
     method = meta["method"]
