@@ -828,6 +828,20 @@ def add_execution_arguments(p: Any) -> None:
     )
 
 
+def experiment_from_args(args: Any, scenario: Any, policies: tuple[str, ...]) -> Experiment:
+    """The experiment that the options of :func:`add_execution_arguments` describe."""
+    return Experiment(
+        scenario=scenario,
+        policies=policies,
+        runs=args.runs,
+        seed=args.seed,
+        chunk_size=args.chunk_size,
+        engine=args.engine,
+        keep_daily=args.keep_daily,
+        scenario_path=str(args.scenario),
+    )
+
+
 def resume_command(argv_words: list[str]) -> str:
     """The command line that resumes an experiment (``--resume`` added if missing)."""
     words = list(argv_words)

@@ -17,7 +17,12 @@ import pandas as pd
 
 from sim import metrics
 from sim.commands.run import execution_words
-from sim.experiment import Experiment, ExperimentResult, add_execution_arguments, execute
+from sim.experiment import (
+    ExperimentResult,
+    add_execution_arguments,
+    execute,
+    experiment_from_args,
+)
 from sim.policies import PolicyError, all_policies, get_policy
 from sim.scenario import Scenario, load_scenario
 
@@ -118,16 +123,7 @@ def run(args: argparse.Namespace) -> int:
     policies, added = resolve_policies(args.policies, scenario)
     if args.out is None:
         args.out = str(Path("results") / f"{scenario.name}-compare")
-    exp = Experiment(
-        scenario=scenario,
-        policies=tuple(policies),
-        runs=args.runs,
-        seed=args.seed,
-        chunk_size=args.chunk_size,
-        engine=args.engine,
-        keep_daily=args.keep_daily,
-        scenario_path=str(args.scenario),
-    )
+    exp = experiment_from_args(args, scenario, tuple(policies))
     if added and not args.quiet:
         print(f"note: added {BASELINE} as the baseline of the paired differences", file=sys.stderr)
     words = [

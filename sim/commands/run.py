@@ -11,7 +11,12 @@ import argparse
 from pathlib import Path
 
 from sim import metrics
-from sim.experiment import Experiment, ExperimentResult, add_execution_arguments, execute
+from sim.experiment import (
+    ExperimentResult,
+    add_execution_arguments,
+    execute,
+    experiment_from_args,
+)
 from sim.policies import get_policy
 from sim.scenario import load_scenario
 from sim.store import safe_name
@@ -76,16 +81,7 @@ def run(args: argparse.Namespace) -> int:
     get_policy(policy)
     if args.out is None:
         args.out = str(Path("results") / f"{scenario.name}-{safe_name(policy)}")
-    exp = Experiment(
-        scenario=scenario,
-        policies=(policy,),
-        runs=args.runs,
-        seed=args.seed,
-        chunk_size=args.chunk_size,
-        engine=args.engine,
-        keep_daily=args.keep_daily,
-        scenario_path=str(args.scenario),
-    )
+    exp = experiment_from_args(args, scenario, (policy,))
 
     def finalise(result: ExperimentResult, d: Path) -> list[Path]:
         from sim import plots  # matplotlib: imported only when figures are drawn
