@@ -275,12 +275,20 @@ class IraqiGovernment(mesa.Agent):
         self.voted = np.array([voted])
 
     def react(self) -> None:
-        """Prosecute if pressed, weigh the US action, protest, and perhaps vote to expel."""
+        """Prosecute if pressed; protest and perhaps vote to expel on the pressure as it stood
+        this morning (parliament reacts the next day at the earliest: the vote of 5 January 2020
+        came two days after the decapitation); then weigh today's US action."""
         m, p, day = self.model, self.model.p, self.model.today
         day.prosecuted = rules.prosecution(day.us_action, day.u["prosecution"], p.prosecution_rate)
         day.prosecuted_groups = (np.arange(m.n_groups) == day.target[:, None]) & day.prosecuted[
             :, None
         ]
+        day.protested = rules.protest(self.pressure, p.protest_rate, day.u["protest"]) & ~(
+            m.us.withdrawn
+        )
+        self.voted = rules.expulsion_vote(
+            self.voted, self.pressure, p.vote_threshold, p.vote_rate, day.u["vote"]
+        )
         self.pressure = rules.iraq_pressure_update(
             self.pressure,
             day.us_action,
@@ -290,10 +298,4 @@ class IraqiGovernment(mesa.Agent):
             p.sovereignty_cost_decapitation,
             p.press_cost,
             p.pressure_days,
-        )
-        day.protested = rules.protest(self.pressure, p.protest_rate, day.u["protest"]) & ~(
-            m.us.withdrawn
-        )
-        self.voted = rules.expulsion_vote(
-            self.voted, self.pressure, p.vote_threshold, p.vote_rate, day.u["vote"]
         )

@@ -250,8 +250,16 @@ def advance(
         answered, s.pending_severity, s.pending_group, s.pending_killed, s.pending_iran
     )
 
-    # 5. Iraqi government
+    # 5. Iraqi government: it protests and votes on the pressure as it stood this morning (it
+    # reacts to a US action the next day at the earliest), then weighs today's US action
     prosecuted = rules.prosecution(action, one["prosecution"], p.prosecution_rate)
+    protested = rules.protest(s.iraq_pressure, p.protest_rate, one["protest"]) & present
+    if forced_vote is None:
+        s.voted = rules.expulsion_vote(
+            s.voted, s.iraq_pressure, p.vote_threshold, p.vote_rate, one["vote"]
+        )
+    else:
+        s.voted = s.voted | np.asarray(forced_vote, dtype=bool)
     s.iraq_pressure = rules.iraq_pressure_update(
         s.iraq_pressure,
         action,
@@ -262,13 +270,6 @@ def advance(
         p.press_cost,
         p.pressure_days,
     )
-    protested = rules.protest(s.iraq_pressure, p.protest_rate, one["protest"]) & present
-    if forced_vote is None:
-        s.voted = rules.expulsion_vote(
-            s.voted, s.iraq_pressure, p.vote_threshold, p.vote_rate, one["vote"]
-        )
-    else:
-        s.voted = s.voted | np.asarray(forced_vote, dtype=bool)
 
     # 6. state updates
     struck = rules.strike_matrix(action, intensity, target, g)

@@ -69,7 +69,7 @@ _SCALARS: list[Param] = [
     _p("revenge_attacks", "expected extra attacks per unit strike intensity", 1.5, 0.0, 10.0,
        "militia",
        "2019-12-29 strikes followed by the embassy storming; 2020-03-12 strikes followed by the "
-       "2020-03-14 Taji attack (Foreign Policy)", informed=True,
+       "2020-03-14 Taji attack (Foreign Policy)",
        description="grievance a struck group feels, in expected retaliatory attacks"),
     _p("revenge_days", "days", 14.0, 2.0, 60.0, "militia",
        "Taji: second attack 2 days after the US strikes; Lewis et al. 2012: 2-6 weeks",
@@ -92,7 +92,7 @@ _SCALARS: list[Param] = [
        "2020, after the US's assassination of Qasem Soleimani')",
        description="how hard Iran pushes its partners, scaled by each group's closeness"),
     _p("iran_strike_rate", "per day per unit grievance", 0.2, 0.0, 1.0, "iran",
-       "Soleimani killed 2020-01-03, missiles on al-Asad 2020-01-08 (five days)",
+       "Soleimani killed 2020-01-03, missiles on al-Asad 2020-01-08 (five days)", informed=True,
        description="hazard of a direct Iranian state strike on US forces"),
     _p("iran_grievance_days", "days", 30.0, 5.0, 365.0, "iran",
        "judgement; Iran's answer to Haniyeh's killing was still awaited a week on (Vox 2024)",

@@ -546,12 +546,17 @@ def iraq_pressure_update(
 
 
 def expulsion_vote(voted: Array, pressure: Array, threshold: Array, rate: Array, u: Array) -> Array:
-    """Parliament's vote to expel US forces, once pressure exceeds a threshold (2020-01-05)."""
+    """Parliament's vote to expel US forces, once pressure exceeds a threshold (2020-01-05).
+
+    Both engines pass the pressure as it stood at the start of the day, so parliament answers a
+    US action the next day at the earliest (the vote came two days after the decapitation).
+    """
     return voted | occurs(rate * np.maximum(pressure - threshold, 0.0), u)
 
 
 def protest(pressure: Array, rate: Array, u: Array) -> Array:
-    """Threats and protests (rung 1), such as the storming of the embassy on 2019-12-31."""
+    """Threats and protests (rung 1), such as the storming of the embassy on 2019-12-31, two
+    days after the US strikes (both engines pass the pressure of the start of the day)."""
     return occurs(rate * pressure, u)
 
 

@@ -156,8 +156,12 @@ def test_recovery_from_a_synthetic_record(tmp_path: Path) -> None:
     for name in informed:
         row = summary.loc[name]
         assert row["post_p05"] <= values[name] <= row["post_p95"], (name, row)
-        # and the data pull the estimate from the prior towards the truth
-        assert abs(row["post_median"] - values[name]) < abs(row["prior_median"] - values[name])
+        # and the data pull the estimate from the prior towards the truth, where the prior's
+        # median is off the truth at all (more than a tenth of the prior's 90% width; when it
+        # sits on the truth already, sampling noise can only move the estimate away)
+        prior_off = abs(row["prior_median"] - values[name])
+        if prior_off > 0.1 * (row["prior_p95"] - row["prior_p05"]):
+            assert abs(row["post_median"] - values[name]) < prior_off, (name, row)
     assert len(fit.posterior) == 1000
 
 
