@@ -842,6 +842,26 @@ def experiment_from_args(args: Any, scenario: Any, policies: tuple[str, ...]) ->
     )
 
 
+def command_words(args: Any, command: str, option: str, value: str) -> list[str]:
+    """The canonical command line of ``run`` or ``compare`` (what the manifest and the resume
+    hint show): the scenario, the policy option, runs, seed, output and the execution options
+    that differ from their defaults."""
+    words = ["escalation", command, str(args.scenario), option, value]
+    words += ["--runs", str(args.runs), "--seed", str(args.seed), "--out", str(args.out)]
+    if args.engine != "ensemble":
+        words += ["--engine", args.engine]
+    if args.chunk_size != DEFAULT_CHUNK_SIZE:
+        words += ["--chunk-size", str(args.chunk_size)]
+    if args.workers is not None:
+        words += ["--workers", str(args.workers)]
+    if args.dask_scheduler:
+        words += ["--dask-scheduler", args.dask_scheduler]
+    for flag in ("keep_daily", "overwrite", "quiet", "progress"):
+        if getattr(args, flag):
+            words.append("--" + flag.replace("_", "-"))
+    return words
+
+
 def resume_command(argv_words: list[str]) -> str:
     """The command line that resumes an experiment (``--resume`` added if missing)."""
     words = list(argv_words)

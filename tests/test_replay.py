@@ -148,27 +148,18 @@ def _bad_record(path: Path, date: str, actor: str, extra: str | None = None) -> 
     return path
 
 
+def _replay_record(tmp_path: Path, record: Path) -> int:
+    """``escalation replay`` on a record, as a user would run it."""
+    return main(
+        ["replay", "--record", str(record), "--start", "2020-01-01", "--end", "2020-01-31",
+         "--runs", "5", "--seed", "1", "--out", str(tmp_path / "o")]
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("case", sorted(BAD_CASES))
 def test_replay_bad_record_names_file_and_line(tmp_path: Path, capsys, case: str) -> None:
     date, actor, line, field = BAD_CASES[case]
-    bad = _bad_record(tmp_path / "bad.csv", date, actor)
-    code = main(
-        [
-            "replay",
-            "--record",
-            str(bad),
-            "--start",
-            "2020-01-01",
-            "--end",
-            "2020-01-31",
-            "--runs",
-            "5",
-            "--seed",
-            "1",
-            "--out",
-            str(tmp_path / "o"),
-        ]
-    )
+    code = _replay_record(tmp_path, _bad_record(tmp_path / "bad.csv", date, actor))
     err = capsys.readouterr().err
     assert code == 2
     assert "bad.csv" in err and line in err and field in err
@@ -176,23 +167,8 @@ def test_replay_bad_record_names_file_and_line(tmp_path: Path, capsys, case: str
 
 def test_replay_bad_record_date_out_of_order(tmp_path: Path, capsys) -> None:
     extra = "a2,2019-05-01,day,militia,us_forces,x,Iraq,harassment_attack,rocket,,,,,,,src,\n"
-    bad = _bad_record(tmp_path / "bad.csv", "2020-01-01", "militia", extra)
-    code = main(
-        [
-            "replay",
-            "--record",
-            str(bad),
-            "--start",
-            "2020-01-01",
-            "--end",
-            "2020-01-31",
-            "--runs",
-            "5",
-            "--seed",
-            "1",
-            "--out",
-            str(tmp_path / "o"),
-        ]
+    code = _replay_record(
+        tmp_path, _bad_record(tmp_path / "bad.csv", "2020-01-01", "militia", extra)
     )
     err = capsys.readouterr().err
     assert code == 2 and "bad.csv" in err and "line 3" in err and "out of order" in err

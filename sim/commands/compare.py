@@ -16,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from sim import metrics
-from sim.commands.run import execution_words
 from sim.experiment import (
     ExperimentResult,
     add_execution_arguments,
+    command_words,
     execute,
     experiment_from_args,
 )
@@ -126,20 +126,7 @@ def run(args: argparse.Namespace) -> int:
     exp = experiment_from_args(args, scenario, tuple(policies))
     if added and not args.quiet:
         print(f"note: added {BASELINE} as the baseline of the paired differences", file=sys.stderr)
-    words = [
-        "escalation",
-        "compare",
-        str(args.scenario),
-        "--policies",
-        ",".join(policies),
-        "--runs",
-        str(args.runs),
-        "--seed",
-        str(args.seed),
-        "--out",
-        str(args.out),
-    ]
-    words += execution_words(args)
+    words = command_words(args, "compare", "--policies", ",".join(policies))
 
     def finalise(result: ExperimentResult, d: Path) -> list[Path]:
         from sim import plots  # matplotlib: imported only when figures are drawn

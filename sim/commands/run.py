@@ -14,6 +14,7 @@ from sim import metrics
 from sim.experiment import (
     ExperimentResult,
     add_execution_arguments,
+    command_words,
     execute,
     experiment_from_args,
 )
@@ -37,41 +38,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_execution_arguments(p)
     p.set_defaults(func=run)
-
-
-def command_words(args: argparse.Namespace, policy: str) -> list[str]:
-    """The canonical command line of a run (what the manifest and the resume hint show)."""
-    words = [
-        "escalation",
-        "run",
-        str(args.scenario),
-        "--policy",
-        policy,
-        "--runs",
-        str(args.runs),
-        "--seed",
-        str(args.seed),
-        "--out",
-        str(args.out),
-    ]
-    return words + execution_words(args)
-
-
-def execution_words(args: argparse.Namespace) -> list[str]:
-    """The execution options of a command line, as given."""
-    words = []
-    if args.engine != "ensemble":
-        words += ["--engine", args.engine]
-    if args.chunk_size != 2000:
-        words += ["--chunk-size", str(args.chunk_size)]
-    if args.workers is not None:
-        words += ["--workers", str(args.workers)]
-    if args.dask_scheduler:
-        words += ["--dask-scheduler", args.dask_scheduler]
-    for flag in ("keep_daily", "overwrite", "quiet", "progress"):
-        if getattr(args, flag):
-            words.append("--" + flag.replace("_", "-"))
-    return words
 
 
 def run(args: argparse.Namespace) -> int:
@@ -101,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return files
 
-    res = execute(args, exp, command_words(args, policy), finalise)
+    res = execute(args, exp, command_words(args, "run", "--policy", policy), finalise)
     if isinstance(res, int):
         return res
     if not args.quiet:
