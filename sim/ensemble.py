@@ -18,6 +18,7 @@ same generator gives the same draws under every policy (common random numbers).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -404,6 +405,8 @@ def run_ensemble(
     state: State | None = None,
     forced_iran: np.ndarray | None = None,
     forced_vote: np.ndarray | None = None,
+    observe: Callable[[int, DayEvents, State], None] | None = None,
+    tally: bool = True,
 ) -> Result:
     """Simulate ``params.n`` runs of ``scenario`` under ``policy``.
 
@@ -417,12 +420,16 @@ def run_ensemble(
         updated in place
     forced_iran, forced_vote : optional ``(days,)`` or ``(days, N)`` booleans that replace
         Iran's direct-strike rule and the expulsion-vote rule (replay of the record)
+    observe : optional callback ``observe(t, events, state)`` after each day (the replay's
+        daily trace)
+    tally : whether to count the per-run outcomes (the calibration needs only its trace);
+        without it the result's outcomes are empty
     """
     n, days = params.n, scenario.days
     s = state if state is not None else State.initial(n, params, scenario.initial)
     shocks = scenario.shock_arrays()
     k = rules.n_slots(len(GROUPS))
-    tally = Tally(n, days, keep_daily)
+    counter = Tally(n, days, keep_daily) if tally else None
     for t in range(days):
         u = rng.random((n, k))
         shock_t = {name: series[t] for name, series in shocks.items()}
@@ -430,5 +437,8 @@ def run_ensemble(
         f_iran = None if forced_iran is None else forced_iran[t]
         f_vote = None if forced_vote is None else forced_vote[t]
         ev = advance(s, params, policy, u, shock_t, forced, f_iran, f_vote)
-        tally.add(t, ev, s)
-    return Result(tally.out, tally.daily)
+        if counter is not None:
+            counter.add(t, ev, s)
+        if observe is not None:
+            observe(t, ev, s)
+    return Result(counter.out, counter.daily) if counter else Result({}, None)

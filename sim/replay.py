@@ -5,8 +5,9 @@
   ``US_STRIKE_SYRIA``, ``us_strike_iraq`` -> ``US_STRIKE_IRAQ``, ``decapitation`` by the US ->
   ``US_DECAPITATION``, ``us_strike_iran`` -> ``US_STRIKE_IRAN``), Iran's direct strikes
   (``iran_state_strike``) and the Iraqi parliament's expulsion vote (``expulsion_vote``).
-* :func:`simulate` advances N runs with the ensemble engine's :func:`sim.ensemble.advance` (the
-  same rules as every engine) and keeps a daily trace of what the calibration and the figures need.
+* :func:`simulate` advances N runs with the ensemble engine (:func:`sim.ensemble.run_ensemble`,
+  the same rules as every engine) and keeps a daily trace of what the calibration and the figures
+  need.
 * :func:`replay` simulates a historical window with the forced actors fixed to the record and the
   others simulated; :func:`branch` conditions on the history up to a date and continues under
   each policy with common random numbers.
@@ -27,12 +28,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import ladder, rules
-from sim.ensemble import OUTCOMES, State, Tally, advance
+from sim import ladder
+from sim.ensemble import OUTCOMES, DayEvents, State, run_ensemble
 from sim.errors import UserError
 from sim.history import load_events
 from sim.ladder import SEV_INJURY, SEV_LETHAL
-from sim.params import GROUPS, Params
+from sim.params import Params
 from sim.policies import Policy, get_policy
 from sim.sampling import build_params, chunk_rngs
 from sim.scenario import Scenario, load_scenario, scenario_from_dict
@@ -208,33 +209,18 @@ def simulate(
     state: State | None = None,
     tally: bool = True,
 ) -> Trace:
-    """Simulate ``params.n`` runs of ``setting`` day by day with :func:`sim.ensemble.advance`.
+    """Simulate ``params.n`` runs of ``setting`` with :func:`sim.ensemble.run_ensemble`, keeping
+    a daily trace through its ``observe`` callback.
 
-    The loop is :func:`sim.ensemble.run_ensemble`'s (same draws from ``rng``, same order), with
-    a richer daily trace. ``state`` is copied, never changed. Without a policy the US does
-    nothing unless forced. ``tally=False`` skips the per-run outcomes (faster; the calibration
-    needs only the trace).
+    ``state`` is copied, never changed. Without a policy the US does nothing unless forced.
+    ``tally=False`` skips the per-run outcomes (faster; the calibration needs only the trace).
     """
     n, days = params.n, setting.days
-    policy = policy or get_policy("do_nothing")
     s = copy.deepcopy(state) if state is not None else State.initial(n, params, setting.initial)
-    shocks = setting.shock_arrays()
-    k = rules.n_slots(len(GROUPS))
-    counter = Tally(n, days, keep_daily=False) if tally else None
     small = {"iran_struck": bool, "voted": bool, "protested": bool, "us_action": np.int8}
     tr = {f: np.zeros((days, n), dtype=small.get(f, np.int16)) for f in TRACE_FIELDS}
-    f = forcing
-    for t in range(days):
-        u = rng.random((n, k))
-        shock_t = {name: series[t] for name, series in shocks.items()}
-        ev = advance(
-            s, params, policy, u, shock_t,
-            None if f is None or f.us is None else f.us[t],
-            None if f is None or f.iran is None else f.iran[t],
-            None if f is None or f.vote is None else f.vote[t],
-        )  # fmt: skip
-        if counter is not None:
-            counter.add(t, ev, s)
+
+    def record(t: int, ev: DayEvents, st: State) -> None:
         sev = ev.severity
         tr["attacks"][t] = (sev > 0).sum(axis=1)
         tr["injuring"][t] = (sev >= SEV_INJURY).sum(axis=1)
@@ -242,10 +228,18 @@ def simulate(
         tr["killed"][t] = ev.killed
         tr["wounded"][t] = ev.wounded
         tr["iran_struck"][t] = ev.iran_struck
-        tr["voted"][t] = s.voted
+        tr["voted"][t] = st.voted
         tr["protested"][t] = ev.protested
         tr["us_action"][t] = ev.us_action
-    return Trace(setting.start, tr, counter.out if counter else {}, s, params)
+
+    f = forcing
+    res = run_ensemble(
+        setting, policy or get_policy("do_nothing"), params, rng, keep_daily=False,
+        forced_us=None if f is None else f.us, state=s,
+        forced_iran=None if f is None else f.iran, forced_vote=None if f is None else f.vote,
+        observe=record, tally=tally,
+    )  # fmt: skip
+    return Trace(setting.start, tr, res.outcomes, s, params)
 
 
 # --- the record, by week ----------------------------------------------------------------------
