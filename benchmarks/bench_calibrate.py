@@ -16,9 +16,9 @@ import datetime as dt
 import os
 import time
 
-from sim.calibrate import calibrate
-from sim.history import load_events, load_period_counts
-from sim.replay import branch, replay
+from sim.calibration.calibrate import calibrate
+from sim.history.replay import branch, replay
+from sim.inputs.record import load_events, load_period_counts
 
 
 def main() -> None:

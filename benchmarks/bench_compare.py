@@ -26,8 +26,8 @@ from pathlib import Path
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from sim import experiment
-from sim.cli import main as cli_main
+from sim.cli.main import main as cli_main
+from sim.experiments import experiment
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.experiment import Experiment, run_experiment
-from sim.scenario import load_scenario
+from sim.experiments.experiment import Experiment, run_experiment
+from sim.inputs.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,8 @@
 
 Measures how many simulated runs per second each engine produces for ``scenarios/baseline.yaml``
 (365 days) under one policy, side by side in one process, with the same parameter draws
-(:func:`sim.sampling.build_params`), and prints the ratio (target: the ensemble at least 100×
+(:func:`sim.experiments.sampling.build_params`), and prints the ratio (target: the ensemble at
+least 100×
 faster). The Mesa engine runs one model at a time, so a handful of runs is enough to time it.
 
 Run::
@@ -19,11 +20,11 @@ import argparse
 import time
 from pathlib import Path
 
-from sim.ensemble import run_ensemble
-from sim.model import run_mesa
-from sim.policies import get_policy
-from sim.sampling import build_params, chunk_rngs
-from sim.scenario import load_scenario
+from sim.core.policies import get_policy
+from sim.engines.ensemble import run_ensemble
+from sim.engines.mesa.model import run_mesa
+from sim.experiments.sampling import build_params, chunk_rngs
+from sim.inputs.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -26,11 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.ensemble import run_ensemble
-from sim.params import Params
-from sim.policies import get_policy
-from sim.scenario import load_scenario
-from sim.sensitivity import analyse_outputs, build_problem, model_function, sample
+from sim.core.params import Params
+from sim.core.policies import get_policy
+from sim.engines.ensemble import run_ensemble
+from sim.explore.sensitivity import analyse_outputs, build_problem, model_function, sample
+from sim.inputs.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

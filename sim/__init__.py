@@ -1,7 +1,8 @@
 """escalation-sim: an agent-based model of US–Iran–militia escalation in Iraq.
 
-One rulebook (:mod:`sim.rules`) drives two engines (:mod:`sim.model` for one inspectable Mesa
-run, :mod:`sim.ensemble` for N runs as arrays) and the calibration.
+One rulebook (:mod:`sim.core.rules`) drives two engines (:mod:`sim.engines.mesa.model` for one
+inspectable Mesa
+run, :mod:`sim.engines.ensemble` for N runs as arrays) and the calibration.
 """
 
 from importlib.metadata import PackageNotFoundError, version

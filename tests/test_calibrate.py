@@ -11,9 +11,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim import rules
-from sim.abc import BetaPrior, abc_smc, weighted_quantile
-from sim.calibrate import (
+from sim.calibration.abc import BetaPrior, abc_smc, weighted_quantile
+from sim.calibration.calibrate import (
     ABC_PRIORS,
     BASE_RATE_SCALE,
     build_statistics,
@@ -25,9 +24,10 @@ from sim.calibrate import (
     heldout,
     synthetic_record,
 )
-from sim.cli import main
-from sim.history import load_events, load_period_counts
-from sim.params import GROUPS, TABLE
+from sim.cli.main import main
+from sim.core import rules
+from sim.core.params import GROUPS, TABLE
+from sim.inputs.record import load_events, load_period_counts
 
 UNTIL_2021 = dt.date(2021, 12, 31)
 

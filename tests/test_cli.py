@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.cli import main
-from sim.commands.compare import resolve_policies
-from sim.ensemble import OUTCOMES
+from sim.cli.compare import resolve_policies
+from sim.cli.main import main
+from sim.core.policies import all_policies
+from sim.engines.ensemble import OUTCOMES
 from sim.errors import UserError
-from sim.policies import all_policies
-from sim.scenario import load_scenario
+from sim.inputs.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 ESCALATION = str(Path(sys.executable).parent / "escalation")

@@ -1,4 +1,4 @@
-"""The dashboard (sim/app.py) and its command (escalation dashboard).
+"""The dashboard (sim/dashboard/app.py) and its command (escalation dashboard).
 
 Fast tests build the page's model and figures without a server; one test serves the page and
 drives it in a real headless Chromium (Reset, Step, Play, Pause, the Monte Carlo button); one
@@ -22,12 +22,12 @@ import numpy as np
 import pytest
 from browser import CHROMIUM_ARGS, free_port, require_chromium, serve_solara
 
-from sim import app
-from sim.cli import build_parser, main
-from sim.commands import dashboard
-from sim.ladder import RUNG_LABELS
-from sim.params import GROUP_LABELS, TABLE
-from sim.policies import REGISTRY
+from sim.cli import dashboard
+from sim.cli.main import build_parser, main
+from sim.core.ladder import RUNG_LABELS
+from sim.core.params import GROUP_LABELS, TABLE
+from sim.core.policies import REGISTRY
+from sim.dashboard import app
 
 SCENARIO_CHOICES = app.scenario_choices()
 POLICIES = (app.SCENARIO_POLICY, "Do nothing", "Strike inside Iraq")
@@ -239,7 +239,7 @@ def _answers(url: str) -> bool:
 def test_the_command_serves_the_page_and_stops_on_ctrl_c():
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    cmd = [sys.executable, "-m", "sim.cli", "dashboard", "--port", str(port)]
+    cmd = [sys.executable, "-m", "sim.cli.main", "dashboard", "--port", str(port)]
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )

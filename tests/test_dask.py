@@ -9,10 +9,10 @@ import re
 import pandas as pd
 import pytest
 
-from sim import experiment as E
 from sim.errors import UserError
-from sim.experiment import Experiment, run_experiment
-from sim.scenario import load_scenario
+from sim.experiments import experiment as E
+from sim.experiments.experiment import Experiment, run_experiment
+from sim.inputs.scenario import load_scenario
 
 pytestmark = [pytest.mark.dask, pytest.mark.slow]
 

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.ensemble import run_ensemble
-from sim.model import EscalationModel, run_mesa
-from sim.params import GROUPS, Params
-from sim.policies import all_policies, get_policy
-from sim.scenario import load_scenario, scenario_from_dict
+from sim.core.params import GROUPS, Params
+from sim.core.policies import all_policies, get_policy
+from sim.engines.ensemble import run_ensemble
+from sim.engines.mesa.model import EscalationModel, run_mesa
+from sim.inputs.scenario import load_scenario, scenario_from_dict
 
 YEAR = scenario_from_dict({"name": "year", "start": "2019-10-01", "days": 365})
 # Many attacks with binomial-like counts (no self-excitation, no consolidation), so the

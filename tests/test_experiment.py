@@ -1,4 +1,5 @@
-"""The experiment runner (sim.experiment, sim.store): determinism across executors, common
+"""The experiment runner (sim.experiments.experiment, sim.experiments.store): determinism across
+executors, common
 random numbers, streaming aggregation, resume after Ctrl-C or SIGKILL, output places."""
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import experiment as E
-from sim import metrics
-from sim.ensemble import OUTCOMES
+from sim.analysis import metrics
+from sim.engines.ensemble import OUTCOMES
 from sim.errors import UserError
-from sim.experiment import Experiment, run_experiment
-from sim.scenario import load_scenario
-from sim.store import partial_dir
+from sim.experiments import experiment as E
+from sim.experiments.experiment import Experiment, run_experiment
+from sim.experiments.store import partial_dir
+from sim.inputs.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 ESCALATION = str(Path(sys.executable).parent / "escalation")
@@ -77,9 +78,9 @@ def test_workers_do_not_change_the_numbers(tmp_path, short_scenario):
 
 def test_chunk_matches_a_direct_engine_call(tmp_path, short_scenario):
     """Chunk c is exactly run_ensemble with sampling.chunk_rngs(seed, c) (the contract)."""
-    from sim.ensemble import run_ensemble
-    from sim.policies import get_policy
-    from sim.sampling import build_params, chunk_rngs
+    from sim.core.policies import get_policy
+    from sim.engines.ensemble import run_ensemble
+    from sim.experiments.sampling import build_params, chunk_rngs
 
     exp = experiment(short_scenario(days=40), policies=("strike_iraq",), runs=300, chunk=100)
     res = run(exp, tmp_path / "o", workers=1)

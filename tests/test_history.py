@@ -1,4 +1,4 @@
-"""Tests of the documented event record (sim/data/*.csv) and its loader (sim.history)."""
+"""Tests of the documented event record (sim/data/*.csv) and its loader (sim.inputs.record)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.history import (
+from sim.core.ladder import ACTIONS
+from sim.inputs.record import (
     EVENT_COLUMNS,
     PERIOD_COLUMNS,
     RecordError,
@@ -18,7 +19,6 @@ from sim.history import (
     monthly_attack_counts,
     summarise,
 )
-from sim.ladder import ACTIONS
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.ensemble import run_ensemble
-from sim.ladder import Rung
-from sim.params import TABLE, Params
-from sim.policies import all_policies, get_policy
-from sim.scenario import load_scenario, scenario_from_dict
+from sim.core.ladder import Rung
+from sim.core.params import TABLE, Params
+from sim.core.policies import all_policies, get_policy
+from sim.engines.ensemble import run_ensemble
+from sim.inputs.scenario import load_scenario, scenario_from_dict
 
 SCENARIO = scenario_from_dict({"name": "inv", "start": "2020-01-01", "days": 90})
 NAMES = sorted(TABLE)

@@ -1,4 +1,5 @@
-"""Tests of sim.metrics: streaming daily quantiles, outcome summaries, bootstrap intervals."""
+"""Tests of sim.analysis.metrics: streaming daily quantiles, outcome summaries, bootstrap
+intervals."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.ensemble import BOOL_OUTCOMES, DAILY, OUTCOMES
-from sim.metrics import (
+from sim.analysis.metrics import (
     FAN_METRICS,
     SUMMARY_COLUMNS,
     WINDOW_DAYS,
@@ -22,6 +22,7 @@ from sim.metrics import (
     wilson_interval,
     write_summary,
 )
+from sim.engines.ensemble import BOOL_OUTCOMES, DAILY, OUTCOMES
 
 QCOLS = ["q05", "q25", "q50", "q75", "q95"]
 QS = (0.05, 0.25, 0.5, 0.75, 0.95)

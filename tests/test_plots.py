@@ -1,4 +1,5 @@
-"""Tests of sim.plots: files written, figure sizes, panels and labels (no pixel snapshots)."""
+"""Tests of sim.figures.plots: files written, figure sizes, panels and labels (no pixel
+snapshots)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim import plots
-from sim.ensemble import run_ensemble
-from sim.ladder import RUNG_LABELS
-from sim.metrics import DailyHistogram, summarise_outcomes
-from sim.params import Params
-from sim.policies import REGISTRY, get_policy
-from sim.scenario import scenario_from_dict
+from sim.analysis.metrics import DailyHistogram, summarise_outcomes
+from sim.core.ladder import RUNG_LABELS
+from sim.core.params import Params
+from sim.core.policies import REGISTRY, get_policy
+from sim.engines.ensemble import run_ensemble
+from sim.figures import plots
+from sim.inputs.scenario import scenario_from_dict
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 POLICIES = ("do_nothing", "strike_iraq", "hold_iran_accountable")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import ladder
-from sim.ladder import SEV_HARASSMENT, SEV_INJURY, SEV_LETHAL, SEV_NONE
-from sim.params import Params
-from sim.policies import (
+from sim.core import ladder
+from sim.core.ladder import SEV_HARASSMENT, SEV_INJURY, SEV_LETHAL, SEV_NONE
+from sim.core.params import Params
+from sim.core.policies import (
     REGISTRY,
     Decision,
     Observation,
@@ -117,8 +117,8 @@ def test_generous_tit_for_tat_forgives_one_third():
 
 
 USER_POLICY = """
-from sim import ladder
-from sim.policies import Policy
+from sim.core import ladder
+from sim.core.policies import Policy
 
 
 class StrikeAfterDeaths(Policy):
@@ -141,7 +141,7 @@ def test_user_policy_by_import_path(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "name", ["no_such_policy", "sim.policies:Nope", "numpy:ndarray", "no.such.module:X"]
+    "name", ["no_such_policy", "sim.core.policies:Nope", "numpy:ndarray", "no.such.module:X"]
 )
 def test_unknown_policy_is_refused_with_a_clear_message(name):
     with pytest.raises(PolicyError) as err:

@@ -1,4 +1,5 @@
-"""Replay of the record and counterfactual branches (sim.replay, escalation replay/branch)."""
+"""Replay of the record and counterfactual branches (sim.history.replay, escalation
+replay/branch)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import ladder
-from sim.cli import main
-from sim.ensemble import run_ensemble
-from sim.history import load_events
-from sim.params import Params
-from sim.policies import get_policy
-from sim.replay import (
+from sim.cli.main import main
+from sim.core import ladder
+from sim.core.params import Params
+from sim.core.policies import get_policy
+from sim.engines.ensemble import run_ensemble
+from sim.history.replay import (
     branch,
     forcing_from_record,
     history_setting,
@@ -23,6 +23,7 @@ from sim.replay import (
     simulate,
     window,
 )
+from sim.inputs.record import load_events
 
 START = dt.date(2019, 12, 1)
 

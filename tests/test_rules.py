@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import ladder, rules
-from sim.params import TABLE, Params
+from sim.core import ladder, rules
+from sim.core.params import TABLE, Params
 
 P = Params.build(1)
 

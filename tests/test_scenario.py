@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.scenario import ScenarioError, load_scenario
+from sim.inputs.scenario import ScenarioError, load_scenario
 
 SHIPPED = sorted(Path("scenarios").glob("*.yaml"))
 GOOD = """
@@ -32,7 +32,7 @@ def test_every_shipped_scenario_loads():
 
 
 def test_baseline_lists_every_builtin_policy():
-    from sim.policies import all_policies
+    from sim.core.policies import all_policies
 
     assert set(load_scenario("scenarios/baseline.yaml").policies) == set(all_policies())
 

@@ -1,4 +1,4 @@
-"""Tests of the global sensitivity analysis (sim.sensitivity, ``escalation sensitivity``).
+"""Tests of the global sensitivity analysis (sim.explore.sensitivity, ``escalation sensitivity``).
 
 Known answers first (the Ishigami function, through the same ``analyse_function`` path the model
 study uses), then bad input, then small real runs of the model whose answers follow from the
@@ -14,10 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.cli import main
+from sim.cli.main import main
 from sim.errors import UserError
-from sim.scenario import load_scenario, scenario_from_dict
-from sim.sensitivity import (
+from sim.explore.sensitivity import (
     analyse_function,
     build_problem,
     load_bounds,
@@ -25,6 +24,7 @@ from sim.sensitivity import (
     run_sensitivity,
     sample,
 )
+from sim.inputs.scenario import load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -202,7 +202,7 @@ def test_common_random_numbers_give_an_unread_parameter_exactly_zero(do_nothing_
 
 
 def test_without_common_random_numbers_noise_looks_like_an_effect(baseline) -> None:
-    """The reason for CRN (sim.sensitivity docstring): with independent draws per run, the
+    """The reason for CRN (sim.explore.sensitivity docstring): with independent draws per run, the
     same unread parameter gets a clearly positive total index (the noise variance)."""
     problem, _ = build_problem(baseline, THREE)
     func = model_function(baseline, "do_nothing", THREE, seed=11, reps=2, crn=False)

@@ -5,8 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.params import TABLE
-from sim.validation import PAYOFFS, gtft_forgiveness, play, stationary, transition_matrix
+from sim.core.params import TABLE
+from sim.validation.tit_for_tat import (
+    PAYOFFS,
+    gtft_forgiveness,
+    play,
+    stationary,
+    transition_matrix,
+)
 
 
 @pytest.mark.parametrize("eps", [0.01, 0.05, 0.1, 0.3])

@@ -1,0 +1,59 @@
+"""The ``escalation`` command line.
+
+Each sub-command lives in its own module under :mod:`sim.cli` and exposes
+``register(subparsers)``, which adds its parser and sets ``func(args) -> int``. Bad input of any
+kind raises :class:`sim.errors.UserError`; this module prints its one-line message and exits
+with status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from sim import __version__
+from sim.errors import UserError
+
+#: Sub-command modules, in the order ``escalation --help`` lists them.
+COMMANDS: tuple[str, ...] = (
+    "run",
+    "compare",
+    "params",
+    "record",
+    "sensitivity",
+    "calibrate",
+    "replay",
+    "branch",
+    "dashboard",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command registered."""
+    parser = argparse.ArgumentParser(
+        prog="escalation",
+        description="Simulate US–Iran–militia escalation in Iraq and compare US response "
+        "policies. Explores assumptions; it is not a forecast.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"sim.cli.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"escalation: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

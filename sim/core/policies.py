@@ -1,0 +1,356 @@
+"""US response policies: a registry of small classes.
+
+A policy looks at the US memory of unanswered attacks (:class:`Observation`) and says what the
+United States wants to do today (:class:`Decision`), for all runs at once. It holds no state of
+its own, so the same instance serves one Mesa run or a million ensemble runs. The delay between
+wanting and doing is the rulebook's (:func:`sim.core.rules.us_acts_today`), the same for every
+policy.
+
+To write your own, subclass :class:`Policy`, set ``name`` and implement ``decide``; a scenario can
+then name it by import path (``policy: mypackage.mymodule:MyPolicy``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from sim.core.ladder import (
+    SEV_HARASSMENT,
+    SEV_INJURY,
+    SEV_LETHAL,
+    US_DECAPITATION,
+    US_DIPLOMACY,
+    US_NONE,
+    US_PRESS_BAGHDAD,
+    US_STRIKE_IRAN,
+    US_STRIKE_IRAQ,
+    US_STRIKE_SYRIA,
+)
+from sim.core.params import Params
+from sim.errors import UserError
+
+Array = np.ndarray
+
+
+@dataclass
+class Observation:
+    """What the US knows today, one value per run (see :func:`sim.core.rules.pending_update`).
+
+    Attributes
+    ----------
+    pending_severity : severity class of the worst unanswered attack (0 none .. 3 lethal)
+    pending_group : index of the group it is attributed to, -1 if nobody is named
+    pending_killed : Americans killed since the last response
+    pending_iran : whether Iran has struck US forces directly since the last response
+    """
+
+    pending_severity: Array
+    pending_group: Array
+    pending_killed: Array
+    pending_iran: Array
+
+
+@dataclass
+class Decision:
+    """What the US wants to do today: an action code (:mod:`sim.core.ladder` ``US_*``), its
+    intensity,
+    and whether it would rather let the matter go (forgive) if the moment to act comes."""
+
+    action: Array
+    intensity: Array
+    forgive: Array
+
+
+class Policy:
+    """Base class of US response policies."""
+
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    #: where the idea comes from
+    source: ClassVar[str] = ""
+    #: short tags in the manner of the Axelrod library: kinetic, inside_iraq, targets_iran,
+    #: stochastic
+    classifier: ClassVar[dict[str, bool]] = {}
+
+    def decide(self, obs: Observation, params: Params, u: Array) -> Decision:
+        """Return today's wanted action for every run.
+
+        Parameters
+        ----------
+        obs : the US memory of unanswered attacks
+        params : parameters of the runs (arrays of shape ``(N,)``)
+        u : one uniform draw per run, for stochastic policies
+        """
+        raise NotImplementedError
+
+    # helpers -------------------------------------------------------------------------------
+    @staticmethod
+    def _when(cond: Array, action: int, intensity: Array) -> Decision:
+        return Decision(
+            action=np.where(cond, action, US_NONE).astype(np.int64),
+            intensity=np.where(cond, intensity, 0.0),
+            forgive=np.zeros(cond.shape, dtype=bool),
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+REGISTRY: dict[str, type[Policy]] = {}
+
+
+def register(cls: type[Policy]) -> type[Policy]:
+    """Class decorator: add a policy to the registry under its ``name``."""
+    if not cls.name or cls.name in REGISTRY:
+        raise ValueError(f"policy {cls.__name__} needs a unique name, got {cls.name!r}")
+    REGISTRY[cls.name] = cls
+    return cls
+
+
+class PolicyError(UserError):
+    """An unknown policy name or an import path that does not give a Policy."""
+
+
+def get_policy(name: str) -> Policy:
+    """Return a policy instance by registered name or by import path ``module:Class``."""
+    if name in REGISTRY:
+        return REGISTRY[name]()
+    if ":" in name or "." in name:
+        mod_name, _, cls_name = name.rpartition(":") if ":" in name else name.rpartition(".")
+        try:
+            cls = getattr(importlib.import_module(mod_name), cls_name)
+        except (ImportError, AttributeError) as exc:
+            raise PolicyError(f"cannot import policy '{name}': {exc}") from None
+        if not (isinstance(cls, type) and issubclass(cls, Policy)):
+            raise PolicyError(f"'{name}' is not a subclass of sim.core.policies.Policy")
+        return cls()
+    known = ", ".join(sorted(REGISTRY))
+    raise PolicyError(f"unknown policy '{name}' (known: {known}; or give module:Class)")
+
+
+# --------------------------------------------------------------------------------------------
+@register
+class DoNothing(Policy):
+    """Never respond.
+
+    "To do nothing means letting pro-Iranian groups determine the pace and escalation of the
+    conflict" (Daily Beast 2021); the course of administrations before Trump.
+    """
+
+    name = "do_nothing"
+    label = "Do nothing"
+    source = "Daily Beast 2021, option 'do nothing at all'"
+    classifier = {"kinetic": False}
+
+    def decide(self, obs, params, u):
+        return self._when(np.zeros(obs.pending_severity.shape, bool), US_NONE, 0.0)
+
+
+@register
+class StrikeSyria(Policy):
+    """Strike the responsible group's facilities in Syria after an attack that injures or kills.
+
+    The Biden administration's answer of 25 February 2021 to the Erbil attack: "react without
+    escalating", sparing Iraqi sovereignty (Vox 2021; Daily Beast 2021).
+    """
+
+    name = "strike_syria"
+    label = "Strike militias in Syria"
+    source = "2021-02-25 strike on nine facilities in Syria (Vox 2021)"
+    classifier = {"kinetic": True}
+
+    def decide(self, obs, params, u):
+        return self._when(
+            obs.pending_severity >= SEV_INJURY, US_STRIKE_SYRIA, params.intensity_syria
+        )
+
+
+@register
+class EscalateSyria(Policy):
+    """Escalated strikes in Syria after every attack, harassment included.
+
+    "Escalate US air strikes in Syria to punish Iran-affiliated groups" (Daily Beast 2021).
+    """
+
+    name = "escalate_syria"
+    label = "Escalate strikes in Syria"
+    source = "Daily Beast 2021, option 'escalate US air strikes in Syria'"
+    classifier = {"kinetic": True}
+
+    def decide(self, obs, params, u):
+        return self._when(
+            obs.pending_severity >= SEV_HARASSMENT, US_STRIKE_SYRIA, params.intensity_escalated
+        )
+
+
+@register
+class StrikeIraq(Policy):
+    """ "Precision defensive strikes" inside Iraq after an attack that injures or kills.
+
+    The strikes of 29 December 2019 and 12 March 2020 on Kata'ib Hezbollah (Foreign Policy).
+    """
+
+    name = "strike_iraq"
+    label = "Strike inside Iraq"
+    source = "2019-12-29 and 2020-03-12 strikes in Iraq (Foreign Policy)"
+    classifier = {"kinetic": True, "inside_iraq": True}
+
+    def decide(self, obs, params, u):
+        return self._when(obs.pending_severity >= SEV_INJURY, US_STRIKE_IRAQ, params.intensity_iraq)
+
+
+@register
+class CasualtyThreshold(Policy):
+    """Strike inside Iraq only when Americans are killed.
+
+    "A blueprint of the last administration seeking retaliation every time American personnel
+    were killed" (Daily Beast 2021).
+    """
+
+    name = "casualty_threshold"
+    label = "Respond only to US deaths"
+    source = "Daily Beast 2021 on the Trump administration's rule"
+    classifier = {"kinetic": True, "inside_iraq": True}
+
+    def decide(self, obs, params, u):
+        return self._when(obs.pending_killed > 0, US_STRIKE_IRAQ, params.intensity_iraq)
+
+
+@register
+class HoldIranAccountable(Policy):
+    """Strike Iranian forces directly after attacks that injure or kill, and after any direct
+    Iranian strike.
+
+    "It can hold Iran directly accountable, but that could lead to military escalation" (Daily
+    Beast 2021).
+    """
+
+    name = "hold_iran_accountable"
+    label = "Hold Iran accountable"
+    source = "Daily Beast 2021, option 'hold Iran directly accountable'"
+    classifier = {"kinetic": True, "targets_iran": True}
+
+    def decide(self, obs, params, u):
+        cond = (obs.pending_severity >= SEV_INJURY) | obs.pending_iran
+        return self._when(cond, US_STRIKE_IRAN, np.ones(obs.pending_severity.shape))
+
+
+@register
+class IraqiAccountability(Policy):
+    """Demand that Baghdad prosecute the attackers, after every attack.
+
+    "Demand that these groups be held accountable by the Iraqi authorities, but the track record
+    of these investigations is grim" (Daily Beast 2021).
+    """
+
+    name = "iraqi_accountability"
+    label = "Press Baghdad to prosecute"
+    source = "Daily Beast 2021, option 'held accountable by the Iraqi authorities'"
+    classifier = {"kinetic": False}
+
+    def decide(self, obs, params, u):
+        return self._when(
+            obs.pending_severity >= SEV_HARASSMENT,
+            US_PRESS_BAGHDAD,
+            np.ones(obs.pending_severity.shape),
+        )
+
+
+@register
+class RegionalDeal(Policy):
+    """Seek a regional deal with Iran every day, with no strikes.
+
+    "Use the attacks as a lever to raise a new regional Iran deal"; "a regional approach that
+    addresses tensions from Yemen to Syria" (Daily Beast 2021).
+    """
+
+    name = "regional_deal"
+    label = "Seek a regional deal"
+    source = "Daily Beast 2021, option 'a new regional Iran deal'"
+    classifier = {"kinetic": False}
+
+    def decide(self, obs, params, u):
+        return self._when(
+            np.ones(obs.pending_severity.shape, bool),
+            US_DIPLOMACY,
+            np.zeros(obs.pending_severity.shape),
+        )
+
+
+@register
+class Decapitation(Policy):
+    """Kill the responsible group's leadership after a lethal attack.
+
+    The killing of Soleimani and al-Muhandis on 3 January 2020 (Foreign Policy; defence news).
+    """
+
+    name = "decapitation"
+    label = "Decapitation"
+    source = "2020-01-03 killing of Soleimani and al-Muhandis"
+    classifier = {"kinetic": True, "inside_iraq": True, "targets_iran": True}
+
+    def decide(self, obs, params, u):
+        return self._when(
+            obs.pending_severity >= SEV_LETHAL, US_DECAPITATION, params.intensity_decapitation
+        )
+
+
+def _proportional(obs: Observation, params: Params) -> Decision:
+    """Answer in kind: a Syria strike for harassment or injuries, a strike in Iraq for deaths,
+    a strike on Iran for an Iranian strike."""
+    sev = obs.pending_severity
+    action = np.select(
+        [obs.pending_iran, sev >= SEV_LETHAL, sev >= SEV_HARASSMENT],
+        [US_STRIKE_IRAN, US_STRIKE_IRAQ, US_STRIKE_SYRIA],
+        default=US_NONE,
+    ).astype(np.int64)
+    intensity = np.select(
+        [action == US_STRIKE_IRAQ, action == US_STRIKE_SYRIA, action == US_STRIKE_IRAN],
+        [params.intensity_iraq, params.intensity_syria, np.ones(sev.shape)],
+        default=0.0,
+    )
+    return Decision(action, intensity, np.zeros(sev.shape, dtype=bool))
+
+
+@register
+class TitForTat(Policy):
+    """Proportional tit-for-tat: answer every attack, in kind.
+
+    A reference strategy from the iterated prisoner's dilemma (Axelrod 1984).
+    """
+
+    name = "tit_for_tat"
+    label = "Tit-for-tat"
+    source = "Axelrod 1984, The Evolution of Cooperation"
+    classifier = {"kinetic": True, "inside_iraq": True, "targets_iran": True}
+
+    def decide(self, obs, params, u):
+        return _proportional(obs, params)
+
+
+@register
+class GenerousTitForTat(Policy):
+    """Tit-for-tat that lets an attack go with probability ``forgiveness`` (1/3 by default).
+
+    Nowak & Sigmund 1992, Nature 355:250: generous tit-for-tat forgives with probability 1/3
+    under the standard payoffs.
+    """
+
+    name = "generous_tit_for_tat"
+    label = "Generous tit-for-tat"
+    source = "Nowak & Sigmund 1992"
+    classifier = {"kinetic": True, "inside_iraq": True, "targets_iran": True, "stochastic": True}
+
+    def decide(self, obs, params, u):
+        d = _proportional(obs, params)
+        d.forgive = (d.action != US_NONE) & (u < params.forgiveness)
+        return d
+
+
+def all_policies() -> list[str]:
+    """Names of the built-in policies, in registry order (do_nothing first)."""
+    return list(REGISTRY)

@@ -1,0 +1,279 @@
+"""The experiment store: where an experiment's chunks live until the results are assembled.
+
+Layout of an experiment writing to ``OUT``::
+
+    OUT.partial/
+        state.json                          what experiment this is (checked by --resume)
+        chunks/<policy>/chunk-00000.parquet per-run outcomes of one chunk
+        chunks/<policy>/chunk-00000.hist.npz its per-day histograms
+        (sim.analysis.metrics.DailyHistogram)
+        chunks/<policy>/chunk-00000.daily.npz daily series (only with --keep-daily)
+        final/                              the result directory being assembled
+    OUT/                                    the finished result (final/ renamed atomically)
+
+Every file is written atomically (a temporary file in the same directory, then
+:func:`os.replace`), so a chunk file that exists is complete: an experiment killed at any moment
+can be resumed. The histogram is written before the outcome table, and a chunk counts as done
+only when both exist.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import UserError
+
+STATE_FILE = "state.json"
+
+
+class OutputError(UserError):
+    """An output directory that cannot be used (exists, unwritable, in a stale state)."""
+
+
+# --- atomic writes -----------------------------------------------------------------------------
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; on success, move it onto ``path`` atomically.
+
+    On an exception the temporary file is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_json_atomic(path: Path, obj: Any) -> None:
+    """Write ``obj`` as indented UTF-8 JSON to ``path`` atomically."""
+    text = json.dumps(obj, indent=2, sort_keys=False, default=str, ensure_ascii=False) + "\n"
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
+    """Write a DataFrame to Parquet atomically (pyarrow, no index)."""
+    with atomic_path(path) as tmp:
+        df.to_parquet(tmp, index=False, engine="pyarrow")
+
+
+def write_npz_atomic(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write arrays to a compressed ``.npz`` atomically."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+
+
+def write_with_atomic(path: Path, writer: Callable[[Path], object]) -> None:
+    """Call ``writer(tmp_path)`` and move the file it wrote onto ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        writer(tmp)
+
+
+# --- output directory checks ---------------------------------------------------------------------
+
+
+def partial_dir(out: Path) -> Path:
+    """The working directory of an experiment writing to ``out``."""
+    out = Path(out)
+    return out.with_name(out.name + ".partial")
+
+
+def check_output(out: Path, overwrite: bool, resume: bool) -> None:
+    """Refuse an output place that cannot be used, before any work starts.
+
+    Raises
+    ------
+    OutputError
+        if ``out`` exists (without ``overwrite``), is not a directory, if a stale
+        ``out.partial`` exists without ``resume`` or ``overwrite``, or if the nearest existing
+        parent is not a writable directory.
+    """
+    out = Path(out)
+    part = partial_dir(out)
+    if out.exists() or out.is_symlink():
+        if not out.is_dir():
+            raise OutputError(f"--out {out}: exists and is not a directory")
+        if not overwrite:
+            raise OutputError(
+                f"--out {out}: the directory exists already; add --overwrite to replace it "
+                "or choose another --out"
+            )
+    if part.exists() and not (resume or overwrite):
+        raise OutputError(
+            f"--out {out}: an interrupted experiment was left in {part}; add --resume to "
+            "continue it or --overwrite to start again"
+        )
+    parent = out.absolute().parent
+    while not parent.exists():
+        if parent.is_symlink():  # a dangling link
+            raise OutputError(f"--out {out}: {parent} is a broken link")
+        parent = parent.parent
+    if not parent.is_dir():
+        raise OutputError(f"--out {out}: cannot create it, {parent} is a file, not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"--out {out}: cannot create it, {parent} is not writable")
+
+
+def make_dirs(path: Path, label: str) -> list[Path]:
+    """Create ``path`` and its missing parents; return those created (for clean-up).
+
+    Raises
+    ------
+    OutputError
+        naming ``label`` (the user's ``--out``) if the directory cannot be created.
+    """
+    path = Path(path).absolute()
+    missing = []
+    p = path
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    created = []
+    try:
+        for d in reversed(missing):
+            d.mkdir()
+            created.append(d)
+    except OSError as exc:
+        remove_dirs(created)
+        raise OutputError(f"--out {label}: cannot create {d} ({exc.strerror})") from None
+    return created
+
+
+def remove_dirs(created: list[Path]) -> None:
+    """Remove directories made by :func:`make_dirs` (deepest first), if they are empty."""
+    for d in reversed(created):
+        try:
+            d.rmdir()
+        except OSError:
+            pass
+
+
+# --- the store ------------------------------------------------------------------------------------
+
+
+def safe_name(name: str) -> str:
+    """A policy name as a directory name (import paths may hold ':' or '/')."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+
+
+class ChunkStore:
+    """The ``OUT.partial`` directory of one experiment."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = Path(out)
+        self.root = partial_dir(self.out)
+        self.chunks = self.root / "chunks"
+        self.final = self.root / "final"
+        self.state_path = self.root / STATE_FILE
+
+    # state --------------------------------------------------------------------------------------
+    def read_state(self) -> dict | None:
+        """The stored experiment description, or None if there is none (or it is unreadable)."""
+        try:
+            return json.loads(self.state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def write_state(self, state: dict) -> None:
+        """Store the experiment description."""
+        write_json_atomic(self.state_path, state)
+
+    # chunks -------------------------------------------------------------------------------------
+    def policy_dir(self, policy: str) -> Path:
+        """Directory of one policy's chunks."""
+        return self.chunks / safe_name(policy)
+
+    def chunk_paths(self, policy: str, chunk: int) -> dict[str, Path]:
+        """Paths of one chunk's files: ``outcomes``, ``hist`` and ``daily``."""
+        d = self.policy_dir(policy)
+        stem = f"chunk-{chunk:05d}"
+        return {
+            "outcomes": d / f"{stem}.parquet",
+            "hist": d / f"{stem}.hist.npz",
+            "daily": d / f"{stem}.daily.npz",
+        }
+
+    def chunk_done(self, policy: str, chunk: int, keep_daily: bool) -> bool:
+        """Whether every file of a chunk has been written."""
+        paths = self.chunk_paths(policy, chunk)
+        need = ["outcomes", "hist"] + (["daily"] if keep_daily else [])
+        return all(paths[k].is_file() for k in need)
+
+    def prepare(self, policies: list[str]) -> None:
+        """Create the chunk directories."""
+        for p in policies:
+            self.policy_dir(p).mkdir(parents=True, exist_ok=True)
+
+    def write_chunk(
+        self,
+        policy: str,
+        chunk: int,
+        outcomes: pd.DataFrame,
+        hist_writer: Callable[[Path], object],
+        daily: dict[str, np.ndarray] | None,
+    ) -> None:
+        """Write one chunk's files atomically: daily series, histogram, then outcomes last."""
+        paths = self.chunk_paths(policy, chunk)
+        if daily is not None:
+            write_npz_atomic(paths["daily"], daily)
+        write_with_atomic(paths["hist"], hist_writer)
+        write_parquet_atomic(outcomes, paths["outcomes"])
+
+    def read_outcomes(self, policy: str, chunk: int) -> pd.DataFrame:
+        """A stored chunk's outcome table."""
+        return pd.read_parquet(self.chunk_paths(policy, chunk)["outcomes"])
+
+    def read_daily(self, policy: str, chunk: int) -> dict[str, np.ndarray]:
+        """A stored chunk's daily series."""
+        with np.load(self.chunk_paths(policy, chunk)["daily"]) as z:
+            return {k: z[k] for k in z.files}
+
+    # final ----------------------------------------------------------------------------------------
+    def fresh_final(self) -> Path:
+        """An empty ``final`` directory to assemble the results in."""
+        if self.final.exists():
+            shutil.rmtree(self.final)
+        self.final.mkdir(parents=True)
+        return self.final
+
+    def publish(self) -> Path:
+        """Move ``final`` to ``out`` atomically (replacing an old ``out``), then drop the rest.
+
+        An existing ``out`` (allowed by ``--overwrite``) is first renamed aside and removed only
+        once the new results are in place.
+        """
+        old = None
+        if self.out.exists():
+            old = self.root / "previous"
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(self.out, old)
+        os.replace(self.final, self.out)
+        shutil.rmtree(self.root, ignore_errors=True)
+        return self.out
+
+    def discard(self) -> None:
+        """Remove the whole working directory."""
+        shutil.rmtree(self.root, ignore_errors=True)
