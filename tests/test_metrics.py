@@ -3,6 +3,8 @@ intervals."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -238,7 +240,7 @@ def test_wilson_interval_contains_estimate(n, frac):
 def test_summary_layout_and_point_statistics():
     rng = np.random.default_rng(0)
     df = outcome_frame(rng, 300, ("do_nothing", "b", "c"))
-    s = summarise_outcomes(df, n_boot=200)
+    s = summarise_outcomes(df, n_boot=200, horizon=365)
     assert list(s.columns) == list(SUMMARY_COLUMNS)
     n_outcomes = len(OUTCOMES) + 2  # plus any_us_death, any_us_strike
     assert len(s) == 3 * n_outcomes
@@ -254,13 +256,35 @@ def test_summary_layout_and_point_statistics():
     r = row(s, "b", "first_death_day")
     fd = b.first_death_day
     assert r["kind"] == "day"
-    assert r["mean"] == pytest.approx(fd.dropna().mean())
+    # survival analysis over all runs, not the mean over the runs with a death
+    assert r["mean"] == pytest.approx(fd.fillna(365).mean())
+    assert r["mean"] > fd.dropna().mean()
     assert r["prob"] == pytest.approx(fd.notna().mean())
     # baseline row carries no difference; the others do
     assert row(s, "do_nothing", "attacks_total")[["diff", "diff_lo", "diff_hi"]].isna().all()
     assert np.isfinite(
         row(s, "c", "attacks_total")[["diff", "diff_lo", "diff_hi"]].astype(float)
     ).all()
+
+
+def test_time_to_first_death_known_answers():
+    from sim.analysis.stats import km_quantile, restricted_days
+
+    fd = np.array([0.0, 2.0, np.nan, np.nan])
+    np.testing.assert_array_equal(restricted_days(fd, 4), [0, 2, 4, 4])
+    assert km_quantile(fd, 4, 0.5) == 2.0  # half the runs have had a death by day 2
+    assert np.isnan(km_quantile(np.array([1.0, np.nan, np.nan, np.nan]), 4, 0.5))
+    df = pd.DataFrame({"policy": "p", "run": range(4), "first_death_day": fd})
+    for k in OUTCOMES:
+        if k != "first_death_day":
+            df[k] = 0
+    r = row(summarise_outcomes(df, horizon=4), "p", "first_death_day")
+    assert (r["mean"], r["median"], r["prob"]) == (2.5, 2.0, 0.5)
+    # a policy with fewer deaths cannot look as if deaths came sooner
+    fewer = df.assign(policy="q", first_death_day=[0.0, np.nan, np.nan, np.nan])
+    s = summarise_outcomes(pd.concat([df, fewer]), baseline="p", horizon=4)
+    assert row(s, "q", "first_death_day")["mean"] > r["mean"]
+    assert row(s, "q", "first_death_day")["diff"] == 0.5
 
 
 def test_identical_policies_differ_by_exactly_zero():
@@ -280,10 +304,13 @@ def test_shift_by_one_in_every_run_gives_exactly_one():
     counts = [k for k in OUTCOMES if k not in BOOL_OUTCOMES and k != "first_death_day"]
     shifted[counts] += 1
     shifted["first_death_day"] += 1
-    s = summarise_outcomes(pd.concat([df, shifted]), n_boot=300)
-    for k in [*counts, "first_death_day"]:
+    s = summarise_outcomes(pd.concat([df, shifted]), n_boot=300, horizon=400)
+    for k in counts:
         r = row(s, "plus_one", k)
         assert (r["diff"], r["diff_lo"], r["diff_hi"]) == (1.0, 1.0, 1.0), k
+    # restricted mean: a later death moves it by one day in the runs with a death only
+    r = row(s, "plus_one", "first_death_day")
+    assert r["diff"] == pytest.approx(df["first_death_day"].notna().mean())
 
 
 def test_paired_difference_is_mean_of_run_differences_and_interval_has_bootstrap_width():
@@ -389,7 +416,8 @@ def test_summary_invariants(n, seed):
     rng = np.random.default_rng(seed)
     df = outcome_frame(rng, n, ("do_nothing", "b"))
     s = summarise_outcomes(df, n_boot=50, seed=seed)
-    q = s[s.kind != "probability"].dropna(subset=["median"])
+    # a Kaplan–Meier quantile not reached within the period is NaN: later than any day
+    q = s[s.kind != "probability"].dropna(subset=["median"]).fillna({"p95": np.inf})
     assert (q["p05"] <= q["median"]).all() and (q["median"] <= q["p95"]).all()
     p = s.dropna(subset=["prob"])
     assert ((p.prob_lo >= 0) & (p.prob_lo <= p.prob) & (p.prob <= p.prob_hi)).all()
@@ -404,7 +432,9 @@ def test_summary_invariants(n, seed):
 def test_write_summary_files(tmp_path):
     df = outcome_frame(np.random.default_rng(10), 80, ("do_nothing", "strike_iraq", "mine"))
     s = summarise_outcomes(df, n_boot=200)
-    paths = write_summary(s, tmp_path / "out")
+    context = {"scenario": "baseline", "start": dt.date(2021, 1, 1),
+               "end": dt.date(2021, 12, 31), "seed": 7, "runs": 80}  # fmt: skip
+    paths = write_summary(s, tmp_path / "out", context=context)
     assert [p.name for p in paths] == ["summary.parquet", "summary.csv", "summary.md"]
     back = pd.read_parquet(paths[0])
     pd.testing.assert_frame_equal(back, pd.DataFrame(s), check_like=False)
@@ -412,7 +442,16 @@ def test_write_summary_files(tmp_path):
     md = paths[2].read_text(encoding="utf-8")
     # labels from the registry, names for user policies; both tables present
     assert "| Do nothing |" in md and "| Strike inside Iraq |" in md and "| mine |" in md
-    assert "Paired differences" in md and "P(any US death)" in md
+    assert "Differences from “Do nothing”" in md and "P(any US death)" in md
+    assert "baseline" not in md.replace("Scenario: baseline", "")  # do nothing is not "baseline"
     header = [ln for ln in md.splitlines() if ln.startswith("| Policy")]
-    assert len(header) == 2
-    assert md == summary_markdown(s) + "\n"
+    assert len(header) == 3  # outcomes, differences, the policies' definitions
+    # scenario, period, seed, runs and units are said
+    for text in ("Scenario: baseline", "1 Jan 2021 – 31 Dec 2021 (365 days)", "Seed: 7",
+                 "runs: 80", "counts per year"):  # fmt: skip
+        assert text in md, text
+    # outcome names say what they measure; judgement parameters are named beside the intervals
+    assert "P(war: 3+ direct US–Iran strikes)" in md and "P(US–Iran war)" not in md
+    assert "Rests on judgement parameters" in md and "`intensity_iraq`" in md
+    assert "an attack that injures or kills Americans" in md  # the policy catalogue
+    assert md == summary_markdown(s, context=context) + "\n"

@@ -196,6 +196,42 @@ def test_policy_colours_are_fixed_and_distinct():
     assert c["do_nothing"] == plots.POLICY_COLORS["do_nothing"]
     assert c["mine"] != c["yours"]
     assert len(set(plots.POLICY_COLORS.values())) == len(plots.POLICY_COLORS)
+
+
+# Colour-vision deficiency (Machado, Oliveira & Fernandes 2009, severity 1), on linear RGB.
+CVD = {
+    "normal": np.eye(3),
+    "deuteranopia": np.array(
+        [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+         [-0.011820, 0.042940, 0.968881]]
+    ),
+    "protanopia": np.array(
+        [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+         [-0.003882, -0.048116, 1.051998]]
+    ),
+}  # fmt: skip
+
+
+def _lab(hex_colour: str, m: np.ndarray) -> np.ndarray:
+    """CIELAB (D65) of a colour as seen with the deficiency ``m``."""
+    from matplotlib.colors import to_rgb
+
+    c = np.array(to_rgb(hex_colour))
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    lin = np.clip(m @ lin, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ lin / np.array([0.95047, 1.0, 1.08883])  # fmt: skip
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+@pytest.mark.parametrize("vision", list(CVD))
+def test_neighbouring_rungs_stay_apart_for_colour_blind_readers(vision):
     ramp = plots.rung_colors()
-    lightness = [0.299 * r + 0.587 * g + 0.114 * b for r, g, b, _ in ramp]
-    assert len(ramp) == 10 and all(np.diff(lightness) < 0)  # quiet pale, war dark
+    assert len(ramp) == 10
+    lab = [_lab(c, CVD[vision]) for c in ramp]
+    gaps = [float(np.linalg.norm(lab[k + 1] - lab[k])) for k in range(9)]
+    assert min(gaps) >= 15, gaps  # ΔE*ab: about 2.3 is a just-noticeable difference
+    # rungs 4-6 (lethal attack, US strike outside Iraq, inside Iraq) were three close reds
+    assert min(gaps[3:6]) >= 25, gaps[3:6]
+    assert lab[0][0] > 90 and lab[9][0] < 5  # quiet pale, war black

@@ -3,11 +3,10 @@ forward under each policy (common random numbers).
 
 The pseudo-policy ``record`` keeps the documented US actions after the date. Writes
 ``branch.parquet`` (one row per policy and run: totals over the horizon), ``branch.csv``
-(summary per policy), ``branch.png`` and ``manifest.json`` into DIR. Example: what if the US had
-not struck on 3 January 2020::
+(summary per policy), ``branch.png`` and ``.pdf``, ``summary.md`` and ``manifest.json`` into
+--out. Example: what if the US had not struck on 3 January 2020::
 
-    escalation branch --at 2020-01-03 --policies record,do_nothing,strike_syria \\
-        --horizon 120 --runs 1000 --seed 1 --out results/branch
+    escalation branch --at 2020-01-03 --policies record,do_nothing,strike_syria --horizon 120
 """
 
 from __future__ import annotations
@@ -15,47 +14,50 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.analysis.summaries import branch_summary
 from sim.cli.common import positive_int, seed_int
-from sim.cli.replay import actors, make_out
+from sim.cli.replay import DEFAULT_RUNS, DEFAULT_SEED, actors, make_out
 from sim.core.policies import get_policy
 from sim.engines.ensemble import OUTCOMES
 from sim.errors import UserError
-from sim.history.replay import (
-    FORCEABLE,
-    RECORD_POLICY,
-    branch,
-    load_record,
-    parse_date,
-    plot_branch,
-    write_manifest,
-)
+from sim.experiments.provenance import write_manifest
+from sim.figures.history import plot_branch
+from sim.history.replay import FORCEABLE, RECORD_POLICY, branch, load_record, parse_date
 from sim.inputs.scenario import load_scenario
+
+DEFAULT_HORIZON = 120
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``branch`` sub-command."""
     p = sub.add_parser(
-        "branch", help="branch from the documented history at a date under several policies"
+        "branch",
+        help="branch from the documented history at a date under several policies",
+        description=__doc__.split("\n\n", 1)[1].replace("::", ":"),
     )
     p.add_argument("--at", metavar="DATE", required=True, help="first day of the branches")
     p.add_argument(
-        "--policies", required=True,
-        help="comma-separated policy names; 'record' keeps the documented US actions",
+        "--policies", default="record,do_nothing", metavar="A,B,C",
+        help="comma-separated policy names (`escalation policies` lists them); 'record' keeps "
+        "the documented US actions",
     )  # fmt: skip
-    p.add_argument("--horizon", type=positive_int, required=True, help="days after the date")
-    p.add_argument("--runs", type=positive_int, required=True)
-    p.add_argument("--seed", type=seed_int, required=True)
-    p.add_argument("--out", metavar="DIR", required=True)
+    p.add_argument("--horizon", type=positive_int, default=DEFAULT_HORIZON,
+                   help="days simulated from the branch date on")  # fmt: skip
+    p.add_argument("--runs", type=positive_int, default=DEFAULT_RUNS, help="runs per policy")
+    p.add_argument("--seed", type=seed_int, default=DEFAULT_SEED, help="seed of the runs")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="result directory (default: results/branch-DATE)")  # fmt: skip
     p.add_argument("--record", metavar="FILE", help="event table (default: packaged record)")
     p.add_argument("--scenario", metavar="SCENARIO", help="setting and shocks (see replay)")
     p.add_argument("--start", metavar="DATE", help="start of the history (default: scenario's)")
     p.add_argument(
         "--force", type=actors, default=list(FORCEABLE), metavar="ACTORS",
-        help="actors fixed to the record in the history (default: us,iran,iraq_gov)",
+        help="actors fixed to the record in the history",
     )  # fmt: skip
     p.set_defaults(func=run)
 
@@ -72,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         if n != RECORD_POLICY:
             get_policy(n)
     scenario = load_scenario(args.scenario) if args.scenario else None
-    out = make_out(args.out)
+    out = make_out(args.out or str(Path("results") / f"branch-{at}"))
     res = branch(events, at, names, args.horizon, args.runs, args.seed, start=start,
                  scenario=scenario, force=args.force)  # fmt: skip
     frames = []
@@ -86,10 +88,19 @@ def run(args: argparse.Namespace) -> int:
     summary.columns = [f"{a}_{b}" for a, b in summary.columns]
     summary.to_csv(out / "branch.csv")
     plot_branch(res, events, out / "branch.png")
+    first = res.history.start if res.history is not None else at
+    end = at + pd.Timedelta(days=args.horizon - 1).to_pytimedelta()
+    setting = scenario.name if scenario is not None else "the documented history"
+    (out / "summary.md").write_text(
+        branch_summary(table, scenario=setting, start=first, at=at, end=end, seed=args.seed),
+        encoding="utf-8",
+    )
     write_manifest(
-        out, command="escalation " + shlex.join(sys.argv[1:]), seed=args.seed, runs=args.runs,
-        at=at, horizon=args.horizon, policies=names, scenario=args.scenario, record=args.record,
-        force=args.force,
+        out, "branch", command="escalation " + shlex.join(sys.argv[1:]), seed=args.seed,
+        runs=args.runs, scenario_name=setting, scenario_file=args.scenario, start=at, end=end,
+        policies=names,
+        details={"history_start": first, "horizon": args.horizon, "record": args.record,
+                 "force": args.force},
     )  # fmt: skip
     print(summary.round(2).to_string())
     print(f"outputs in {out}")

@@ -1,9 +1,10 @@
 """``escalation calibrate``: fit the rule parameters to the documented record.
 
-Writes ``report.md`` (parameter table, convergence diagnostics, posterior predictive check and,
-with ``--until`` before 30 July 2024, the held-out 2024 check), its figures, ``posterior.csv``
-and the tables into DIR. ``--write-posterior`` also replaces the shipped posterior
-``sim/data/posterior.csv``, which the scenarios draw their parameters from::
+Fits the parameters to the documented record with approximate Bayesian computation (ABC-SMC)
+and writes report.md (parameter table, convergence diagnostics, posterior predictive check and,
+with --until before 30 July 2024, the held-out 2024 check), its figures, posterior.csv, the
+tables, summary.md and manifest.json into --out. --write-posterior also replaces the shipped
+posterior sim/data/posterior.csv, which the scenarios draw their parameters from. Example:
 
     escalation calibrate --seed 1 --out results/calibration --write-posterior
 """
@@ -16,10 +17,12 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from sim.calibration.calibrate import calibrate, write_report
+from sim.analysis.summaries import calibrate_summary
+from sim.calibration.calibrate import SEGMENTS, calibrate, write_report
 from sim.cli.common import positive_int, seed_int
 from sim.errors import UserError
-from sim.history.replay import parse_date, write_manifest
+from sim.experiments.provenance import write_manifest
+from sim.history.replay import parse_date
 from sim.inputs.record import load_events, load_period_counts
 
 
@@ -28,18 +31,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "calibrate",
         help="fit the parameters to the documented record (ABC-SMC) and write a report",
-        description=__doc__.split("\n\n")[1] if __doc__ else None,
+        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
     )
     p.add_argument("--record", metavar="FILE", help="event table (default: the packaged record)")
     p.add_argument("--periods", metavar="FILE", help="period counts (default: the packaged ones)")
     p.add_argument("--until", metavar="DATE", help="use the record up to this day (YYYY-MM-DD)")
-    p.add_argument("--seed", type=seed_int, required=True, help="calibration seed")
-    p.add_argument("--out", metavar="DIR", required=True, help="output directory")
+    p.add_argument("--seed", type=seed_int, default=1, help="calibration seed")
+    p.add_argument("--out", metavar="DIR", default="results/calibration", help="result directory")
     p.add_argument("--particles", type=positive_int, default=1000, help="ABC population size")
     p.add_argument("--generations", type=positive_int, default=8, help="ABC generations (at most)")
-    p.add_argument(
-        "--rows", type=positive_int, default=2000, help="posterior draws written (1000-2000)"
-    )
+    p.add_argument("--rows", type=positive_int, default=2000, help="posterior draws written")
     p.add_argument(
         "--ppc-runs", type=positive_int, default=1000, help="runs of the predictive check"
     )
@@ -68,14 +69,29 @@ def run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     command = "escalation " + shlex.join(sys.argv[1:]) if sys.argv else ""
     res = write_report(fit, out, events, periods, ppc_runs=args.ppc_runs, command=command)
-    write_manifest(out, command=command, seed=args.seed, until=fit.until, record=args.record,
-                   periods=args.periods, seconds=round(fit.seconds, 1),
-                   stop_reason=fit.abc.stop_reason)  # fmt: skip
+    first = min(seg.start for seg in SEGMENTS)
+    table = res["table"]
+    (out / "summary.md").write_text(
+        calibrate_summary(
+            start=first, end=fit.until, seed=args.seed, particles=args.particles,
+            draws=len(fit.posterior), stop_reason=fit.abc.stop_reason,
+            inside=int(table["inside_band"].sum()), statistics=len(table), seconds=fit.seconds,
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    write_manifest(
+        out, "calibrate", command=command, seed=args.seed, runs=args.particles,
+        scenario_name="documented record", scenario_file=args.record, start=first,
+        end=fit.until, policies=None,
+        details={"until": fit.until, "record": args.record, "periods": args.periods,
+                 "particles": args.particles, "generations": args.generations,
+                 "rows": args.rows, "ppc_runs": args.ppc_runs, "seconds": round(fit.seconds, 1),
+                 "stop_reason": fit.abc.stop_reason},
+    )  # fmt: skip
     if args.write_posterior:
         target = Path(str(resources.files("sim").joinpath("data", "posterior.csv")))
         fit.posterior.to_csv(target, index=False)
         print(f"wrote {target} ({len(fit.posterior)} draws)")
-    table = res["table"]
     print(
         f"calibrated in {fit.seconds:.0f} s ({fit.abc.stop_reason}); "
         f"{int(table['inside_band'].sum())}/{len(table)} documented statistics inside the "

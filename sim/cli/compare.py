@@ -1,7 +1,7 @@
 """``escalation compare``: the same Monte Carlo runs under several US response policies.
 
 Every policy sees the same random draws and parameter draws run by run (common random numbers),
-so the paired differences against ``do_nothing`` (always included as the baseline) are far less
+so the paired differences against ``do_nothing`` (always included as the reference) are far less
 noisy than the policies' spreads. Writes ``outcomes.parquet`` (every policy),
 ``daily_quantiles.parquet`` (column ``policy``), the summary (Parquet, CSV, Markdown), the
 figures and ``manifest.json`` into ``--out`` (default ``results/<scenario>-compare``).
@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis import metrics
+from sim.cli.run import summary_context
 from sim.core.policies import PolicyError, all_policies, get_policy
 from sim.experiments.experiment import (
     ExperimentResult,
@@ -95,7 +96,8 @@ KEY_OUTCOMES: tuple[tuple[str, str, str], ...] = (
     ("US killed", "us_killed", "mean"),
     ("P(US death)", "us_killed", "p>0"),
     ("US strikes", "us_strikes", "mean"),
-    ("P(Iran strikes)", "iran_strikes", "p>0"),
+    ("P(Iran strikes US)", "iran_strikes", "p>0"),
+    ("P(US–Iran exch.)", "direct_exchange", "p>0"),
     ("P(war)", "war", "p>0"),
     ("P(withdrawal)", "withdrawal", "p>0"),
 )
@@ -114,7 +116,12 @@ def key_table(outcomes: pd.DataFrame) -> pd.DataFrame:
 
 
 #: The line printed under :func:`key_table`.
-KEY_NOTE = "attacks, US killed, US strikes: mean per run; P(...): share of runs"
+KEY_NOTE = (
+    "attacks, US killed, US strikes: mean per run over the period; P(...): share of runs.\n"
+    "P(Iran strikes US): any Iranian direct strike on US forces; P(US–Iran exch.): any direct "
+    "strike either way;\nP(war): 3+ direct US–Iran strikes (war_exchanges). Policies: "
+    "`escalation policies`."
+)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -125,14 +132,16 @@ def run(args: argparse.Namespace) -> int:
         args.out = str(Path("results") / f"{scenario.name}-compare")
     exp = experiment_from_args(args, scenario, tuple(policies))
     if added and not args.quiet:
-        print(f"note: added {BASELINE} as the baseline of the paired differences", file=sys.stderr)
+        print(f"note: added {BASELINE} as the reference of the paired differences", file=sys.stderr)
     words = command_words(args, "compare", "--policies", ",".join(policies))
 
     def finalise(result: ExperimentResult, d: Path) -> list[Path]:
         from sim.figures import plots  # matplotlib: imported only when figures are drawn
 
-        summary = metrics.summarise_outcomes(result.outcomes, baseline=BASELINE)
-        files = list(metrics.write_summary(summary, d))
+        summary = metrics.summarise_outcomes(
+            result.outcomes, baseline=BASELINE, horizon=scenario.days
+        )
+        files = list(metrics.write_summary(summary, d, context=summary_context(args, scenario)))
         files += list(
             plots.figures_compare(
                 result.quantiles,
@@ -157,6 +166,6 @@ def run(args: argparse.Namespace) -> int:
         with pd.option_context("display.width", 120, "display.max_columns", 20):
             print(key_table(res.outcomes).to_string())
         print(KEY_NOTE)
-        print(f"paired differences against {BASELINE} with 95% intervals: {res.out / 'summary.md'}")
+        print(f"differences from {BASELINE}, with 95% intervals: {res.out / 'summary.md'}")
         print(f"results in {res.out}/ ({len(res.files)} files)")
     return 0

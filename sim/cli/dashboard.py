@@ -2,9 +2,9 @@
 browser.
 
 Runs Solara's server on ``sim/dashboard/app.py`` in production mode, bound to 127.0.0.1 unless told
-otherwise, without telemetry. Solara loads its front-end files from a public CDN unless the
-environment variable ``SOLARA_ASSETS_PROXY_CACHE_DIR`` names a local copy; in a source checkout
-``./run-tests`` fills one at ``.cache/solara-assets``, which is used when the variable is unset.
+otherwise, without telemetry. Solara's front-end files are served from a local folder
+(:mod:`sim.dashboard.assets`), which the command fills with ``npm pack`` the first time, so the
+page needs no CDN. Ctrl-C (SIGINT), SIGTERM and SIGHUP stop the server and free the port.
 """
 
 from __future__ import annotations
@@ -21,14 +21,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from sim.cli.common import positive_int
+from sim.dashboard.assets import ENV_VAR, default_dir, ensure_assets, solara_version_note
 from sim.errors import UserError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 #: The page Solara serves.
 APP_PATH = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-#: Local copy of Solara's front-end files in a source checkout (filled by ./run-tests).
-ASSETS_DIR = Path(__file__).resolve().parents[2] / ".cache" / "solara-assets"
 STOP_GRACE = 10.0  # seconds the server gets to stop after Ctrl-C before it is killed
 
 
@@ -62,13 +61,12 @@ def solara_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[s
     ]
 
 
-def solara_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The server's environment: no telemetry, local front-end files if there are any."""
+def solara_env(assets: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The server's environment: no telemetry, front-end files from the folder ``assets``."""
     env = dict(os.environ if environ is None else environ)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
     env.setdefault("MPLBACKEND", "Agg")
-    if "SOLARA_ASSETS_PROXY_CACHE_DIR" not in env and ASSETS_DIR.is_dir():
-        env["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(ASSETS_DIR)
+    env[ENV_VAR] = str(assets)
     return env
 
 
@@ -117,10 +115,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Serve the interactive dashboard: pick a scenario and a policy, move the "
         "main parameters, step or play one run and watch the escalation ladder, attacks, "
         "casualties and each actor's state day by day, and ask for the Monte Carlo "
-        "distribution. Stop it with Ctrl-C.",
+        "distribution. Stop it with Ctrl-C.\n\nThe page's front-end files are served from a "
+        "local folder, filled with npm (Node.js) the first time (about 70 MB), so no CDN is "
+        f"needed: --assets, else ${ENV_VAR}, else ~/.cache/escalation-sim/solara-assets.",
     )
     p.add_argument(
         "--port", type=port_number, default=DEFAULT_PORT, help="TCP port (default %(default)s)"
+    )
+    p.add_argument(
+        "--assets",
+        metavar="DIR",
+        default=None,
+        help=f"folder of Solara's front-end files (default: ${ENV_VAR}, else "
+        "~/.cache/escalation-sim/solara-assets); filled with npm pack when incomplete",
     )
     p.add_argument(
         "--host",
@@ -135,19 +142,35 @@ def run(args: argparse.Namespace) -> int:
     """Start the server, print its address, and wait until it ends or Ctrl-C is pressed."""
     check_requirements()
     check_port_free(args.host, args.port)
+    say = lambda text: print(f"escalation dashboard: {text}", file=sys.stderr)  # noqa: E731
+    assets = ensure_assets(Path(args.assets) if args.assets else default_dir(), say=say)
+    note = solara_version_note()
+    if note:
+        say(note)
     cmd = solara_command(args.host, args.port)
     print(f"escalation dashboard: serving {url_for(args.host, args.port)} (Ctrl-C to stop)")
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"escalation dashboard: listening on {args.host}: other machines can connect")
     sys.stdout.flush()
     # Its own process group, so that Ctrl-C reaches only us and we stop the server in order.
-    proc = subprocess.Popen(cmd, env=solara_env(), start_new_session=True)
+    proc = subprocess.Popen(cmd, env=solara_env(assets), start_new_session=True)
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         return proc.wait()
     except KeyboardInterrupt:
         print("\nescalation dashboard: stopping", file=sys.stderr)
         _stop(proc)
         return 0
+    finally:
+        if proc.poll() is None:  # any other way out must not leave the server behind
+            _stop(proc)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM and SIGHUP stop the dashboard as Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
 def _stop(proc: subprocess.Popen) -> None:

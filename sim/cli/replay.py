@@ -1,8 +1,11 @@
 """``escalation replay``: simulate a documented window with some actors fixed to the record.
 
 Writes ``runs.parquet`` (one row per run: the window totals), ``weekly.csv`` (the weekly
-predicted distribution of attacks and US casualties next to the record), ``replay.png`` and
-``manifest.json`` into DIR.
+simulated distribution of attacks and US casualties next to the record), ``replay.png`` and
+``.pdf``, ``summary.md`` and ``manifest.json`` into --out. Example: the weeks around the
+killing of Soleimani, with the US actions as documented::
+
+    escalation replay --start 2019-12-01 --end 2020-03-31 --runs 1000 --seed 1
 """
 
 from __future__ import annotations
@@ -12,17 +15,16 @@ import shlex
 import sys
 from pathlib import Path
 
+from sim.analysis.summaries import replay_summary
 from sim.cli.common import positive_int, seed_int
 from sim.errors import UserError
-from sim.history.replay import (
-    FORCEABLE,
-    load_record,
-    parse_date,
-    plot_replay,
-    replay,
-    write_manifest,
-)
+from sim.experiments.provenance import write_manifest
+from sim.figures.history import plot_replay
+from sim.history.replay import FORCEABLE, load_record, parse_date, record_daily, replay
 from sim.inputs.scenario import load_scenario
+
+DEFAULT_RUNS = 1000
+DEFAULT_SEED = 1
 
 
 def actors(text: str) -> list[str]:
@@ -49,10 +51,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "replay",
         help="simulate a historical window with some actors' actions fixed to the record",
+        description=__doc__.split("\n\n", 1)[1].replace("::", ":"),
     )
-    p.add_argument("--record", metavar="FILE", help="event table (default: the packaged record)")
     p.add_argument("--start", metavar="DATE", required=True, help="first day (YYYY-MM-DD)")
     p.add_argument("--end", metavar="DATE", required=True, help="last day (YYYY-MM-DD)")
+    p.add_argument("--record", metavar="FILE", help="event table (default: the packaged record)")
     p.add_argument(
         "--scenario", metavar="SCENARIO",
         help="the period's setting and shocks (default: the late-2019 start with all dated "
@@ -60,11 +63,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     p.add_argument(
         "--force", type=actors, default=["us"], metavar="ACTORS",
-        help=f"actors fixed to the record, comma-separated ({', '.join(FORCEABLE)}; default us)",
+        help=f"actors fixed to the record, comma-separated ({', '.join(FORCEABLE)})",
     )  # fmt: skip
-    p.add_argument("--runs", type=positive_int, required=True)
-    p.add_argument("--seed", type=seed_int, required=True)
-    p.add_argument("--out", metavar="DIR", required=True)
+    p.add_argument("--runs", type=positive_int, default=DEFAULT_RUNS, help="number of runs")
+    p.add_argument("--seed", type=seed_int, default=DEFAULT_SEED, help="seed of the runs")
+    p.add_argument(
+        "--out", metavar="DIR", default=None,
+        help="result directory (default: results/replay-START-END)",
+    )  # fmt: skip
     p.set_defaults(func=run)
 
 
@@ -75,14 +81,26 @@ def run(args: argparse.Namespace) -> int:
     if end < start:
         raise UserError(f"--end {end} is before --start {start}")
     scenario = load_scenario(args.scenario) if args.scenario else None
-    out = make_out(args.out)
+    out = make_out(args.out or str(Path("results") / f"replay-{start}-{end}"))
     res = replay(events, start, end, args.runs, args.seed, scenario=scenario, force=args.force)
     res.runs.to_parquet(out / "runs.parquet", index=False)
     res.weekly.to_csv(out / "weekly.csv", index=False)
-    plot_replay(res, out / "replay.png", ", ".join(args.force))
+    plot_replay(res, out / "replay.png", args.force)
+    rec = record_daily(events, start, res.setting.days)
+    runs = res.runs.assign(us_casualties=res.runs["us_killed"] + res.runs["us_wounded"])
+    (out / "summary.md").write_text(
+        replay_summary(
+            runs, scenario=res.setting.name, start=start, end=end, seed=args.seed,
+            forced=args.force, record_totals={"attacks_total": int(rec["attacks"].sum()),
+                                              "us_casualties": int(rec["us_casualties"].sum())},
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
     write_manifest(
-        out, command="escalation " + shlex.join(sys.argv[1:]), seed=args.seed, runs=args.runs,
-        start=start, end=end, scenario=args.scenario, record=args.record, force=args.force,
+        out, "replay", command="escalation " + shlex.join(sys.argv[1:]), seed=args.seed,
+        runs=args.runs, scenario_name=res.setting.name, scenario_file=args.scenario,
+        start=start, end=end, policies=None,
+        details={"record": args.record, "force": args.force},
     )  # fmt: skip
     tot = res.runs["attacks_total"]
     print(

@@ -20,7 +20,7 @@ from sim.experiments.experiment import (
     experiment_from_args,
 )
 from sim.experiments.store import safe_name
-from sim.inputs.scenario import load_scenario
+from sim.inputs.scenario import Scenario, load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,6 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def summary_context(args: argparse.Namespace, scenario: Scenario) -> dict:
+    """What summary.md's header says: scenario, period, seed, runs."""
+    return {"scenario": scenario.name, "start": scenario.start, "end": scenario.end,
+            "seed": args.seed, "runs": args.runs}  # fmt: skip
+
+
 def run(args: argparse.Namespace) -> int:
     """Validate, run, write, and print where the results are."""
     scenario = load_scenario(args.scenario)
@@ -52,8 +58,10 @@ def run(args: argparse.Namespace) -> int:
     def finalise(result: ExperimentResult, d: Path) -> list[Path]:
         from sim.figures import plots  # matplotlib: imported only when figures are drawn
 
-        summary = metrics.summarise_outcomes(result.outcomes, baseline=policy)
-        files = list(metrics.write_summary(summary, d))
+        summary = metrics.summarise_outcomes(
+            result.outcomes, baseline=policy, horizon=scenario.days
+        )
+        files = list(metrics.write_summary(summary, d, context=summary_context(args, scenario)))
         files.append(
             plots.figure_run(
                 result.quantiles[policy],

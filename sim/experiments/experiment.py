@@ -32,7 +32,6 @@ import os
 import platform
 import shlex
 import signal
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -49,6 +48,7 @@ from sim.core import params as P
 from sim.core.policies import get_policy
 from sim.engines.ensemble import BOOL_OUTCOMES, OUTCOMES, run_ensemble
 from sim.errors import UserError
+from sim.experiments.provenance import base_manifest, git_commit
 from sim.experiments.sampling import POSTERIOR_FILE, build_params, chunk_rngs, posterior_draws
 from sim.experiments.store import (
     ChunkStore,
@@ -460,27 +460,6 @@ class Aggregate:
 # --- provenance -------------------------------------------------------------------------------
 
 
-def git_commit() -> tuple[str | None, bool | None]:
-    """``(commit, dirty)`` of the git checkout the package runs from, or ``(None, None)``."""
-    root = Path(__file__).resolve().parents[2]
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
-        )
-        if head.returncode != 0:
-            return None, None
-        status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        return head.stdout.strip(), bool(status.stdout.strip()) if status.returncode == 0 else None
-    except (OSError, subprocess.SubprocessError):
-        return None, None
-
-
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -504,10 +483,22 @@ def build_manifest(
     resumed: bool,
     dask_scheduler: str | None = None,
 ) -> dict[str, Any]:
-    """The provenance record written as ``manifest.json``."""
+    """The provenance record written as ``manifest.json`` (:mod:`sim.experiments.provenance`'s
+    keys first)."""
     commit, dirty = git_commit()
     post = posterior_draws() if exp.scenario.posterior else None
-    return {
+    base = base_manifest(
+        "compare" if len(exp.policies) > 1 else "run",
+        command=command,
+        seed=exp.seed,
+        runs=exp.runs,
+        scenario_name=exp.scenario.name,
+        scenario_file=exp.scenario_path,
+        start=exp.scenario.start,
+        end=exp.scenario.end,
+        policies=exp.policies,
+    )
+    return base | {
         "package": "escalation-sim",
         "package_version": __version__,
         "git_commit": commit,

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
+from sim.experiments.provenance import file_mode
 
 STATE_FILE = "state.json"
 
@@ -55,6 +56,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, file_mode())  # mkstemp makes it 0600; results are 0644
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)

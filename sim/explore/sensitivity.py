@@ -50,11 +50,10 @@ ranges (or narrower bounds given by the user).
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
-import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import textwrap
@@ -67,11 +66,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim import __version__
+from sim.analysis.summaries import sensitivity_summary
 from sim.core.params import TABLE, Params
 from sim.core.policies import get_policy
 from sim.engines.ensemble import run_ensemble
 from sim.errors import UserError
+from sim.experiments.provenance import base_manifest, manifest_json
 from sim.experiments.sampling import chunk_seed
 from sim.inputs.scenario import Scenario, load_scenario, scenario_hash
 
@@ -526,6 +526,7 @@ def run_sensitivity(
             "policy": policy,
             "scenario": scenario.name,
             "days": scenario.days,
+            "start": scenario.start.isoformat(),
             "outcome_means": {k: float(np.mean(v)) for k, v in outputs.items()},
         }
     )
@@ -698,23 +699,6 @@ def plot_indices(df: pd.DataFrame, k: int = 12):
     return fig
 
 
-def _git_commit() -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).resolve().parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if out.returncode != 0:
-        return None
-    return out.stdout.strip() or None
-
-
 def check_output_dir(out: str | Path, overwrite: bool) -> Path:
     """Refuse an existing output directory (unless ``overwrite``) or an unusable place."""
     out = Path(out)
@@ -763,22 +747,26 @@ def write_results(
         fig.savefig(tmp / "sensitivity.pdf")
         plt.close(fig)
         meta = dict(df.attrs)
-        manifest = {
-            "kind": "sensitivity",
-            "version": __version__,
-            "git_commit": _git_commit(),
-            "scenario_file": None if scenario_path is None else str(scenario_path),
+        begin = dt.date.fromisoformat(meta["start"])
+        manifest = base_manifest(
+            "sensitivity",
+            command=command,
+            seed=meta["seed"],
+            runs=meta["runs"],
+            scenario_name=meta["scenario"],
+            scenario_file=scenario_path,
+            start=begin,
+            end=begin + dt.timedelta(days=meta["days"] - 1),
+            policies=[meta["policy"]],
+        ) | {
             "scenario_sha256": None if scenario_path is None else scenario_hash(scenario_path),
-            "command": list(command) if command is not None else None,
-            "created": pd.Timestamp.now(tz="UTC").isoformat(),
             "analysis": "SALib sobol (calc_second_order=False)"
             if meta["method"] == "sobol"
             else f"SALib morris (num_levels={MORRIS_LEVELS})",
             **meta,
         }
-        (tmp / "manifest.json").write_text(
-            json.dumps(manifest, indent=2, default=float) + "\n", encoding="utf-8"
-        )
+        (tmp / "summary.md").write_text(sensitivity_summary(df), encoding="utf-8")
+        (tmp / "manifest.json").write_text(manifest_json(manifest), encoding="utf-8")
         if out.exists():  # overwrite: move the old one aside, then swap
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
             os.rename(out, old / out.name)

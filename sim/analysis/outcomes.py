@@ -1,0 +1,332 @@
+"""Per-policy summaries of per-run outcomes, with paired differences against a reference policy.
+
+:func:`summarise_outcomes` turns per-run outcomes (one row per policy × run, the output of
+:func:`sim.engines.ensemble.run_ensemble`) into a long table: means, medians and 5–95% ranges
+for counts; probabilities with Wilson score intervals (Wilson 1927; Newcombe 1998) for yes/no
+outcomes; the day of the first US death from the survival analysis over all runs (restricted
+mean and Kaplan–Meier median, :mod:`sim.analysis.stats`); and, under common random numbers,
+the *paired* difference of each policy against a reference policy (do nothing, unless told)
+with a nonparametric percentile bootstrap interval (Efron & Tibshirani 1993, ch. 13) that
+resamples run indices jointly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from sim.analysis.stats import km_quantile, restricted_days, wilson_interval
+from sim.engines.ensemble import BOOL_OUTCOMES, OUTCOMES
+
+#: Yes/no outcomes derived from the engine's columns (see :class:`_Runs`).
+DERIVED: dict[str, str] = {
+    "any_us_death": "at least one American killed",
+    "any_us_strike": "the US struck at least once",
+}
+
+#: Columns of the table returned by :func:`summarise_outcomes`.
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "policy",
+    "outcome",
+    "description",
+    "kind",
+    "n",
+    "mean",
+    "median",
+    "p05",
+    "p95",
+    "prob",
+    "prob_lo",
+    "prob_hi",
+    "diff",
+    "diff_lo",
+    "diff_hi",
+)
+
+
+def _kind(outcome: str) -> str:
+    if outcome == "first_death_day":
+        return "day"
+    if outcome in BOOL_OUTCOMES or outcome in DERIVED:
+        return "probability"
+    return "count"
+
+
+class _Runs:
+    """Per-policy access to the outcome columns of a long table, each policy ordered by run.
+
+    Columns are read one at a time (no copy of the table), so memory stays a few columns.
+    """
+
+    def __init__(self, outcomes: pd.DataFrame, horizon: int) -> None:
+        self.df = outcomes
+        self.horizon = horizon
+        runs = outcomes["run"].to_numpy()
+        self.pos: dict[str, np.ndarray] = {}
+        for p, idx in outcomes.groupby("policy", sort=False, observed=True).indices.items():
+            self.pos[p] = idx[np.argsort(runs[idx], kind="stable")]
+        self.policies = list(pd.unique(outcomes["policy"]))
+        self._runs = runs
+
+    def runs(self, p: str) -> np.ndarray:
+        return self._runs[self.pos[p]]
+
+    def value(self, p: str, name: str, sel: np.ndarray | None = None) -> np.ndarray:
+        """Per-run values of outcome ``name`` (engine column or :data:`DERIVED`) of policy p."""
+        pos = self.pos[p] if sel is None else self.pos[p][sel]
+        if name == "any_us_death":
+            return self.df["us_killed"].to_numpy()[pos] > 0
+        if name == "any_us_strike":
+            return self.df["us_strikes"].to_numpy()[pos] > 0
+        return self.df[name].to_numpy()[pos]
+
+    def paired_value(self, p: str, name: str, sel: np.ndarray) -> np.ndarray:
+        """Per-run values whose mean difference is wanted, as int64: the outcome itself, or
+        for the first death day min(T, τ) (:func:`sim.analysis.stats.restricted_days`)."""
+        v = self.value(p, name, sel)
+        if name == "first_death_day":
+            return restricted_days(v, self.horizon).astype(np.int64)
+        return v.astype(np.int64)
+
+
+def _describe(v: np.ndarray, kind: str, horizon: int) -> dict[str, float]:
+    """Point statistics of one outcome of one policy (see :func:`summarise_outcomes`)."""
+    n = len(v)
+    qs = (0.5, 0.05, 0.95)
+    row = dict.fromkeys(("mean", "median", "p05", "p95", "prob", "prob_lo", "prob_hi"), np.nan)
+    if kind == "count":
+        if n:
+            row["mean"] = float(v.sum(dtype=np.float64) / n)
+            row["median"], row["p05"], row["p95"] = (
+                float(x) for x in np.quantile(v, qs, method="inverted_cdf")
+            )
+    elif kind == "probability":
+        k = int(np.count_nonzero(v))
+        row["mean"] = row["prob"] = k / n if n else np.nan
+        lo, hi = wilson_interval(k, n)
+        row["prob_lo"], row["prob_hi"] = float(lo), float(hi)
+    else:  # day of the first death: survival analysis over all runs, censored at the horizon
+        died = ~np.isnan(v)
+        k = int(died.sum())
+        row["prob"] = k / n if n else np.nan
+        lo, hi = wilson_interval(k, n)
+        row["prob_lo"], row["prob_hi"] = float(lo), float(hi)
+        if n:
+            row["mean"] = float(restricted_days(v, horizon).mean())
+            row["median"], row["p05"], row["p95"] = (km_quantile(v, horizon, q) for q in qs)
+    return row
+
+
+#: Bootstrap resamples drawn per batch are capped so a batch's weights stay near this many cells.
+_BATCH_CELLS = 2_000_000
+
+
+def bootstrap_weights(n: int, n_boot: int, rng: np.random.Generator):
+    """Yield batches of bootstrap weights: ``w[b, k]`` = times run k is drawn in resample b.
+
+    Each resample draws ``n`` run indices uniformly with replacement (the ordinary
+    nonparametric bootstrap, Efron & Tibshirani 1993, ch. 6), so every row sums to exactly n.
+    Batches hold about :data:`_BATCH_CELLS` cells (float64), which bounds memory for any n;
+    the batch size depends only on n, so the draws depend only on (seed, n, n_boot).
+    """
+    per = max(1, _BATCH_CELLS // max(n, 1))
+    done = 0
+    while done < n_boot:
+        nb = min(per, n_boot - done)
+        idx = rng.integers(0, n, size=(nb, n))
+        idx += (np.arange(nb, dtype=np.int64) * n)[:, None]
+        w = np.bincount(idx.ravel(), minlength=nb * n).reshape(nb, n).astype(np.float64)
+        del idx
+        yield w
+        done += nb
+
+
+def _paired_bootstrap(mats: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
+    """Bootstrap distributions of paired mean differences over the same resamples of runs.
+
+    Parameters
+    ----------
+    mats : ``(n, a)`` float64 holding integer values: per-run differences (policy minus
+        reference) whose mean is wanted
+
+    Returns
+    -------
+    ``(n_boot, a)``: the resampled means. All inputs are integer-valued, so the weighted sums
+    (float64 matrix products of integers below 2**53) are exact whatever the summation order or
+    thread count; only the final division rounds.
+    """
+    n = mats.shape[0]
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed)))
+    sums = np.empty((n_boot, mats.shape[1]))
+    row = 0
+    # One BLAS thread: multi-threaded OpenBLAS stalls badly on these shapes when the cores are
+    # busy (measured 10-50x slower), and the integer-valued sums are exact either way.
+    with threadpool_limits(limits=1, user_api="blas"):
+        for w in bootstrap_weights(n, n_boot, rng):
+            sums[row : row + w.shape[0]] = w @ mats
+            row += w.shape[0]
+    return sums / n
+
+
+def _interval(boot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """2.5% and 97.5% percentiles (linear interpolation) of each column, ignoring NaNs."""
+    if boot.shape[1] == 0:
+        return np.empty(0), np.empty(0)
+    ok = ~np.isnan(boot).all(axis=0)
+    lo = np.full(boot.shape[1], np.nan)
+    hi = np.full(boot.shape[1], np.nan)
+    if ok.any():
+        q = np.nanquantile(boot[:, ok], [0.025, 0.975], axis=0)
+        lo[ok], hi[ok] = q[0], q[1]
+    return lo, hi
+
+
+def infer_horizon(outcomes: pd.DataFrame) -> int:
+    """The number of simulated days, from ``outcomes.attrs["days"]`` when set, else one more
+    than the latest first-death day (a lower bound)."""
+    if "days" in outcomes.attrs:
+        return int(outcomes.attrs["days"])
+    fd = outcomes["first_death_day"].to_numpy(dtype=float)
+    return int(np.nanmax(fd)) + 1 if np.isfinite(fd).any() else 1
+
+
+def summarise_outcomes(
+    outcomes: pd.DataFrame,
+    baseline: str = "do_nothing",
+    n_boot: int = 2000,
+    seed: int = 0,
+    horizon: int | None = None,
+) -> pd.DataFrame:
+    """Per-policy summaries of per-run outcomes, with paired differences against a reference.
+
+    Parameters
+    ----------
+    outcomes : one row per policy × run: columns ``policy``, ``run`` and every key of
+        :data:`sim.engines.ensemble.OUTCOMES`. Run k of every policy used the same random draws
+        (common random numbers), so differences between policies are paired by ``run``.
+    baseline : the reference policy the others are compared with (no differences if absent)
+    n_boot : bootstrap resamples of the runs
+    seed : seed of the bootstrap resampling; the result is a deterministic function of
+        (outcomes, baseline, n_boot, seed, horizon)
+    horizon : number of simulated days, τ, at which runs without a US death are censored
+        (default :func:`infer_horizon`)
+
+    Returns
+    -------
+    A long table, one row per policy × outcome, columns :data:`SUMMARY_COLUMNS`:
+
+    * ``kind == "count"`` (attacks, casualties, strikes, max_rung, ...): ``mean``; ``median``,
+      ``p05``, ``p95`` are order statistics (inverted empirical CDF, as ``np.quantile(...,
+      method="inverted_cdf")``, so they are values that occurred).
+    * ``kind == "probability"`` (the engine's yes/no outcomes, plus ``any_us_death`` =
+      us_killed > 0 and ``any_us_strike`` = us_strikes > 0): ``prob`` (= ``mean``) with a 95%
+      Wilson score interval ``prob_lo``, ``prob_hi`` (Wilson 1927; Newcombe 1998, method 3).
+    * ``kind == "day"`` (``first_death_day``), over *all* runs, a run without a death censored
+      at the horizon τ: ``mean`` is the restricted mean day of the first death, mean of
+      min(T, τ) (Royston & Parmar 2013); ``median``, ``p05``, ``p95`` the Kaplan–Meier
+      quantiles (NaN when not reached within the period); ``prob`` with its Wilson interval
+      the share of runs with a death. ``n`` is always the number of runs.
+    * ``diff``, ``diff_lo``, ``diff_hi`` (other policies, when the reference is present): the
+      paired difference of means, policy minus reference, over the runs both have (for
+      probabilities a difference of proportions; for ``first_death_day`` of restricted means),
+      with a 95% percentile bootstrap interval: ``n_boot`` resamples of the common run indices
+      drawn with replacement, the same resample applied to both policies (paired), the 2.5% and
+      97.5% percentiles (linear interpolation) of the resampled differences (Efron & Tibshirani
+      1993, ch. 13). Every policy is compared over the same resamples, so adding or removing a
+      policy changes no other row.
+    """
+    need = ["policy", "run", *OUTCOMES]
+    missing = [c for c in need if c not in outcomes.columns]
+    if missing:
+        raise ValueError(f"outcomes lack columns {missing}")
+    if n_boot < 1:
+        raise ValueError(f"n_boot must be >= 1, got {n_boot}")
+    dup = outcomes.duplicated(["policy", "run"])
+    if dup.any():
+        first = outcomes.loc[dup, ["policy", "run"]].iloc[0]
+        raise ValueError(f"duplicate run {first['run']} for policy {first['policy']}")
+    horizon = infer_horizon(outcomes) if horizon is None else int(horizon)
+
+    data = _Runs(outcomes, horizon)
+    names = [*OUTCOMES, *DERIVED]
+    desc = {**OUTCOMES, **DERIVED}
+    diffs: dict[tuple[str, str], tuple[float, float, float]] = {}
+    if baseline in data.pos:
+        diffs = _paired_differences(data, baseline, names, n_boot, seed)
+
+    rows = []
+    for p in data.policies:
+        n = len(data.pos[p])
+        for name in names:
+            d = diffs.get((p, name), (np.nan, np.nan, np.nan))
+            rows.append(
+                {
+                    "policy": p,
+                    "outcome": name,
+                    "description": desc[name],
+                    "kind": _kind(name),
+                    "n": n,
+                    **_describe(data.value(p, name), _kind(name), horizon),
+                    "diff": d[0],
+                    "diff_lo": d[1],
+                    "diff_hi": d[2],
+                }
+            )
+    table = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    table["n"] = table["n"].astype(np.int64)
+    table.attrs.update(baseline=baseline, n_boot=int(n_boot), seed=int(seed), days=horizon)
+    return table
+
+
+def _paired_differences(
+    data: _Runs,
+    baseline: str,
+    names: list[str],
+    n_boot: int,
+    seed: int,
+) -> dict[tuple[str, str], tuple[float, float, float]]:
+    """``(policy, outcome) -> (diff, lo, hi)`` for every policy but the reference."""
+    base_runs = data.runs(baseline)
+    # Policies that share the same set of runs with the reference share one set of resamples.
+    groups: dict[bytes, list[str]] = {}
+    sels: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for p in data.policies:
+        if p == baseline:
+            continue
+        runs = data.runs(p)
+        common = np.intersect1d(runs, base_runs)
+        if len(common) == 0:
+            continue
+        sels[p] = (np.isin(runs, common), np.isin(base_runs, common))
+        groups.setdefault(common.tobytes(), []).append(p)
+
+    out: dict[tuple[str, str], tuple[float, float, float]] = {}
+    for members in groups.values():
+        b_sel = sels[members[0]][1]
+        n = int(b_sel.sum())
+        base = {name: data.paired_value(baseline, name, b_sel) for name in names}
+        # point estimates; constant differences need no resampling
+        varying: list[tuple[str, str]] = []
+        columns: list[np.ndarray] = []
+        for p in members:
+            for name in names:
+                d = data.paired_value(p, name, sels[p][0]) - base[name]
+                point = float(d.sum() / n)
+                if (d == d[0]).all():  # every resample gives exactly this value
+                    out[(p, name)] = (point, point, point)
+                else:
+                    out[(p, name)] = (point, np.nan, np.nan)
+                    varying.append((p, name))
+                    columns.append(d)
+        if not varying:
+            continue
+        mats = np.column_stack(columns).astype(np.float64)
+        lo, hi = _interval(_paired_bootstrap(mats, n_boot, seed))
+        for j, key in enumerate(varying):
+            out[key] = (out[key][0], float(lo[j]), float(hi[j]))
+    return out
+
+
+__all__ = ["DERIVED", "SUMMARY_COLUMNS", "bootstrap_weights", "infer_horizon",
+           "summarise_outcomes"]  # fmt: skip

@@ -1,0 +1,237 @@
+"""The readable report of an experiment: ``summary.md`` (and the summary's Parquet and CSV).
+
+Outcome names say what they measure (:data:`OUTCOME_LABELS`); the day of the first US death
+comes from the survival analysis over all runs (restricted mean, Kaplan–Meier median); each
+paired difference names the judgement parameters (the record does not inform them) that the
+policy's effect rests on (:func:`sim.core.policy_catalogue.judgement_parameters`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.tables import markdown_table
+from sim.core.policy_catalogue import CATALOGUE, judgement_parameters
+from sim.core.policy_catalogue import label as policy_label
+
+#: Readable names of the outcomes, saying what they measure.
+OUTCOME_LABELS: dict[str, str] = {
+    "attacks_total": "Militia attacks",
+    "us_killed": "Americans killed",
+    "us_wounded": "Americans wounded",
+    "us_strikes": "US strikes",
+    "iran_strikes": "Iranian direct strikes on US forces",
+    "any_us_death": "P(any US death)",
+    "first_death_day": "Day of first US death",
+    "direct_exchange": "P(any direct US–Iran strike, either way)",
+    "war": "P(war: 3+ direct US–Iran strikes)",
+    "withdrawal": "P(US withdrawal from Iraq)",
+    "expulsion_vote": "P(Iraqi vote to expel US forces)",
+}
+
+#: Columns of the Markdown table of outcomes by policy.
+MD_OUTCOMES: tuple[str, ...] = (
+    "attacks_total",
+    "us_killed",
+    "us_wounded",
+    "us_strikes",
+    "any_us_death",
+    "first_death_day",
+    "direct_exchange",
+    "war",
+    "withdrawal",
+)
+
+#: Columns of the Markdown table of paired differences.
+MD_DIFFS: tuple[str, ...] = (
+    "attacks_total",
+    "us_killed",
+    "us_strikes",
+    "any_us_death",
+    "direct_exchange",
+    "war",
+    "withdrawal",
+)
+
+#: What the outcome names mean, printed under the tables.
+NOTES = (
+    "P(war: 3+ direct US–Iran strikes): a sustained war begins after `war_exchanges` direct "
+    "strikes between the US and Iran, either way (3 by default; a judgement parameter drawn "
+    "in [2, 6]). P(any direct US–Iran strike, either way): at least one Iranian strike on US "
+    "forces or US strike on Iranian forces.",
+    "Day of first US death: restricted mean of min(day, period) over all runs, a run without "
+    "a death counting as the end of the period (survival analysis; Royston & Parmar 2013), "
+    "then the Kaplan–Meier median (“not reached” when fewer than half the runs have a death). "
+    "Days are counted from the first simulated day (day 0).",
+)
+
+
+def fmt_number(x: float) -> str:
+    """A number rounded for tables: integers as such, else about three significant figures.
+
+    NaN gives an en dash; negative numbers use a true minus sign.
+    """
+    if x is None or not np.isfinite(x):
+        return "–"
+    ax = abs(x)
+    if x == round(x) or ax >= 100:
+        s = f"{x:,.0f}"
+    elif ax >= 10:
+        s = f"{x:.1f}"
+    elif ax >= 0.01:
+        s = f"{x:.2f}"
+    else:
+        s = f"{x:.1g}"
+    return s.replace("-", "−")
+
+
+def _fmt_cell(r: pd.Series) -> str:
+    if r["kind"] == "probability":
+        return _fmt_pct(r["prob"], r["prob_lo"], r["prob_hi"])
+    if r["kind"] == "day":
+        median = "not reached" if not np.isfinite(r["median"]) else fmt_number(r["median"])
+        return f"{fmt_number(r['mean'])} [median {median}]"
+    return f"{fmt_number(r['mean'])} [{fmt_number(r['p05'])}–{fmt_number(r['p95'])}]"
+
+
+def _fmt_pct(p: float, lo: float, hi: float) -> str:
+    if not np.isfinite(p):
+        return "–"
+    return f"{100 * p:.1f}% [{100 * lo:.1f}–{100 * hi:.1f}]"
+
+
+def _fmt_diff(r: pd.Series) -> str:
+    """'+d [lo, hi]' with one number of decimals for all three (percentage points for
+    probabilities, always one decimal)."""
+    prob = r["kind"] == "probability"
+    scale = 100.0 if prob else 1.0
+    d, lo, hi = (scale * r[c] for c in ("diff", "diff_lo", "diff_hi"))
+    if not np.isfinite(d):
+        return "–"
+    if prob:
+        dec = 1
+    else:
+        big = max(abs(v) for v in (d, lo, hi) if np.isfinite(v))
+        dec = 0 if big == 0 else int(min(3, max(0, 2 - np.floor(np.log10(big)))))
+
+    def f(v: float, sign: bool = False) -> str:
+        if not np.isfinite(v):
+            return "–"
+        s = f"{v:+,.{dec}f}" if sign and v != 0 else f"{v:,.{dec}f}"
+        return s.replace("-", "−")
+
+    return f"{f(d, sign=True)} [{f(lo)}, {f(hi)}]"
+
+
+def policy_definitions_markdown(policies: list[str]) -> str:
+    """The definitions of the policies of a report (from :mod:`sim.core.policy_catalogue`)."""
+    rows = []
+    for p in policies:
+        d = CATALOGUE.get(p)
+        if d is None:
+            rows.append([policy_label(p), "(user policy)", "", ""])
+        else:
+            rows.append([d.label, d.trigger, d.action, d.source])
+    return markdown_table(["Policy", "Trigger", "What the US does", "Source"], rows)
+
+
+def summary_markdown(
+    summary: pd.DataFrame,
+    title: str = "Outcomes by US policy",
+    context: Mapping[str, Any] | None = None,
+) -> str:
+    """The Markdown report of :func:`write_summary` as a string.
+
+    ``context`` (scenario, start, end, seed, runs) gives the header of
+    :func:`sim.experiments.provenance.summary_header`; without it the header says the runs only.
+    """
+    from sim.experiments.provenance import summary_header
+
+    reference = summary.attrs.get("baseline", "do_nothing")
+    policies = list(pd.unique(summary["policy"]))
+    by = summary.set_index(["policy", "outcome"])
+    ns = sorted({int(v) for v in summary["n"]})
+    if context:
+        out = [summary_header(title, policies=policies, **context)]
+    else:
+        n_text = f"{ns[0]:,}" if len(ns) == 1 else ", ".join(f"{v:,}" for v in ns)
+        out = [f"# {title}", "", f"Runs per policy: {n_text}.", ""]
+    out.append(
+        "Counts: mean [5th–95th percentile over runs]. Probabilities: share of runs [95% Wilson "
+        "interval]. Runs share random draws across policies (common random numbers). This is a "
+        "model experiment, not a forecast."
+    )
+    out.append("")
+    cols = [c for c in MD_OUTCOMES if (policies[0], c) in by.index]
+    rows = [[policy_label(p)] + [_fmt_cell(by.loc[(p, c)]) for c in cols] for p in policies]
+    out.append(markdown_table(["Policy"] + [OUTCOME_LABELS[c] for c in cols], rows))
+    out.append("")
+    out += [*NOTES[:1], "", *NOTES[1:], ""]
+    others = [p for p in policies if p != reference]
+    if reference in policies and others and summary["diff"].notna().any():
+        nb = summary.attrs.get("n_boot")
+        ref = policy_label(reference)
+        out.append(f"## Differences from “{ref}”, run by run")
+        out.append("")
+        out.append(
+            f"Mean of (policy − {ref}) over the same runs [95% percentile bootstrap interval"
+            + (f", {nb:,} resamples of runs" if nb else "")
+            + "]. Probabilities in percentage points. An interval that excludes 0 means the"
+            " policy changes the outcome in the model beyond simulation noise; it does not "
+            "cover doubt about the parameters. The last column names the parameters the "
+            "policy's effect rests on that the documented record does not inform (judgement "
+            "values, drawn from their prior ranges): the difference is only as good as they are."
+        )
+        out.append("")
+        dcols = [c for c in MD_DIFFS if (others[0], c) in by.index]
+        rows = [
+            [policy_label(p)]
+            + [_fmt_diff(by.loc[(p, c)]) for c in dcols]
+            + [", ".join(f"`{j}`" for j in judgement_parameters(p)) or "–"]
+            for p in others
+        ]
+        head = [OUTCOME_LABELS[c] + (", points" if c.startswith(("any_", "direct", "war",
+                "withdrawal")) else "") for c in dcols]  # fmt: skip
+        out.append(markdown_table(["Policy", *head, "Rests on judgement parameters"], rows))
+        out.append("")
+    out.append("## The policies")
+    out.append("")
+    out.append(policy_definitions_markdown(policies))
+    out.append("")
+    return "\n".join(out)
+
+
+def write_summary(
+    summary: pd.DataFrame, outdir: Path, context: Mapping[str, Any] | None = None
+) -> list[Path]:
+    """Write ``summary.parquet``, ``summary.csv`` and ``summary.md`` into ``outdir``.
+
+    The Parquet and CSV files hold the full table of
+    :func:`sim.analysis.outcomes.summarise_outcomes`; the Markdown file the readable report of
+    :func:`summary_markdown` (``context``: scenario, start, end, seed, runs).
+    """
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    paths = [outdir / "summary.parquet", outdir / "summary.csv", outdir / "summary.md"]
+    plain = pd.DataFrame(summary)
+    plain.attrs = {}
+    plain.to_parquet(paths[0], index=False)
+    plain.to_csv(paths[1], index=False)
+    paths[2].write_text(summary_markdown(summary, context=context) + "\n", encoding="utf-8")
+    return paths
+
+
+__all__ = [
+    "MD_DIFFS",
+    "MD_OUTCOMES",
+    "OUTCOME_LABELS",
+    "fmt_number",
+    "policy_label",
+    "summary_markdown",
+    "write_summary",
+]

@@ -1,0 +1,169 @@
+"""``summary.md`` of the commands that do not run :func:`sim.analysis.outcomes.summarise_outcomes`:
+replay, branch, calibrate and sensitivity. Each opens with
+:func:`sim.experiments.provenance.summary_header` (scenario, period, seed, runs, units)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.report import fmt_number
+from sim.analysis.tables import markdown_table
+from sim.core.policy_catalogue import label
+from sim.experiments.provenance import summary_header
+
+#: The per-run totals of replay and branch tables, with their names.
+TOTALS: dict[str, str] = {
+    "attacks_total": "Militia attacks",
+    "us_killed": "Americans killed",
+    "us_wounded": "Americans wounded",
+    "us_casualties": "Americans killed + wounded",
+    "us_strikes": "US strikes",
+    "iran_strikes": "Iranian direct strikes on US forces",
+}
+
+CAVEAT = "This is a model experiment, not a forecast."
+
+
+def _cell(v: np.ndarray) -> str:
+    v = np.asarray(v, dtype=float)
+    if not len(v):
+        return "–"
+    lo, hi = np.quantile(v, [0.05, 0.95], method="inverted_cdf")
+    return f"{fmt_number(float(v.mean()))} [{fmt_number(float(lo))}–{fmt_number(float(hi))}]"
+
+
+def replay_summary(
+    runs: pd.DataFrame,
+    *,
+    scenario: str,
+    start: dt.date,
+    end: dt.date,
+    seed: int,
+    forced: Sequence[str],
+    record_totals: Mapping[str, float] | None = None,
+) -> str:
+    """Summary of a replay: the window's totals per run next to the documented counts."""
+    names = {"us": "the United States", "iran": "Iran", "iraq_gov": "the Iraqi government"}
+    who = ", ".join(names.get(a, a) for a in forced) or "nobody"
+    out = [
+        summary_header(
+            "Replay of the documented history",
+            scenario=scenario,
+            start=start,
+            end=end,
+            seed=seed,
+            runs=len(runs),
+            extra=[f"Actions fixed to the record: {who}; everyone else is simulated."],
+        )
+    ]
+    head = ["Outcome", "Simulated: mean [5th–95th percentile]"]
+    rows = []
+    for col, name in TOTALS.items():
+        if col not in runs:
+            continue
+        row = [name, _cell(runs[col].to_numpy())]
+        if record_totals is not None:
+            rec = record_totals.get(col)
+            row.append("–" if rec is None else fmt_number(float(rec)))
+        rows.append(row)
+    if record_totals is not None:
+        head.append("Documented (a lower bound)")
+    out += [markdown_table(head, rows), "", CAVEAT, ""]
+    return "\n".join(out)
+
+
+def branch_summary(
+    table: pd.DataFrame,
+    *,
+    scenario: str,
+    start: dt.date,
+    at: dt.date,
+    end: dt.date,
+    seed: int,
+) -> str:
+    """Summary of a branch: totals after the branch date per policy (common random numbers)."""
+    policies = list(dict.fromkeys(table["policy"]))
+    runs = int(table.groupby("policy").size().iloc[0]) if len(table) else 0
+    out = [
+        summary_header(
+            f"Branches from {at:%-d %B %Y}",
+            scenario=scenario,
+            start=at,
+            end=end,
+            seed=seed,
+            runs=runs,
+            policies=[p for p in policies if p != "record"],
+            extra=[
+                f"History simulated from {start:%-d %b %Y} to the day before the branch with "
+                "the documented actions; 'As documented' keeps the record's US actions after it.",
+                "Every policy sees the same random draws (common random numbers).",
+            ],
+        )
+    ]
+    cols = [c for c in TOTALS if c in table]
+    rows = []
+    for p in policies:
+        sub = table[table["policy"] == p]
+        name = "As documented" if p == "record" else label(p)
+        rows.append([name] + [_cell(sub[c].to_numpy()) for c in cols])
+    out.append(markdown_table(["Policy"] + [TOTALS[c] for c in cols], rows))
+    out += ["", "Totals per run after the branch date: mean [5th–95th percentile].", CAVEAT, ""]
+    return "\n".join(out)
+
+
+def calibrate_summary(
+    *,
+    start: dt.date,
+    end: dt.date,
+    seed: int,
+    particles: int,
+    draws: int,
+    stop_reason: str,
+    inside: int,
+    statistics: int,
+    seconds: float,
+) -> str:
+    """Summary of a calibration: what was fitted, how it ended, where the report is."""
+    out = [
+        summary_header(
+            "Calibration to the documented record",
+            scenario="the documented record (sim/data/events.csv) and its period counts",
+            start=start,
+            end=end,
+            seed=seed,
+            runs=particles,
+            extra=[
+                f"Method: ABC-SMC with {particles:,} particles per generation (runs = "
+                f"particles); {draws:,} posterior draws written to posterior.csv.",
+                f"Stopped: {stop_reason}; {seconds:,.0f} s.",
+                f"Posterior predictive check: {inside}/{statistics} documented statistics "
+                "inside the simulated 90% band.",
+            ],
+        )
+    ]
+    out += ["The full report, with the parameter table and diagnostics: report.md.", ""]
+    return "\n".join(out)
+
+
+def sensitivity_summary(df: pd.DataFrame) -> str:
+    """Summary of a sensitivity study: the header, then :func:`indices_markdown`'s tables."""
+    from sim.explore.sensitivity import indices_markdown
+
+    meta = df.attrs
+    start = dt.date.fromisoformat(meta["start"])
+    end = start + dt.timedelta(days=int(meta["days"]) - 1)
+    header = summary_header(
+        f"Sensitivity of the outcomes under “{label(meta['policy'])}”",
+        scenario=meta["scenario"], start=start, end=end, seed=meta["seed"], runs=meta["runs"],
+        extra=[f"Design: {meta['method']}, {meta['rows']:,} parameter sets × {meta['reps']} "
+               "runs each."],
+    )  # fmt: skip
+    body = indices_markdown(df).split("\n", 1)[1]  # drop its title
+    return header + body.lstrip("\n") + "\n"
+
+
+__all__ = ["branch_summary", "calibrate_summary", "replay_summary", "sensitivity_summary"]

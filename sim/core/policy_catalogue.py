@@ -1,0 +1,201 @@
+"""What each US response policy is: the one place where the policies are defined in words.
+
+Every registered policy (:data:`sim.core.policies.REGISTRY`) has an entry here, keyed by its
+name: what triggers it, what it does, where the idea comes from, and the parameters of the
+table (:mod:`sim.core.params`) that its action uses. The README, docs/ODD.md, summary.md,
+``escalation policies`` and the dashboard all read these entries (a test checks that no
+registered policy lacks one); the code of the rule is in :mod:`sim.core.policies`.
+
+Severities are those of the ladder (:mod:`sim.core.ladder`): harassment (no casualties),
+injury, lethal. Every policy acts only after the US response delay (``response_delay``) and
+only on an attack not yet answered; what an action does to each actor is the rulebook's
+(:mod:`sim.core.rules`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PolicyDefinition:
+    """One policy in words."""
+
+    name: str
+    label: str
+    #: what makes the US act (the unanswered event)
+    trigger: str
+    #: what the US then does
+    action: str
+    #: where the idea comes from (the five articles, or a published study)
+    source: str
+    #: parameters of the table that the action's effect uses (besides the delay every policy
+    #: shares); a difference between policies rests on them
+    parameters: tuple[str, ...] = ()
+
+
+#: The shared parameters every US action goes through.
+SHARED_PARAMETERS: tuple[str, ...] = ("response_delay",)
+
+_STRIKE_EFFECT = ("deterrence_strength", "revenge_attacks")
+
+CATALOGUE: dict[str, PolicyDefinition] = {
+    d.name: d
+    for d in (
+        PolicyDefinition(
+            "do_nothing",
+            "Do nothing",
+            "never",
+            "no response: the militias set the pace (the course of the administrations "
+            "before 2019)",
+            "Daily Beast 2021, option 'do nothing at all'",
+        ),
+        PolicyDefinition(
+            "strike_syria",
+            "Strike militias in Syria",
+            "an attack that injures or kills Americans",
+            "strikes the responsible group's facilities in Syria (sparing Iraqi sovereignty)",
+            "strike on nine facilities in Syria, 25 Feb 2021 (Vox 2021)",
+            ("intensity_syria", "sovereignty_cost_syria", *_STRIKE_EFFECT),
+        ),
+        PolicyDefinition(
+            "escalate_syria",
+            "Escalate strikes in Syria",
+            "any attack, harassment included",
+            "escalated strikes on the responsible group's facilities in Syria",
+            "Daily Beast 2021, option 'escalate US air strikes in Syria'",
+            ("intensity_escalated", "sovereignty_cost_syria", *_STRIKE_EFFECT),
+        ),
+        PolicyDefinition(
+            "strike_iraq",
+            "Strike inside Iraq",
+            "an attack that injures or kills Americans",
+            "'precision defensive strikes' on the responsible group inside Iraq (raises Iraqi "
+            "pressure against the US presence)",
+            "strikes on Kata'ib Hezbollah in Iraq, 29 Dec 2019 and 12 Mar 2020 (Foreign Policy)",
+            ("intensity_iraq", "sovereignty_cost_iraq", *_STRIKE_EFFECT),
+        ),
+        PolicyDefinition(
+            "casualty_threshold",
+            "Respond only to US deaths",
+            "an attack that kills Americans",
+            "a strike on the responsible group inside Iraq",
+            "Daily Beast 2021 on the Trump administration's rule",
+            ("intensity_iraq", "sovereignty_cost_iraq", *_STRIKE_EFFECT),
+        ),
+        PolicyDefinition(
+            "hold_iran_accountable",
+            "Hold Iran accountable",
+            "an attack that injures or kills Americans, or any direct Iranian strike",
+            "a strike on Iranian forces (a direct US–Iran exchange)",
+            "Daily Beast 2021, option 'hold Iran directly accountable'",
+            ("iran_struck_grievance", "iran_fear_strength", "war_exchanges"),
+        ),
+        PolicyDefinition(
+            "iraqi_accountability",
+            "Press Baghdad to prosecute",
+            "any attack, harassment included",
+            "demands that Baghdad prosecute the attackers (no strike)",
+            "Daily Beast 2021, option 'held accountable by the Iraqi authorities'",
+            ("prosecution_rate", "prosecution_fear", "press_cost"),
+        ),
+        PolicyDefinition(
+            "regional_deal",
+            "Seek a regional deal",
+            "every day, whatever happens",
+            "diplomacy with Iran towards a regional deal, with no strikes",
+            "Daily Beast 2021, option 'a new regional Iran deal'",
+            ("deal_rate", "deal_restraint", "deal_setback"),
+        ),
+        PolicyDefinition(
+            "decapitation",
+            "Decapitation",
+            "an attack that kills Americans",
+            "kills the responsible group's leadership (Iran's grievance rises)",
+            "killing of Soleimani and al-Muhandis, 3 Jan 2020 (Foreign Policy)",
+            (
+                "intensity_decapitation",
+                "sovereignty_cost_decapitation",
+                "iran_decap_grievance",
+                *_STRIKE_EFFECT,
+            ),
+        ),
+        PolicyDefinition(
+            "tit_for_tat",
+            "Tit-for-tat",
+            "every attack, and any direct Iranian strike",
+            "answers in kind: a strike in Syria for harassment or injuries, a strike inside "
+            "Iraq for deaths, a strike on Iran for an Iranian strike",
+            "Axelrod 1984, The Evolution of Cooperation",
+            (
+                "intensity_syria",
+                "intensity_iraq",
+                "sovereignty_cost_iraq",
+                "iran_struck_grievance",
+                "war_exchanges",
+                *_STRIKE_EFFECT,
+            ),
+        ),
+        PolicyDefinition(
+            "generous_tit_for_tat",
+            "Generous tit-for-tat",
+            "as tit-for-tat",
+            "as tit-for-tat, but lets each attack go with probability 'forgiveness' (1/3)",
+            "Nowak & Sigmund 1992, Nature 355:250",
+            (
+                "forgiveness",
+                "intensity_syria",
+                "intensity_iraq",
+                "sovereignty_cost_iraq",
+                *_STRIKE_EFFECT,
+            ),
+        ),
+    )
+}
+
+
+def definition(name: str) -> PolicyDefinition | None:
+    """The definition of a policy by its registered name (None for a user's policy)."""
+    return CATALOGUE.get(name)
+
+
+def label(name: str) -> str:
+    """The readable label of a policy, or its name for a user policy."""
+    d = CATALOGUE.get(name)
+    return d.label if d is not None else name
+
+
+def judgement_parameters(name: str) -> tuple[str, ...]:
+    """Parameters the policy's action uses that the record does not inform (``informed`` is
+    false in :data:`sim.core.params.TABLE`), in table order; per-group parameters by name."""
+    from sim.core.params import TABLE
+
+    d = CATALOGUE.get(name)
+    if d is None:
+        return ()
+    wanted = (*d.parameters, *SHARED_PARAMETERS) if d.parameters else ()
+    out = []
+    for p in wanted:
+        rows = [r for n, r in TABLE.items() if n == p or n.startswith(p + ".")]
+        if rows and not all(r.informed for r in rows):
+            out.append(p)
+    return tuple(dict.fromkeys(out))
+
+
+def markdown_table() -> str:
+    """The catalogue as a Markdown table (name, trigger, action, source), for the docs."""
+    from sim.analysis.tables import markdown_table as md
+
+    rows = [[f"`{d.name}`", d.label, d.trigger, d.action, d.source] for d in CATALOGUE.values()]
+    return md(["name", "policy", "trigger", "what the US does", "source"], rows)
+
+
+__all__ = [
+    "CATALOGUE",
+    "SHARED_PARAMETERS",
+    "PolicyDefinition",
+    "definition",
+    "judgement_parameters",
+    "label",
+    "markdown_table",
+]

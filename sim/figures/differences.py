@@ -1,0 +1,159 @@
+"""Figures of a comparison that read the survival analysis and the paired differences: time to
+the first US death (:func:`survival_figure`) and the forest plot of differences from the
+reference policy (:func:`differences_figure`)."""
+
+from __future__ import annotations
+
+import matplotlib.ticker as mticker
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.analysis.stats import survival_curve, wilson_interval
+from sim.core.policy_catalogue import label as policy_label
+from sim.figures.style import (
+    _baseline_rule,
+    _date_axis,
+    _dates,
+    _footnote,
+    _new_figure,
+    _policy_axis,
+)
+
+#: Panels of ``paired_differences.png``: outcome -> (title, x label, scale).
+DIFF_OUTCOMES: dict[str, tuple[str, str, float]] = {
+    "attacks_total": ("Militia attacks", "change in attacks per run", 1.0),
+    "us_killed": ("Americans killed", "change in deaths per run", 1.0),
+    "us_strikes": ("US strikes", "change in strikes per run", 1.0),
+    "any_us_death": ("Any American killed", "change in chance (% points)", 100.0),
+    "direct_exchange": ("Any direct US–Iran strike", "change in chance (% points)", 100.0),
+    "withdrawal": ("US withdrawal from Iraq", "change in chance (% points)", 100.0),
+}
+
+
+def _survival(outcomes, order, colors, scenario, runs, seed) -> Figure:
+    dates = _dates(scenario)
+    days = len(dates)
+    fig, body, foot = _new_figure((12.0, 6.6))
+    ax, ax_end = body.subplots(1, 2, width_ratios=[1.6, 1])
+    by = outcomes.groupby("policy", observed=True)
+    groups = {p: g["first_death_day"].to_numpy() for p, g in by}
+    styles = ["-", (0, (5, 2)), (0, (1, 1.2)), (0, (6, 2, 1, 2))]
+    ends = {}
+    for i, p in enumerate(order):
+        s, n = survival_curve(groups[p], days)
+        lo, hi = wilson_interval(np.round(s * n), n)
+        ax.fill_between(dates, 100 * lo, 100 * hi, color=colors[p], alpha=0.12, lw=0, step="post")
+        ax.step(
+            dates,
+            100 * s,
+            where="post",
+            color=colors[p],
+            lw=1.5,
+            ls=styles[i % 4],
+            label=policy_label(p),
+        )
+        ends[p] = (s[-1], lo[-1], hi[-1])
+    ax.set_xlim(dates[0], dates[-1])
+    ax.set_ylim(0, 101)
+    _date_axis(ax)
+    ax.set_xlabel("Date")
+    ax.set_ylabel("Runs with no American killed yet (%)")
+    ax.set_title("(a) Time to the first American death", loc="left")
+    ax.grid(color="#ececec", lw=0.6)
+    # legend sorted by the share at the horizon, highest first (the order of the curves)
+    h, lab = ax.get_legend_handles_labels()
+    rank = np.argsort([-ends[p][0] for p in order], kind="stable")
+    ax.legend(
+        [h[j] for j in rank],
+        [lab[j] for j in rank],
+        loc="upper left",
+        bbox_to_anchor=(0.0, -0.13),
+        ncols=3,
+        frameon=False,
+        fontsize=8,
+        handlelength=3.0,
+        title="US policy (ordered by the share at the end, highest first)",
+        title_fontproperties={"weight": "bold", "size": 8},
+        alignment="left",
+    )
+
+    for i, p in enumerate(order):
+        s, lo, hi = ends[p]
+        ax_end.hlines(i, 100 * lo, 100 * hi, color=colors[p], lw=2.2)
+        ax_end.plot(100 * s, i, "o", color=colors[p], ms=5)
+        ax_end.text(100 * hi + 1.5, i, f"{100 * s:.0f}%", va="center", fontsize=7.5)
+    _policy_axis(ax_end, order, order[0])
+    _baseline_rule(ax_end, order, order[0])
+    ax_end.set_xlim(0, 105)
+    ax_end.set_xlabel("Share of runs (%), with 95% interval")
+    end = pd.Timestamp(dates[-1]).strftime("%-d %b %Y")
+    ax_end.set_title(f"(b) No American killed by {end}", loc="left")
+    ax_end.grid(axis="x", color="#ececec", lw=0.6)
+    body.suptitle("How long until the first American is killed, by US policy", x=0.01, ha="left")
+    _footnote(foot, scenario, runs, seed, extra="Shaded: pointwise 95% Wilson intervals.")
+    return fig
+
+
+def _signed(x: float) -> str:
+    """A difference for a label: sign, about two significant figures, a true minus."""
+    if x == 0:
+        return "0"
+    a = abs(x)
+    s = f"{x:+.0f}" if a >= 10 else f"{x:+.1f}" if a >= 1 else f"{x:+.2f}"
+    return s.replace("-", "−")
+
+
+def _paired_differences(summary, order, baseline, colors, scenario, runs, seed) -> Figure:
+    others = [p for p in order if p != baseline]
+    cols = [c for c in DIFF_OUTCOMES if (summary["outcome"] == c).any()]
+    height = 1.9 + 0.36 * len(others)
+    fig, body, foot = _new_figure((13.0, height))
+    axes = np.atleast_1d(body.subplots(1, len(cols), sharey=True))
+    by = summary.set_index(["policy", "outcome"])
+    for ax, col in zip(axes, cols, strict=True):
+        title, xlabel, scale = DIFF_OUTCOMES[col]
+        for i, p in enumerate(others):
+            if (p, col) not in by.index:
+                continue
+            r = by.loc[(p, col)]
+            d, lo, hi = (scale * float(r[c]) for c in ("diff", "diff_lo", "diff_hi"))
+            if not np.isfinite(d):
+                continue
+            ax.hlines(i, lo, hi, color=colors[p], lw=2.0)
+            ax.plot(d, i, "o", color=colors[p], ms=4.8, mec="white", mew=0.5)
+            ax.annotate(
+                _signed(d),
+                (d, i),
+                xytext=(0, 4.5),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=6.5,
+                color="#333333",
+            )
+        ax.axvline(0, color="#333333", lw=0.9)
+        ax.set_title(title, loc="left", fontsize=9.5)
+        ax.set_xlabel(xlabel)
+        ax.grid(axis="x", color="#e8e8e8", lw=0.6)
+        ax.margins(x=0.08)
+        ax.xaxis.set_major_locator(mticker.MaxNLocator(5, symmetric=False))
+    _policy_axis(axes[0], others)
+    axes[0].set_ylim(len(others) - 0.5, -0.8)  # room for the value above the top dot
+    for ax in axes[1:]:
+        ax.tick_params(axis="y", length=0)
+    nb = summary.attrs.get("n_boot")
+    body.suptitle(
+        f"What each policy changes compared with “{policy_label(baseline)}”", x=0.01, ha="left"
+    )
+    _footnote(
+        foot,
+        scenario,
+        runs,
+        seed,
+        extra=(
+            "Dot: mean of (policy − baseline) over the same runs; line: 95% bootstrap interval"
+            + (f" ({nb:,} resamples of runs)." if nb else ".")
+        ),
+    )
+    return fig

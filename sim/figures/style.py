@@ -1,0 +1,254 @@
+"""The one style of every figure: palette, typography, layout, footnote and saving.
+
+Conventions shared by all figures (run, compare, replay, branch, sensitivity, the dashboard):
+
+* each policy keeps one colour in every figure (:func:`policy_colors`; Okabe & Ito 2008
+  colour-blind-safe hues extended with Tol's muted scheme), and policies are also named in
+  text, so colour is never the only cue;
+* escalation rungs use :data:`RUNG_COLORS`: lightness rises with the rung inside each kind of
+  event and the kinds differ in hue (greys: quiet and protests; yellow to red: militia attacks;
+  blues: US strikes; pink and black: direct US–Iran), so neighbouring rungs stay apart for
+  deuteranopes and protanopes (CIELAB ΔE ≥ 18 between neighbours after Machado et al. 2009's
+  simulation; the test suite checks it);
+* one typography (:data:`RC`, used as a ``matplotlib.rc_context``), 200 dpi PNG plus a vector
+  PDF, fixed sizes;
+* a footnote names the scenario, the period, the number of runs and the seed, and that the
+  figure is a model experiment, not a forecast.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure, SubFigure
+
+DPI = 200
+
+#: The Okabe & Ito (2008) colour-blind-safe palette, by name.
+OKABE_ITO: dict[str, str] = {
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "green": "#009E73",
+    "purple": "#CC79A7",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "yellow": "#F0E442",
+    "black": "#000000",
+    "grey": "#777777",
+}
+#: Colours in the order given to series that have no fixed colour.
+SERIES_COLORS: tuple[str, ...] = tuple(
+    OKABE_ITO[k] for k in ("blue", "vermillion", "green", "purple", "orange", "sky", "black")
+)
+
+#: Colours of the built-in policies (Okabe & Ito 2008; Tol 2021 "muted" for the extra hues).
+#: Related policies share a hue family: Syria strikes orange/vermillion, tit-for-tat blues.
+POLICY_COLORS: dict[str, str] = {
+    "do_nothing": "#555555",
+    "strike_syria": "#E69F00",
+    "escalate_syria": "#D55E00",
+    "strike_iraq": "#882255",
+    "casualty_threshold": "#CC79A7",
+    "hold_iran_accountable": "#332288",
+    "iraqi_accountability": "#999933",
+    "regional_deal": "#009E73",
+    "decapitation": "#000000",
+    "tit_for_tat": "#0072B2",
+    "generous_tit_for_tat": "#56B4E9",
+}
+#: Colours given, in order, to policies without a fixed colour (user policies).
+EXTRA_COLORS: tuple[str, ...] = ("#44AA99", "#AA4499", "#117733", "#DDCC77", "#88CCEE", "#661100")
+
+#: Colours of the rungs 0–9 of the ladder (see the module docstring).
+RUNG_COLORS: tuple[str, ...] = (
+    "#F0F0F0",  # 0 quiet
+    "#BDBDBD",  # 1 threats/protests
+    "#FEE391",  # 2 harassment attack
+    "#FB9A29",  # 3 attack with injuries
+    "#B2182B",  # 4 lethal attack
+    "#A6CEE3",  # 5 US strike outside Iraq
+    "#1F78B4",  # 6 US strike inside Iraq
+    "#08306B",  # 7 decapitation
+    "#DE77AE",  # 8 direct US–Iran strike
+    "#000000",  # 9 US–Iran war
+)
+
+#: Text of the footnote's caveat.
+CAVEAT = "Runs share random draws across policies (common random numbers). Not a forecast."
+
+#: Typography of every figure.
+RC = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8.5,
+    "legend.fontsize": 8.5,
+    "figure.titlesize": 13,
+    "figure.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "axes.axisbelow": True,
+    "pdf.fonttype": 42,  # embed TrueType: editable text in the PDF
+    "svg.fonttype": "none",
+}
+_RC = RC
+GRID = {"color": "#e8e8e8", "lw": 0.6}
+
+
+def policy_colors(policies: Sequence[str]) -> dict[str, str]:
+    """Colour of each policy: fixed for the built-ins, the extra colours in turn for others."""
+    out, k = {}, 0
+    for p in policies:
+        if p in POLICY_COLORS:
+            out[p] = POLICY_COLORS[p]
+        else:
+            out[p] = EXTRA_COLORS[k % len(EXTRA_COLORS)]
+            k += 1
+    return out
+
+
+def rung_colors() -> list[str]:
+    """The colours of rungs 0–9 (:data:`RUNG_COLORS`)."""
+    return list(RUNG_COLORS)
+
+
+def _text_color(rgba) -> str:
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(rgba)
+    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "white"
+
+
+def _dates(scenario) -> np.ndarray:
+    return np.asarray(scenario.dates())
+
+
+def _since(scenario) -> str:
+    return pd.Timestamp(_dates(scenario)[0]).strftime("%-d %b %Y")
+
+
+def _period(scenario) -> str:
+    d = _dates(scenario)
+    start = pd.Timestamp(d[0]).strftime("%-d %b %Y")
+    end = pd.Timestamp(d[-1]).strftime("%-d %b %Y")
+    return f"{start} – {end}"
+
+
+def _footnote(
+    foot: SubFigure,
+    scenario,
+    runs: int | str | None,
+    seed: int | None = None,
+    extra: str = "",
+    per: str = " per policy",
+) -> None:
+    """The footnote: scenario, period, runs, seed, ``extra``, and the caveat (wrapped)."""
+    parts = [f"Scenario “{scenario.name}”, {_period(scenario)}."]
+    if runs is not None:
+        parts.append(f"{runs:,} runs{per}." if isinstance(runs, int) else f"{runs}.")
+    if seed is not None:
+        parts.append(f"Seed {seed}.")
+    if extra:
+        parts.append(extra)
+    parts.append(CAVEAT if per else "A model experiment, not a forecast.")
+    width_in = foot.get_figure(root=True).get_figwidth()
+    text = textwrap.fill(" ".join(parts), width=int(width_in * 16))
+    foot.text(
+        0.008, 0.92, text, fontsize=7.5, color="#444444", ha="left", va="top", linespacing=1.35
+    )
+
+
+#: Height of the footnote strip, inches.
+_FOOT_IN = 0.42
+
+
+def _new_figure(figsize: tuple[float, float]) -> tuple[Figure, SubFigure, SubFigure]:
+    """A figure (no pyplot: no global state, any backend) split into a body with constrained
+    layout and a footnote strip of fixed height at the bottom."""
+    fig = Figure(figsize=figsize, dpi=DPI, layout="constrained")
+    fig.get_layout_engine().set(h_pad=0.05, w_pad=0.05, hspace=0.0)
+    h = figsize[1]
+    body, foot = fig.subfigures(2, 1, height_ratios=[h - _FOOT_IN, _FOOT_IN])
+    return fig, body, foot
+
+
+def _save(fig: Figure, path: Path) -> list[Path]:
+    """Write ``path`` (its format from the suffix, PNG if none) and a PDF beside a PNG."""
+    path = Path(path)
+    if path.suffix.lower() not in (".png", ".pdf", ".svg"):
+        path = path.with_suffix(".png")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=DPI)
+    out = [path]
+    if path.suffix.lower() == ".png":
+        pdf = path.with_suffix(".pdf")
+        fig.savefig(pdf)
+        out.append(pdf)
+    return out
+
+
+def _date_axis(ax) -> None:
+    loc = mdates.AutoDateLocator(minticks=4, maxticks=8)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, show_offset=False))
+
+
+def _pct(s: float) -> str:
+    if s == 0:
+        return "0%"
+    if s < 0.001:
+        return "<0.1%"
+    return f"{100 * s:.1f}%" if s < 0.1 else f"{100 * s:.0f}%"
+
+
+def footnote_text(foot: SubFigure, parts: Sequence[str]) -> None:
+    """Write the sentences ``parts`` as the footnote strip's wrapped text."""
+    width_in = foot.get_figure(root=True).get_figwidth()
+    text = textwrap.fill(" ".join(parts), width=int(width_in * 16))
+    foot.text(
+        0.008, 0.92, text, fontsize=7.5, color="#444444", ha="left", va="top", linespacing=1.35
+    )
+
+
+def _policy_label(name: str) -> str:
+    from sim.core.policy_catalogue import label
+
+    return label(name)
+
+
+def _policy_axis(ax, order: Sequence[str], baseline: str | None = None) -> None:
+    """Policies top to bottom on the y-axis, the baseline's label in bold above a thin rule."""
+    y = np.arange(len(order))
+    ax.set_yticks(y, [_policy_label(p) for p in order])
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.tick_params(axis="y", length=0)
+    if baseline is not None and order and order[0] == baseline:
+        ax.get_yticklabels()[0].set_fontweight("bold")
+
+
+def _baseline_rule(ax, order: Sequence[str], baseline: str) -> None:
+    if len(order) > 1 and order[0] == baseline:
+        ax.axhline(0.5, color="#bbbbbb", lw=0.7, zorder=0)
+
+
+__all__ = [
+    "CAVEAT",
+    "DPI",
+    "GRID",
+    "OKABE_ITO",
+    "POLICY_COLORS",
+    "RC",
+    "RUNG_COLORS",
+    "SERIES_COLORS",
+    "footnote_text",
+    "policy_colors",
+    "rung_colors",
+]
