@@ -61,9 +61,9 @@ MD_DIFFS: tuple[str, ...] = (
 #: What the outcome names mean, printed under the tables.
 NOTES = (
     "P(war: 3+ direct US–Iran strikes): a sustained war begins after `war_exchanges` direct "
-    "strikes between the US and Iran, either way (3 by default; a judgement parameter drawn "
-    "in [2, 6]). P(any direct US–Iran strike, either way): at least one Iranian strike on US "
-    "forces or US strike on Iranian forces.",
+    "strikes between the US and Iran, either way (3, the table's default, unless the "
+    "scenario sets it; a judgement value). P(any direct US–Iran strike, either way): at least "
+    "one Iranian strike on US forces or US strike on Iranian forces.",
     "Day of first US death: restricted mean of min(day, period) over all runs, a run without "
     "a death counting as the end of the period (survival analysis; Royston & Parmar 2013), "
     "then the Kaplan–Meier median (“not reached” when fewer than half the runs have a death). "
@@ -185,7 +185,8 @@ def summary_markdown(
             " policy changes the outcome in the model beyond simulation noise; it does not "
             "cover doubt about the parameters. The last column names the parameters the "
             "policy's effect rests on that the documented record does not inform (judgement "
-            "values, drawn from their prior ranges): the difference is only as good as they are."
+            "values, fixed at the table's defaults unless the scenario sets them; "
+            "`escalation params` lists them): the difference is only as good as they are."
         )
         out.append("")
         dcols = [c for c in MD_DIFFS if (others[0], c) in by.index]

@@ -106,9 +106,7 @@ def _fetch(pkg: str, folder: Path, npm: str) -> None:
         unpacked.rename(target)
 
 
-def ensure_assets(
-    folder: Path | None = None, say: Callable[[str], None] = lambda s: None
-) -> Path:
+def ensure_assets(folder: Path | None = None, say: Callable[[str], None] = lambda s: None) -> Path:
     """Make sure ``folder`` (default :func:`default_dir`) holds every package; returns it.
 
     Raises

@@ -5,10 +5,11 @@ policy, time to the first US death and the paired differences against the refere
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -142,6 +143,17 @@ def figures_compare(
     return paths
 
 
+def needs_log_scale(values: Sequence[np.ndarray], ratio: float = 5.0) -> bool:
+    """Whether one outcome's policies differ by an order of magnitude or more: the largest
+    95th percentile is at least ``ratio`` times the median policy's (and above 10), so that a
+    linear axis would squash the others against zero (a wounded count of hundreds under one
+    policy against tens under the others)."""
+    tops = np.array([np.quantile(v, 0.95, method="inverted_cdf") for v in values if len(v)])
+    if len(tops) < 2 or tops.max() <= 10:
+        return False
+    return bool(tops.max() >= ratio * max(float(np.median(tops)), 1.0))
+
+
 def _outcomes_by_policy(outcomes, order, colors, scenario, runs, seed) -> Figure:
     cols = [c for c in COMPARE_OUTCOMES if c in outcomes]
     height = 1.6 + 0.36 * len(order)
@@ -161,8 +173,14 @@ def _outcomes_by_policy(outcomes, order, colors, scenario, runs, seed) -> Figure
             ax.plot(v.mean(), i, marker="D", ms=4.2, mfc="white", mec=c, mew=1.3)
         title, xlabel = COMPARE_OUTCOMES[col]
         ax.set_title(title, loc="left")
+        if needs_log_scale([groups[p][col].to_numpy() for p in order]):
+            ax.set_xscale("symlog", linthresh=1.0, linscale=0.5)
+            ax.set_xlim(left=0)
+            ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda x, _: f"{x:,.0f}"))
+            xlabel += " (log scale)"
+        else:
+            ax.set_xlim(left=-0.02 * max(1.0, ax.get_xlim()[1]))
         ax.set_xlabel(xlabel)
-        ax.set_xlim(left=-0.02 * max(1.0, ax.get_xlim()[1]))
         ax.grid(axis="x", color="#e8e8e8", lw=0.6)
         _baseline_rule(ax, order, order[0])
     _policy_axis(axes[0], order, order[0])
@@ -288,7 +306,10 @@ def _rung_by_policy(outcomes, order, scenario, runs, seed) -> Figure:
     ax.set_xlim(0, 100)
     ax.set_xlabel("Share of runs (%) by the highest rung of the escalation ladder reached")
     ax.spines["left"].set_visible(False)
-    handles = [Patch(color=colors[k], label=f"{k} {RUNG_LABELS[k]}") for k in range(10)]
+    handles = [
+        Patch(facecolor=colors[k], edgecolor="#999999", lw=0.4, label=f"{k} {RUNG_LABELS[k]}")
+        for k in range(10)
+    ]
     body.legend(
         handles=handles,
         loc="outside lower center",

@@ -26,8 +26,8 @@ DIFF_OUTCOMES: dict[str, tuple[str, str, float]] = {
     "us_killed": ("Americans killed", "change in deaths per run", 1.0),
     "us_strikes": ("US strikes", "change in strikes per run", 1.0),
     "any_us_death": ("Any American killed", "change in chance (% points)", 100.0),
-    "direct_exchange": ("Any direct US–Iran strike", "change in chance (% points)", 100.0),
-    "withdrawal": ("US withdrawal from Iraq", "change in chance (% points)", 100.0),
+    "direct_exchange": ("Direct US–Iran strike", "change in chance (% points)", 100.0),
+    "withdrawal": ("US withdrawal", "change in chance (% points)", 100.0),
 }
 
 
@@ -108,7 +108,7 @@ def _paired_differences(summary, order, baseline, colors, scenario, runs, seed) 
     others = [p for p in order if p != baseline]
     cols = [c for c in DIFF_OUTCOMES if (summary["outcome"] == c).any()]
     height = 1.9 + 0.36 * len(others)
-    fig, body, foot = _new_figure((13.0, height))
+    fig, body, foot = _new_figure((2.3 * len(cols) + 2.2, height))
     axes = np.atleast_1d(body.subplots(1, len(cols), sharey=True))
     by = summary.set_index(["policy", "outcome"])
     for ax, col in zip(axes, cols, strict=True):
@@ -152,8 +152,8 @@ def _paired_differences(summary, order, baseline, colors, scenario, runs, seed) 
         runs,
         seed,
         extra=(
-            "Dot: mean of (policy − baseline) over the same runs; line: 95% bootstrap interval"
-            + (f" ({nb:,} resamples of runs)." if nb else ".")
+            f"Dot: mean of (policy − {policy_label(baseline)}) over the same runs; line: 95% "
+            "bootstrap interval" + (f" ({nb:,} resamples of runs)." if nb else ".")
         ),
     )
     return fig
