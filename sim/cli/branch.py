@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.summaries import branch_summary
-from sim.cli.common import positive_int, seed_int
+from sim.cli.common import description, positive_int, seed_int
 from sim.cli.replay import DEFAULT_RUNS, DEFAULT_SEED, actors, make_out
 from sim.core.policies import get_policy
 from sim.engines.ensemble import OUTCOMES
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "branch",
         help="branch from the documented history at a date under several policies",
-        description=__doc__.split("\n\n", 1)[1].replace("::", ":"),
+        description=description(__doc__),
     )
     p.add_argument("--at", metavar="DATE", required=True, help="first day of the branches")
     p.add_argument(

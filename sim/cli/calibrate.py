@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sim.analysis.summaries import calibrate_summary
 from sim.calibration.calibrate import SEGMENTS, calibrate, write_report
-from sim.cli.common import positive_int, seed_int
+from sim.cli.common import description, positive_int, seed_int
 from sim.errors import UserError
 from sim.experiments.provenance import write_manifest
 from sim.history.replay import parse_date
@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "calibrate",
         help="fit the parameters to the documented record (ABC-SMC) and write a report",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        description=description(__doc__),
     )
     p.add_argument("--record", metavar="FILE", help="event table (default: the packaged record)")
     p.add_argument("--periods", metavar="FILE", help="period counts (default: the packaged ones)")

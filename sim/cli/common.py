@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import re
+import textwrap
 
 
 def _whole_number(text: str, minimum: int, words: str) -> int:
@@ -25,10 +27,36 @@ def seed_int(text: str) -> int:
     return _whole_number(text, 0, "0 or more")
 
 
-class HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """Keeps the description's paragraphs and line breaks, and appends ``(default: X)`` to every
-    option's help unless the help already names its default or there is none to name (None,
-    a flag that is off)."""
+def plain(text: str) -> str:
+    """Docstring markup out: ``x`` and :role:`x` become x (for --help)."""
+    text = re.sub(r":[a-z]+:`~?([^`]+)`", r"\1", text)
+    text = re.sub(r"::(\s*\n)", r":\1", text)  # reST literal-block marker
+    return text.replace("``", "")
+
+
+def description(doc: str | None) -> str | None:
+    """A sub-command's --help description from its module docstring: the docstring without
+    the ``escalation NAME``: prefix of its first line, in plain text."""
+    if not doc:
+        return None
+    text = re.sub(r"^``escalation [a-z]+(?: \[?[A-Z]+\]?)?``:\s*", "", doc.strip())
+    return plain(text[:1].upper() + text[1:])
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Wraps each paragraph of the description to the terminal, keeps indented lines (examples)
+    as they are, and appends ``(default: X)`` to every option's help unless the help already
+    names its default or there is none to name (None, a flag that is off)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        out = []
+        for para in plain(text).split("\n\n"):
+            if para.startswith(" "):
+                out.append("\n".join(indent + line for line in para.splitlines()))
+            else:
+                out.append(textwrap.fill(" ".join(para.split()), width, initial_indent=indent,
+                                         subsequent_indent=indent))  # fmt: skip
+        return "\n\n".join(out)
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from sim.analysis.summaries import replay_summary
-from sim.cli.common import positive_int, seed_int
+from sim.cli.common import description, positive_int, seed_int
 from sim.errors import UserError
 from sim.experiments.provenance import write_manifest
 from sim.figures.history import plot_replay
@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "replay",
         help="simulate a historical window with some actors' actions fixed to the record",
-        description=__doc__.split("\n\n", 1)[1].replace("::", ":"),
+        description=description(__doc__),
     )
     p.add_argument("--start", metavar="DATE", required=True, help="first day (YYYY-MM-DD)")
     p.add_argument("--end", metavar="DATE", required=True, help="last day (YYYY-MM-DD)")
