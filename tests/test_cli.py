@@ -272,3 +272,144 @@ def test_the_installed_command_exits_2_without_traceback(tmp_path):
     assert r.stderr.startswith("escalation: error: ") and str(path) in r.stderr
     assert "p_lethal" in r.stderr and r.stdout == ""
     assert leftovers(out) == []
+
+
+# --- every command as a reader meets it -----------------------------------------------------------
+
+
+def test_every_registered_policy_is_defined_and_listed(capsys):
+    from sim.core.policies import REGISTRY
+    from sim.core.policy_catalogue import CATALOGUE
+
+    assert set(CATALOGUE) == set(REGISTRY)
+    for name, cls in REGISTRY.items():
+        d = CATALOGUE[name]
+        assert d.trigger and d.action and d.source, name
+        assert d.label == cls.label, name
+    assert main(["policies"]) == 0
+    text = capsys.readouterr().out
+    for name in REGISTRY:
+        assert name in text, name
+    assert main(["policies", "--format", "csv"]) == 0
+    rows = pd.read_csv(__import__("io").StringIO(capsys.readouterr().out))
+    assert list(rows.columns) == ["name", "trigger", "action", "source"]
+    assert list(rows["name"]) == list(REGISTRY)
+    assert (rows["trigger"] == [CATALOGUE[n].trigger for n in REGISTRY]).all()
+
+
+def test_policy_judgement_parameters_are_not_informed_table_parameters():
+    from sim.core.params import TABLE
+    from sim.core.policy_catalogue import CATALOGUE, judgement_parameters
+
+    for name, d in CATALOGUE.items():
+        for p in d.parameters:  # every named parameter is in the table
+            assert any(n == p or n.startswith(p + ".") for n in TABLE), (name, p)
+        for p in judgement_parameters(name):
+            assert not all(r.informed for n, r in TABLE.items() if n == p), (name, p)
+    assert judgement_parameters("do_nothing") == ()
+
+
+def test_params_piped_into_head_exits_cleanly():
+    # the reader closes the pipe before the table is written: as `escalation params | head -0`
+    proc = subprocess.Popen([ESCALATION, "params"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err
+    r = subprocess.run(f"'{ESCALATION}' params | head -3", shell=True, capture_output=True,
+                       text=True, executable="/bin/bash")  # fmt: skip
+    assert r.returncode == 0 and r.stderr == "" and len(r.stdout.splitlines()) == 3
+
+
+def test_params_shows_what_the_runs_draw_and_fits_100_columns(capsys):
+    from sim.experiments.sampling import posterior_draws
+
+    assert main(["params"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 100
+    post = posterior_draws()
+    median = float(post["p_lethal"].median())
+    line = next(ln for ln in out.splitlines() if ln.startswith("p_lethal "))
+    assert f"{median:.3g}" in line and "0.06" in line  # the draws' median next to the default
+    assert "not fitted" in next(ln for ln in out.splitlines() if ln.startswith("war_exchanges"))
+    assert main(["params", "--format", "csv"]) == 0
+    table = pd.read_csv(__import__("io").StringIO(capsys.readouterr().out))
+    assert {"name", "default", "draws", "record", "source"} <= set(table.columns)
+    fixed = table.set_index("name").loc["war_exchanges", "draws"]
+    assert fixed.startswith("fixed")
+    assert main(["params", "--format", "markdown"]) == 0
+    assert capsys.readouterr().out.startswith("| name |")
+
+
+def test_record_summary_is_readable_and_keeps_context_apart(capsys):
+    assert main(["record"]) == 0
+    out = capsys.readouterr().out
+    assert "00:00:00" not in out and "2015-01-01" in out
+    assert "Context rows" in out and "Beirut" in out
+    assert main(["record", "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    ctx = s["context_rows"]
+    assert ctx and all(c["actor"] != "us" for c in ctx)
+    # third parties' decapitations are context, not the model's
+    assert s["by_action"]["decapitation"] == s["us_strikes"]["decapitation"] == 1
+    assert s["model_rows"] + len(ctx) == s["rows"]
+
+
+COMMANDS = ["run", "compare", "params", "record", "sensitivity", "calibrate", "replay", "branch",
+            "dashboard", "policies"]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_a_description_and_help_with_defaults(command, capsys):
+    from sim.cli.main import COMMANDS as registered
+    from sim.cli.main import build_parser
+
+    assert set(COMMANDS) == set(registered)
+    sub = build_parser()._subparsers._group_actions[0].choices[command]
+    assert sub.description and len(sub.description) > 40, command
+    assert "``" not in sub.description and ":data:" not in sub.description
+    for action in sub._actions:
+        if action.dest == "help":
+            continue
+        assert action.help, (command, action.dest)
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = capsys.readouterr().out
+    for action in sub._actions:
+        if action.option_strings and action.default not in (None, False, "==SUPPRESS=="):
+            assert "default" in sub.format_help() and (
+                str(action.default) in text.replace("\n", " ").replace("  ", " ")
+                or ",".join(map(str, action.default)) in text
+            ), (command, action.dest)
+
+
+def test_every_result_directory_has_a_summary_and_the_same_manifest_keys(tmp_path, short_scenario):
+    from sim.experiments.provenance import MANIFEST_KEYS
+
+    sc = str(short_scenario(days=30))
+    runs = ["--runs", "40", "--seed", "2"]
+    commands = {
+        "run": ["run", sc, *runs, "--workers", "1", "--quiet"],
+        "compare": ["compare", sc, "--policies", "strike_iraq", *runs, "--workers", "1",
+                    "--quiet"],
+        "replay": ["replay", "--start", "2020-01-01", "--end", "2020-02-15", *runs],
+        "branch": ["branch", "--at", "2020-01-03", "--horizon", "20", *runs],
+        "sensitivity": ["sensitivity", sc, "--method", "morris", "--n", "4", "--reps", "1",
+                        "--params", "p_lethal,response_delay", "--quiet"],
+        "calibrate": ["calibrate", "--particles", "20", "--generations", "1", "--rows", "20",
+                      "--ppc-runs", "10"],
+    }  # fmt: skip
+    keys = None
+    for name, argv in commands.items():
+        out = tmp_path / name
+        assert main([*argv, "--out", str(out)]) == 0, name
+        md = (out / "summary.md").read_text(encoding="utf-8")
+        for text in ("- Scenario: ", "- Period: ", "- Seed: ", "runs: ", "- Units: counts"):
+            assert text in md, (name, text)
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert list(manifest)[: len(MANIFEST_KEYS)] == list(MANIFEST_KEYS), name
+        assert manifest["kind"] == name and manifest["git_commit"], name
+        keys = keys or set(MANIFEST_KEYS)
+        assert keys <= set(manifest), name
+        modes = {f.stat().st_mode & 0o777 for f in out.iterdir() if f.is_file()}
+        assert len(modes) == 1, (name, sorted(oct(m) for m in modes))  # one permission

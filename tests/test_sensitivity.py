@@ -240,7 +240,7 @@ def test_cli_small_run_writes_every_file(tmp_path: Path, capsys) -> None:
     assert main(argv) == 0
     names = {p.name for p in out.iterdir()}
     assert names == {"indices.parquet", "indices.csv", "indices.md", "sensitivity.png",
-                     "sensitivity.pdf", "manifest.json"}  # fmt: skip
+                     "sensitivity.pdf", "summary.md", "manifest.json"}  # fmt: skip
     df = pd.read_parquet(out / "indices.parquet")
     assert list(df.columns) == ["outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
     assert len(df) == 5 * 3

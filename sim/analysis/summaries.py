@@ -126,8 +126,12 @@ def calibrate_summary(
     inside: int,
     statistics: int,
     seconds: float,
+    windows: Sequence[tuple[dt.date, dt.date]] = (),
 ) -> str:
     """Summary of a calibration: what was fitted, how it ended, where the report is."""
+    from sim.experiments.provenance import period_text
+
+    spans = [period_text(a, min(b, end)) for a, b in windows if a <= end]
     out = [
         summary_header(
             "Calibration to the documented record",
@@ -137,6 +141,7 @@ def calibrate_summary(
             seed=seed,
             runs=particles,
             extra=[
+                *(["Windows of the record fitted: " + "; ".join(spans)] if spans else []),
                 f"Method: ABC-SMC with {particles:,} particles per generation (runs = "
                 f"particles); {draws:,} posterior draws written to posterior.csv.",
                 f"Stopped: {stop_reason}; {seconds:,.0f} s.",

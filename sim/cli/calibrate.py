@@ -76,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
             start=first, end=fit.until, seed=args.seed, particles=args.particles,
             draws=len(fit.posterior), stop_reason=fit.abc.stop_reason,
             inside=int(table["inside_band"].sum()), statistics=len(table), seconds=fit.seconds,
+            windows=[(seg.start, seg.end) for seg in SEGMENTS],
         ),
         encoding="utf-8",
     )  # fmt: skip
