@@ -649,8 +649,9 @@ def plot_indices(df: pd.DataFrame, k: int = 12):
     method = meta["method"]
     constant = [o for o in dict.fromkeys(df["outcome"]) if o in meta.get("constant", [])]
     outcomes = [o for o in dict.fromkeys(df["outcome"]) if o not in constant]
-    # Okabe & Ito (2008) colour-blind-safe palette
-    blue, orange, grey = "#0072B2", "#E69F00", "#555555"
+    from sim.figures.style import OKABE_ITO  # the one palette
+
+    blue, orange, grey = OKABE_ITO["blue"], OKABE_ITO["orange"], "#555555"
     err = {"elinewidth": 0.8, "capsize": 2, "ecolor": "#222222"}
     ncol = 2 if len(outcomes) > 1 else 1
     nrow = max(1, int(np.ceil(len(outcomes) / ncol)))

@@ -41,6 +41,11 @@ OKABE_ITO: dict[str, str] = {
     "black": "#000000",
     "grey": "#777777",
 }
+#: The eight Okabe & Ito colours in their usual order (blue first, black last).
+PALETTE: tuple[str, ...] = tuple(
+    OKABE_ITO[k]
+    for k in ("blue", "vermillion", "green", "purple", "orange", "sky", "yellow", "black")
+)
 #: Colours in the order given to series that have no fixed colour.
 SERIES_COLORS: tuple[str, ...] = tuple(
     OKABE_ITO[k] for k in ("blue", "vermillion", "green", "purple", "orange", "sky", "black")
@@ -244,6 +249,7 @@ __all__ = [
     "DPI",
     "GRID",
     "OKABE_ITO",
+    "PALETTE",
     "POLICY_COLORS",
     "RC",
     "RUNG_COLORS",

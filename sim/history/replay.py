@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from sim.core.policies import Policy, get_policy
 from sim.engines.ensemble import OUTCOMES, DayEvents, State, run_ensemble
 from sim.errors import UserError
 from sim.experiments.sampling import build_params, chunk_rngs
+from sim.figures.style import PALETTE  # noqa: F401  (the one palette; calibrate's figures)
 from sim.inputs.record import load_events
 from sim.inputs.scenario import Scenario, load_scenario, scenario_from_dict
 
@@ -403,123 +403,9 @@ def branch(
     return result
 
 
-# --- figures and outputs ----------------------------------------------------------------------
-
-#: Colour-blind-safe palette (Okabe & Ito 2008).
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
-
-
-def _weekly(arr: np.ndarray) -> np.ndarray:
-    w = arr.shape[0] // 7
-    return arr[: 7 * w].reshape(w, 7, -1).sum(axis=1)
-
-
-def plot_replay(res: ReplayResult, path: Path, label: str) -> None:
-    """Weekly predicted attacks and US casualties (median, 90 % band) with the record."""
-    import matplotlib.pyplot as plt
-
-    wk = res.weekly
-    x = pd.to_datetime(wk["week_start"])
-    fig, axes = plt.subplots(2, 1, figsize=(9, 6), sharex=True, constrained_layout=True)
-    for ax, name, ylabel in (
-        (axes[0], "attacks", "attacks per week"),
-        (axes[1], "us_casualties", "US killed + wounded per week"),
-    ):
-        ax.fill_between(x, wk[f"{name}_p05"], wk[f"{name}_p95"], step="post", color=PALETTE[0],
-                        alpha=0.25, label="simulated 90% band")  # fmt: skip
-        ax.step(x, wk[f"{name}_p50"], where="post", color=PALETTE[0], label="simulated median")
-        doc = wk[f"{name}_record"] > 0
-        ax.plot(x[doc] + pd.Timedelta(days=3.5), wk.loc[doc, f"{name}_record"], "D",
-                color=PALETTE[1], ms=6, label="documented (lower bound)")  # fmt: skip
-        ax.set_ylabel(ylabel)
-        ax.grid(alpha=0.3)
-    notes = []
-    us = res.forcing.us
-    if us is not None:
-        for t in np.nonzero(us)[0]:
-            day = pd.Timestamp(res.setting.start) + pd.Timedelta(days=int(t))
-            for ax in axes:
-                ax.axvline(day, color=PALETTE[7], ls=":", lw=1)
-            k = len(notes) + 1
-            axes[0].annotate(str(k), (day, 0.98 - 0.07 * (k % 2)),
-                             xycoords=("data", "axes fraction"), ha="center", va="top",
-                             fontsize=8, bbox={"fc": "white", "ec": "none"})  # fmt: skip
-            what = ladder.US_ACTION_NAMES[int(us[t])].replace("_", " ")
-            notes.append(f"{k} {what} {day:%d %b %Y}")
-    axes[0].legend(loc="upper center", bbox_to_anchor=(0.6, 0.98), fontsize=8, framealpha=0.9)
-    n = res.trace.params.n
-    axes[0].set_title(
-        f"Replay {res.setting.start} to {res.setting.end}: weekly attacks and US casualties\n"
-        f"{n} runs; actions fixed to the record: {label}",
-        fontsize=10,
-    )
-    if notes:
-        fig.supxlabel("Dotted lines, US actions of the record: " + "; ".join(notes), fontsize=8)
-    axes[1].set_xlabel("week starting")
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
-
-
-def plot_branch(res: BranchResult, events: pd.DataFrame, path: Path) -> None:
-    """History up to the branch date (grey) and weekly attacks / cumulative US casualties under
-    each policy (median and 90 % band)."""
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True, constrained_layout=True)
-    h = res.history
-    base = {"attacks": 0, "cas": 0}
-
-    def cum(tr: Trace) -> dict[str, np.ndarray]:
-        return {
-            "attacks": np.cumsum(tr.series["attacks"], axis=0).astype(float),
-            "cas": np.cumsum(tr.series["killed"] + tr.series["wounded"], axis=0).astype(float),
-        }
-
-    if h is not None:
-        c = cum(h)
-        for ax, key in zip(axes, ("attacks", "cas"), strict=True):
-            q = np.percentile(c[key], [5, 50, 95], axis=1)
-            ax.fill_between(h.dates, q[0], q[2], color="0.6", alpha=0.4,
-                            label="history (replay, 90% band)")  # fmt: skip
-            ax.plot(h.dates, q[1], color="0.3")
-            base[key] = c[key][-1]
-        rec = record_daily(events, h.start, h.days)
-        doc = rec["attacks"].cumsum()
-        axes[0].step(rec.index, doc, where="post", color="k", lw=1.2,
-                     label="documented attacks, cumulative (lower bound)")  # fmt: skip
-    for i, (name, tr) in enumerate(res.futures.items()):
-        col = PALETTE[i % len(PALETTE)]
-        c = cum(tr)
-        for ax, key in zip(axes, ("attacks", "cas"), strict=True):
-            q = np.percentile(base[key] + c[key], [5, 50, 95], axis=1)
-            ax.fill_between(tr.dates, q[0], q[2], color=col, alpha=0.15)
-            ax.plot(tr.dates, q[1], color=col, lw=2, label=f"policy: {name}")
-    for ax in axes:
-        ax.axvline(pd.Timestamp(res.at), color="k", lw=1)
-        ax.grid(alpha=0.3)
-    axes[0].annotate(f"branch: {res.at}", (pd.Timestamp(res.at), 1.0),
-                     xycoords=("data", "axes fraction"), va="top", ha="right", rotation=90,
-                     fontsize=8)  # fmt: skip
-    axes[0].set_ylabel("cumulative militia attacks")
-    axes[1].set_ylabel("cumulative US killed + wounded")
-    axes[1].set_xlabel("date ('record' keeps the documented US actions after the branch date)")
-    axes[0].legend(loc="upper left", fontsize=8, frameon=False)
-    n = next(iter(res.futures.values())).params.n
-    axes[0].set_title(
-        f"History to {res.at} and futures under each US policy (median, 90% band; {n} runs, "
-        "common random numbers)",
-        fontsize=10,
-    )
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
-
-
-def write_manifest(out: Path, **info: object) -> None:
-    """Write ``manifest.json`` (package version, command inputs) next to the results."""
-    from sim import __version__
-
-    info = {"package_version": __version__, **info}
-    (out / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n")
+# --- outputs -----------------------------------------------------------------------------------
+# The figures of replay and branch are in sim.figures.history, the manifest writer in
+# sim.experiments.provenance.
 
 
 def load_record(path: str | None) -> pd.DataFrame:
