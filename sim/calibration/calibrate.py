@@ -614,11 +614,12 @@ def check_table(design: Design, x: np.ndarray) -> pd.DataFrame:
 
 
 def wilson(k: int, n: int, z: float = 1.6449) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion (90 % by default)."""
-    p = k / n
-    c = (p + z * z / (2 * n)) / (1 + z * z / n)
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return c - h, c + h
+    """Wilson score interval of a binomial proportion (90 % by default), from the one
+    implementation in :func:`sim.analysis.stats.wilson_interval`."""
+    from sim.analysis.stats import wilson_interval
+
+    lo, hi = wilson_interval(k, n, z)
+    return float(lo), float(hi)
 
 
 HELDOUT_STRIKE = dt.date(2024, 7, 30)
