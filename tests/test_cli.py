@@ -114,7 +114,7 @@ def test_compare_adds_the_baseline_and_prints_a_table(tmp_path, short_scenario, 
     assert "added do_nothing" in cap.err
     lines = cap.out.splitlines()
     assert any(line.startswith("strike_iraq") for line in lines)
-    assert "P(US death)" in cap.out and str(out) in cap.out
+    assert "P(death)" in cap.out and "P(exchange)" in cap.out and str(out) in cap.out
     o = pd.read_parquet(out / "outcomes.parquet")
     assert list(o["policy"].cat.categories) == ["do_nothing", "strike_syria", "strike_iraq"]
     daily = pd.read_parquet(out / "daily.parquet")

@@ -94,12 +94,12 @@ def resolve_policies(spec: str | None, scenario: Scenario) -> tuple[list[str], b
 KEY_OUTCOMES: tuple[tuple[str, str, str], ...] = (
     ("attacks", "attacks_total", "mean"),
     ("US killed", "us_killed", "mean"),
-    ("P(US death)", "us_killed", "p>0"),
+    ("P(death)", "us_killed", "p>0"),
     ("US strikes", "us_strikes", "mean"),
-    ("P(Iran strikes US)", "iran_strikes", "p>0"),
-    ("P(US–Iran exch.)", "direct_exchange", "p>0"),
+    ("P(Iran hits)", "iran_strikes", "p>0"),
+    ("P(exchange)", "direct_exchange", "p>0"),
     ("P(war)", "war", "p>0"),
-    ("P(withdrawal)", "withdrawal", "p>0"),
+    ("P(leave)", "withdrawal", "p>0"),
 )
 
 
@@ -117,10 +117,9 @@ def key_table(outcomes: pd.DataFrame) -> pd.DataFrame:
 
 #: The line printed under :func:`key_table`.
 KEY_NOTE = (
-    "attacks, US killed, US strikes: mean per run over the period; P(...): share of runs.\n"
-    "P(Iran strikes US): any Iranian direct strike on US forces; P(US–Iran exch.): any direct "
-    "strike either way;\nP(war): 3+ direct US–Iran strikes (war_exchanges). Policies: "
-    "`escalation policies`."
+    "attacks, US killed, US strikes: mean per run over the period; P(...): share of runs with\n"
+    "at least one US death; an Iranian direct strike on US forces; a direct US–Iran strike either\n"
+    "way; a war (3+ direct US–Iran strikes); a US withdrawal. Policies: `escalation policies`."
 )
 
 

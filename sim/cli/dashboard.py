@@ -142,8 +142,15 @@ def run(args: argparse.Namespace) -> int:
     """Start the server, print its address, and wait until it ends or Ctrl-C is pressed."""
     check_requirements()
     check_port_free(args.host, args.port)
-    say = lambda text: print(f"escalation dashboard: {text}", file=sys.stderr)  # noqa: E731
-    assets = ensure_assets(Path(args.assets) if args.assets else default_dir(), say=say)
+
+    def say(text: str) -> None:
+        print(f"escalation dashboard: {text}", file=sys.stderr)
+
+    try:
+        assets = ensure_assets(Path(args.assets) if args.assets else default_dir(), say=say)
+    except KeyboardInterrupt:
+        say("stopped while fetching the front-end files; run it again to finish")
+        return 130
     note = solara_version_note()
     if note:
         say(note)
@@ -152,17 +159,21 @@ def run(args: argparse.Namespace) -> int:
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"escalation dashboard: listening on {args.host}: other machines can connect")
     sys.stdout.flush()
-    # Its own process group, so that Ctrl-C reaches only us and we stop the server in order.
-    proc = subprocess.Popen(cmd, env=solara_env(assets), start_new_session=True)
+    # SIGTERM and SIGHUP act as Ctrl-C from before the server starts, so that no signal can
+    # end this process while the server lives on.
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    proc = None
     try:
+        # Its own process group, so that Ctrl-C reaches only us and we stop the server in order.
+        proc = subprocess.Popen(cmd, env=solara_env(assets), start_new_session=True)
         return proc.wait()
     except KeyboardInterrupt:
         print("\nescalation dashboard: stopping", file=sys.stderr)
-        _stop(proc)
+        if proc is not None:
+            _stop(proc)
         return 0
     finally:
-        if proc.poll() is None:  # any other way out must not leave the server behind
+        if proc is not None and proc.poll() is None:  # no way out leaves the server behind
             _stop(proc)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
