@@ -3,7 +3,7 @@
 Follows the recipe in shared/notes/dashboard-testing.md: Debian's Chromium launched by
 Playwright with ``executable_path`` (``playwright install`` downloads a browser and fails on
 machines without internet), and Solara served in production mode from a subprocess, with its
-front-end files read from a local folder that ``./run-tests`` fills with ``npm pack``.
+front-end files read from a local folder filled with ``npm pack`` (sim/dashboard/assets.py).
 
 Typical use::
 
@@ -36,8 +36,6 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# Where ./run-tests puts Solara's front-end files, unless SOLARA_ASSETS_PROXY_CACHE_DIR says.
-DEFAULT_SOLARA_ASSETS_DIR = REPO_ROOT / ".cache" / "solara-assets"
 
 # As root on a machine whose network reaches only package registries, Chromium needs
 # --no-sandbox, and without the background-networking flags it keeps trying outside hosts.
@@ -111,9 +109,16 @@ def free_port() -> int:
 
 
 def solara_env() -> dict[str, str]:
-    """The environment for a Solara server: local asset folder, no telemetry."""
+    """The environment for a Solara server: local asset folder, no telemetry.
+
+    The folder is $SOLARA_ASSETS_PROXY_CACHE_DIR (./run-tests sets it), else the one
+    ``escalation dashboard`` uses, filled the same way (:mod:`sim.dashboard.assets`).
+    """
+    from sim.dashboard.assets import default_dir, ensure_assets
+
     env = dict(os.environ)
-    env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(DEFAULT_SOLARA_ASSETS_DIR))
+    if not env.get("SOLARA_ASSETS_PROXY_CACHE_DIR"):
+        env["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(ensure_assets(default_dir()))
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
     env.setdefault("MPLBACKEND", "Agg")
     return env

@@ -242,7 +242,7 @@ def test_summary_layout_and_point_statistics():
     df = outcome_frame(rng, 300, ("do_nothing", "b", "c"))
     s = summarise_outcomes(df, n_boot=200, horizon=365)
     assert list(s.columns) == list(SUMMARY_COLUMNS)
-    n_outcomes = len(OUTCOMES) + 2  # plus any_us_death, any_us_strike
+    n_outcomes = len(OUTCOMES) + 3  # plus any_us_death, any_us_strike, any_iran_strike
     assert len(s) == 3 * n_outcomes
     assert set(s.kind) == {"count", "probability", "day"}
     b = df[df.policy == "b"]

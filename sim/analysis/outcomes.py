@@ -23,6 +23,7 @@ from sim.engines.ensemble import BOOL_OUTCOMES, OUTCOMES
 DERIVED: dict[str, str] = {
     "any_us_death": "at least one American killed",
     "any_us_strike": "the US struck at least once",
+    "any_iran_strike": "Iran struck US forces directly at least once",
 }
 
 #: Columns of the table returned by :func:`summarise_outcomes`.
@@ -79,6 +80,8 @@ class _Runs:
             return self.df["us_killed"].to_numpy()[pos] > 0
         if name == "any_us_strike":
             return self.df["us_strikes"].to_numpy()[pos] > 0
+        if name == "any_iran_strike":
+            return self.df["iran_strikes"].to_numpy()[pos] > 0
         return self.df[name].to_numpy()[pos]
 
     def paired_value(self, p: str, name: str, sel: np.ndarray) -> np.ndarray:
@@ -220,8 +223,9 @@ def summarise_outcomes(
       ``p05``, ``p95`` are order statistics (inverted empirical CDF, as ``np.quantile(...,
       method="inverted_cdf")``, so they are values that occurred).
     * ``kind == "probability"`` (the engine's yes/no outcomes, plus ``any_us_death`` =
-      us_killed > 0 and ``any_us_strike`` = us_strikes > 0): ``prob`` (= ``mean``) with a 95%
-      Wilson score interval ``prob_lo``, ``prob_hi`` (Wilson 1927; Newcombe 1998, method 3).
+      us_killed > 0, ``any_us_strike`` = us_strikes > 0 and ``any_iran_strike`` =
+      iran_strikes > 0): ``prob`` (= ``mean``) with a 95% Wilson score interval ``prob_lo``,
+      ``prob_hi`` (Wilson 1927; Newcombe 1998, method 3).
     * ``kind == "day"`` (``first_death_day``), over *all* runs, a run without a death censored
       at the horizon τ: ``mean`` is the restricted mean day of the first death, mean of
       min(T, τ) (Royston & Parmar 2013); ``median``, ``p05``, ``p95`` the Kaplan–Meier

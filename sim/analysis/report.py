@@ -28,6 +28,7 @@ OUTCOME_LABELS: dict[str, str] = {
     "iran_strikes": "Iranian direct strikes on US forces",
     "any_us_death": "P(any US death)",
     "first_death_day": "Day of first US death",
+    "any_iran_strike": "P(any Iranian direct strike on US forces)",
     "direct_exchange": "P(any direct US–Iran strike, either way)",
     "war": "P(war: 3+ direct US–Iran strikes)",
     "withdrawal": "P(US withdrawal from Iraq)",
@@ -42,6 +43,7 @@ MD_OUTCOMES: tuple[str, ...] = (
     "us_strikes",
     "any_us_death",
     "first_death_day",
+    "any_iran_strike",
     "direct_exchange",
     "war",
     "withdrawal",
@@ -62,8 +64,9 @@ MD_DIFFS: tuple[str, ...] = (
 NOTES = (
     "P(war: 3+ direct US–Iran strikes): a sustained war begins after `war_exchanges` direct "
     "strikes between the US and Iran, either way (3, the table's default, unless the "
-    "scenario sets it; a judgement value). P(any direct US–Iran strike, either way): at least "
-    "one Iranian strike on US forces or US strike on Iranian forces.",
+    "scenario sets it; a judgement value). P(any Iranian direct strike on US forces): Iran "
+    "struck at least once. P(any direct US–Iran strike, either way): at least one Iranian "
+    "strike on US forces or US strike on Iranian forces.",
     "Day of first US death: restricted mean of min(day, period) over all runs, a run without "
     "a death counting as the end of the period (survival analysis; Royston & Parmar 2013), "
     "then the Kaplan–Meier median (“not reached” when fewer than half the runs have a death). "
