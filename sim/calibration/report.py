@@ -16,7 +16,8 @@ from sim.calibration.settings import SETTINGS
 from sim.core.params import TABLE
 
 
-def _md(df: pd.DataFrame, floatfmt: str = ".3g") -> str:
+def markdown_table(df: pd.DataFrame, floatfmt: str = ".3g") -> str:
+    """A Markdown table of ``df`` (floats with ``floatfmt``; ``|`` in text replaced)."""
     cols = list(df.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for _, r in df.iterrows():
@@ -110,7 +111,7 @@ def write_report(
         "`width_ratio` = posterior 90% width / prior 90% width; `informed` = below "
         f"{SETTINGS.informed_ratio:g}.",
         "",
-        _md(summ.drop(columns=["prior_source"])),
+        markdown_table(summ.drop(columns=["prior_source"])),
         "",
         "Prior sources:",
         "",
@@ -124,11 +125,11 @@ def write_report(
         "",
         "## Convergence diagnostics",
         "",
-        _md(diag),
+        markdown_table(diag),
         "",
         "Stability between the last two generations:",
         "",
-        _md(stab) if len(stab) else "(fewer than two generations)",
+        markdown_table(stab) if len(stab) else "(fewer than two generations)",
         "",
         "![diagnostics](diagnostics.png)",
         "",
@@ -137,7 +138,7 @@ def write_report(
         f"{ppc_runs} runs with posterior draws; `inside_band`: the documented interval meets "
         "the simulated 5-95% band. The last column repeats the check with the table defaults.",
         "",
-        _md(table.drop(columns=["source"])),
+        markdown_table(table.drop(columns=["source"])),
         "",
         f"Inside the band: {int(table['inside_band'].sum())} of {len(table)} (posterior), "
         f"{int(table['inside_band (defaults)'].sum())} of {len(table)} (table defaults).",
@@ -158,7 +159,7 @@ def write_report(
             "posterior draws). `mc_90_*`: Wilson interval; `draws_*`: spread of the probability "
             "across parameter draws; `without_strike`: same runs without the strike.",
             "",
-            _md(ho["table"]),
+            markdown_table(ho["table"]),
             "",
             "![held-out](heldout.png)",
             "",

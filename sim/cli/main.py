@@ -26,6 +26,7 @@ COMMANDS: tuple[str, ...] = (
     "calibrate",
     "replay",
     "branch",
+    "validate",
     "dashboard",
 )
 
