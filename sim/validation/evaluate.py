@@ -29,9 +29,11 @@ class Evaluation:
     totals: pd.DataFrame  # one row per quantity group and model
 
 
-def _verdict(diff: float, se: float) -> str:
+def _verdict(diff: float, se: float, floored: bool = False) -> str:
     if not np.isfinite(diff):
         return "n/a"
+    if floored:
+        return "both below MC resolution"
     if abs(diff) <= 2 * se:
         return "within MC error"
     return "model better" if diff > 0 else "baseline better"
@@ -84,9 +86,10 @@ def evaluate(
             point = sel.groupby("model")[["log_score", "crps"]].sum()
             dl = float(point.loc[MODEL, "log_score"] - point.loc[bname, "log_score"])
             dc = float(point.loc[bname, "crps"] - point.loc[MODEL, "crps"])
+            both = bool(sel.groupby("model")["floored"].all()[[MODEL, bname]].all())
             comp.append({"window": gname, "baseline": bname, "windows": len(ws),
                          "log_score_gain": dl, "log_score_gain_se": float(np.std(d_log)),
-                         "log_verdict": _verdict(dl, float(np.std(d_log))),
+                         "log_verdict": _verdict(dl, float(np.std(d_log)), both),
                          "crps_gain": dc, "crps_gain_se": float(np.std(d_crps)),
                          "crps_verdict": _verdict(dc, float(np.std(d_crps)))})  # fmt: skip
     totals = []

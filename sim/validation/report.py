@@ -8,6 +8,7 @@ import math
 import os
 import shutil
 import tempfile
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +60,7 @@ def plot_intervals(res: Validation, path: Path) -> None:
                         arrowprops={"arrowstyle": "->", "color": "0.4"})  # fmt: skip
         for i, m in enumerate(models):
             if m not in g.index:
+                ax.text(0, len(models) - 1 - i, " n/a", va="center", fontsize=7, color="0.4")
                 continue
             r = g.loc[m]
             y = len(models) - 1 - i
@@ -70,7 +72,8 @@ def plot_intervals(res: Validation, path: Path) -> None:
         ax.set_ylim(-1.2, len(models) - 0.4)
         ax.set_xlim(-0.8, max(top, hi) * 1.2 + 1)
         star = "" if w.spec.primary else " (secondary)"
-        ax.set_title(f"{w.spec.label}{star}\n{w.start} - {w.end}: {w.documented}", fontsize=8)
+        label = textwrap.shorten(w.spec.label + star, width=48, placeholder="...")
+        ax.set_title(f"{label}\n{w.start} - {w.end}: {w.documented}", fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(axis="x", alpha=0.3)
     for ax in list(axes.flat)[len(res.windows) :]:
