@@ -6,7 +6,9 @@ a constant-rate, a Hawkes and a persistence baseline to the training record; sco
 against the documented range (coverage of the 50% and 90% intervals, log score, interval CRPS,
 with Monte Carlo errors). Writes ``scores.csv``/``.parquet``, ``comparison.csv``,
 ``totals.csv``, ``samples.parquet``, ``intervals.png``, ``summary.md`` and ``manifest.json``
-into DIR::
+into DIR (``docs/validation.md``).
+
+Example (the pre-registered runs and seed)::
 
     escalation validate --runs 1000 --seed 20261201 --out results/validation
 """
