@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 
@@ -21,6 +22,12 @@ from sim.explore.runner import EXPLORE_OUTCOMES
 from sim.figures.plots import policy_colors
 
 GREY = "#555555"
+#: boxplot's keyword for horizontal boxes (``vert`` before matplotlib 3.10)
+_HORIZONTAL: dict = (
+    {"orientation": "horizontal"}
+    if tuple(int(v) for v in matplotlib.__version__.split(".")[:2]) >= (3, 10)
+    else {"vert": False}
+)
 #: Outcomes of the regret figure unless told otherwise (a panel each).
 REGRET_OUTCOMES: tuple[str, ...] = (
     "us_killed",
@@ -64,7 +71,7 @@ def regret_figure(
         bp = ax.boxplot(
             [r[p].to_numpy() for p in order],
             positions=y,
-            vert=False,
+            **_HORIZONTAL,
             whis=(5, 95),
             widths=0.6,
             patch_artist=True,

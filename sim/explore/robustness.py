@@ -24,7 +24,7 @@ from sim.explore.runner import load_exploration
 #: Share of explored worlds in which the sign must hold for a difference to count as robust.
 ROBUST_SHARE = 0.9
 #: Columns :func:`robustness_columns` adds beside the paired differences.
-ROBUSTNESS_COLUMNS: tuple[str, ...] = ("sign_share", "sign_robust", "decided_by")
+ROBUSTNESS_COLUMNS: tuple[str, ...] = ("sign_share", "sign_reversed", "sign_robust", "decided_by")
 
 
 def sign_shares(
@@ -44,13 +44,30 @@ def sign_shares(
         if p == baseline or not np.isfinite(diff):
             continue
         if o not in have or p not in explored or base.empty:
-            rows.append({"policy": p, "outcome": o, "sign_share": np.nan, "holds": None})
+            rows.append(
+                {
+                    "policy": p,
+                    "outcome": o,
+                    "sign_share": np.nan,
+                    "sign_reversed": np.nan,
+                    "holds": None,
+                }
+            )
             continue
         d = outcomes[outcomes["policy"].astype(str) == p].set_index("world").sort_index()
         w = (d[o] - base[o]).to_numpy(dtype=float)
         holds = np.sign(w) == np.sign(diff)
-        rows.append({"policy": p, "outcome": o, "sign_share": float(holds.mean()), "holds": holds})
-    return pd.DataFrame(rows, columns=["policy", "outcome", "sign_share", "holds"])
+        rev = float((np.sign(w) == -np.sign(diff)).mean()) if diff != 0 else np.nan
+        rows.append(
+            {
+                "policy": p,
+                "outcome": o,
+                "sign_share": float(holds.mean()),
+                "sign_reversed": rev,
+                "holds": holds,
+            }
+        )
+    return pd.DataFrame(rows, columns=["policy", "outcome", "sign_share", "sign_reversed", "holds"])
 
 
 def robustness_columns(
@@ -108,17 +125,35 @@ def robustness_markdown(summary: pd.DataFrame, rob: pd.DataFrame, explore_dir: s
         "",
         f"Explored worlds: `{explore_dir}`. A difference is robust when its sign holds in at "
         f"least {ROBUST_SHARE:.0%} of the explored worlds; otherwise the parameter that best "
-        "tells the worlds apart (extra-trees feature score) is named.",
+        "tells the worlds apart (extra-trees feature score) is named. Worlds where the sign "
+        "neither holds nor is reversed show no difference.",
         "",
-        "| policy | outcome | difference [95% CI] | sign holds in | robust | decided by |",
-        "|---|---|---|---|---|---|",
+        "| policy | outcome | difference [95% CI] | sign holds in | reversed in | robust "
+        "| decided by |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in s.itertuples():
         share = "–" if not np.isfinite(r.sign_share) else f"{r.sign_share:.0%}"
+        rev = "–" if not np.isfinite(r.sign_reversed) else f"{r.sign_reversed:.0%}"
         rob_ = "–" if pd.isna(r.sign_robust) else ("yes" if r.sign_robust else "no")
         by = f"`{r.decided_by}`" if r.decided_by else ""
         lines.append(
             f"| `{r.policy}` | {r.outcome} | {r.diff:.3g} [{r.diff_lo:.3g}, {r.diff_hi:.3g}] | "
-            f"{share} | {rob_} | {by} |"
+            f"{share} | {rev} | {rob_} | {by} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def add_robustness(
+    summary: pd.DataFrame, explore_dir: str | Path, outdir: Path, baseline: str = "do_nothing"
+) -> pd.DataFrame:
+    """``summary`` with :data:`ROBUSTNESS_COLUMNS` beside its paired differences (empty where
+    a row has none), and ``robustness.md`` written into ``outdir`` (what ``compare
+    --robustness`` does)."""
+    rob = robustness_columns(explore_dir, summary, baseline)
+    out = summary.merge(rob, on=["policy", "outcome"], how="left")
+    out.attrs = dict(summary.attrs)
+    (Path(outdir) / "robustness.md").write_text(
+        robustness_markdown(summary, rob, str(explore_dir)), encoding="utf-8"
+    )
+    return out
