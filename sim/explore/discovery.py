@@ -190,5 +190,12 @@ def discovery_markdown(d: Discovery, k: int = 5) -> str:
             f"[{r.explored_low:.3g}, {r.explored_high:.3g}] | {qp} |"
         )
     top = ", ".join(f"`{p}` ({s:.2f})" for p, s in d.scores.head(k).items())
-    lines += ["", f"Parameters that matter most (extra-trees feature scores): {top}.", ""]
+    lines += [
+        "",
+        "A restriction with a quasi-p-value above about 0.05 is not significant: the box "
+        "would be about as good without it (Bryant & Lempert 2010).",
+        "",
+        f"Parameters that matter most (extra-trees feature scores): {top}.",
+        "",
+    ]
     return "\n".join(lines)
