@@ -204,3 +204,14 @@ def test_bad_bounds_file_names_the_file_and_the_parameter(tmp_path, text, suffix
     with pytest.raises(UserError, match=message) as exc:
         load_world_bounds(path)
     assert str(path) in str(exc.value)
+
+
+def test_worlds_of_interest_any_or_all_conditions(table):
+    from sim.explore.discovery import interest
+
+    cond = parse_conditions("us_killed>=2,prosecutions>=1", ["us_killed", "prosecutions"])
+    # policy a: us_killed 1, 4, 0; prosecutions 0, 1, 3
+    assert list(interest(table, "a", cond, any_of=True)) == [False, True, True]
+    assert list(interest(table, "a", cond, any_of=False)) == [False, True, False]
+    with pytest.raises(UserError, match="not explored"):
+        interest(table, "z", cond)

@@ -129,9 +129,9 @@ def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     policies, added = resolve_policies(args.policies, scenario)
     if args.robustness:
-        from sim.explore.runner import load_exploration
+        from sim.explore.robustness import check_explore_dir
 
-        load_exploration(args.robustness)  # refuse a wrong directory before any run
+        check_explore_dir(args.robustness)  # refuse a wrong directory before any run
     if args.out is None:
         args.out = str(Path("results") / f"{scenario.name}-compare")
     exp = experiment_from_args(args, scenario, tuple(policies))

@@ -13,18 +13,28 @@ worlds where the sign holds from those where it flips: the unknown that decides 
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.explore.discovery import feature_scores, varying_columns
+from sim.errors import UserError
+from sim.explore.discovery import INSTALL_HINT, feature_scores, varying_columns
 from sim.explore.runner import load_exploration
 
 #: Share of explored worlds in which the sign must hold for a difference to count as robust.
 ROBUST_SHARE = 0.9
 #: Columns :func:`robustness_columns` adds beside the paired differences.
 ROBUSTNESS_COLUMNS: tuple[str, ...] = ("sign_share", "sign_reversed", "sign_robust", "decided_by")
+
+
+def check_explore_dir(explore_dir: str | Path) -> None:
+    """Refuse, before any simulation, a directory that is not an exploration or a machine
+    without the EMA Workbench (which names the deciding parameters)."""
+    load_exploration(explore_dir)
+    if importlib.util.find_spec("ema_workbench") is None:
+        raise UserError(INSTALL_HINT)
 
 
 def sign_shares(
