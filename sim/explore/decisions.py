@@ -95,7 +95,7 @@ def parse_conditions(
 
 def _wide(outcomes: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """World × policy table of one outcome (policies in their order of appearance)."""
-    policies = list(dict.fromkeys(outcomes["policy"].astype(str)))
+    policies = [str(p) for p in pd.unique(outcomes["policy"].astype(str))]
     w = outcomes.pivot(index="world", columns="policy", values=outcome)
     w.columns = w.columns.astype(str)
     return w[policies]

@@ -194,10 +194,14 @@ def sample_worlds(spec: WorldSpec, n: int, seed: int, sampler: str = "lhs") -> p
     lo = np.array([spec.explored[k][0] for k in names])
     hi = np.array([spec.explored[k][1] for k in names])
     rng = np.random.default_rng(chunk_seed(seed, 0, _DESIGN_STREAM))
+    kind = qmc.LatinHypercube if sampler == "lhs" else qmc.Sobol
+    try:
+        engine = kind(d=len(names), rng=rng)
+    except TypeError:  # scipy < 1.15 calls it seed
+        engine = kind(d=len(names), seed=rng)
     if sampler == "lhs":
-        unit = qmc.LatinHypercube(d=len(names), rng=rng).random(n)
+        unit = engine.random(n)
     else:
-        engine = qmc.Sobol(d=len(names), scramble=True, rng=rng)
         m = int(np.ceil(np.log2(max(n, 2))))
         unit = engine.random_base2(m)[:n]  # a power-of-two prefix keeps the balance
     x = np.clip(qmc.scale(unit, lo, hi), lo, hi)
