@@ -158,9 +158,10 @@ def prim_figure(d: Discovery, note: str = ""):
     dimensions, the chosen box circled. Right: the chosen box's limits within each restricted
     parameter's explored range."""
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
 
     fig, (a1, a2) = plt.subplots(
-        1, 2, figsize=(11, 4.2), layout="constrained", gridspec_kw={"width_ratios": [1, 1.2]}
+        1, 2, figsize=(11, 4.8), layout="constrained", gridspec_kw={"width_ratios": [1, 1.2]}
     )
     t = d.trajectory
     sc = a1.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=18)
@@ -186,13 +187,31 @@ def prim_figure(d: Discovery, note: str = ""):
     lo = (lim["min"] - lim["explored_low"]).to_numpy() / span
     hi = (lim["max"] - lim["explored_low"]).to_numpy() / span
     a2.barh(y, np.ones(len(lim)), color="#eeeeee", edgecolor="#bbbbbb", height=0.6)
-    a2.barh(y, hi - lo, left=lo, color="#0072B2", height=0.6, label="the box")
+    qp = np.fmin(lim["qp_lower"].to_numpy(dtype=float), lim["qp_upper"].to_numpy(dtype=float))
+    strong = qp <= 0.05
+    colors = np.where(strong, "#0072B2", "#9ECAE9")
+    a2.barh(y, hi - lo, left=lo, color=colors, height=0.6)
+    a2.legend(
+        handles=[
+            Patch(color="#0072B2", label="restriction with quasi-p ≤ 0.05"),
+            Patch(color="#9ECAE9", label="weak restriction (quasi-p > 0.05)"),
+        ],
+        fontsize=7,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14),
+        ncol=2,
+        frameon=False,
+    )
     for yi, r, lo_i, hi_i in zip(y, lim.itertuples(), lo, hi, strict=True):
         if r.min > r.explored_low:
             a2.text(lo_i, yi + 0.36, f"≥ {r.min:.3g}", fontsize=7, ha="left")
         if r.max < r.explored_high:
             a2.text(hi_i, yi + 0.36, f"≤ {r.max:.3g}", fontsize=7, ha="right")
-    a2.set_yticks(y, lim["parameter"], fontsize=8)
+    labels = [
+        f"{n}\n(quasi-p {q:.1g})" if np.isfinite(q) else n
+        for n, q in zip(lim["parameter"], qp, strict=True)
+    ]
+    a2.set_yticks(y, labels, fontsize=7.5)
     a2.set_xlim(0, 1)
     a2.set_xlabel("position within the explored range (0 = low end, 1 = high end)")
     a2.set_title("The chosen box's limits", fontsize=10, loc="left")
