@@ -10,12 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.analysis.metrics import summarise_outcomes
 from sim.cli.main import main
 from sim.core.policies import DoNothing
 from sim.errors import UserError
+from sim.experiments.experiment import Experiment, run_experiment
 from sim.experiments.store import partial_dir
 from sim.explore import runner as R
-from sim.explore.robustness import robustness_columns
+from sim.explore.robustness import add_robustness, robustness_columns
 from sim.explore.runner import Exploration, run_exploration
 from sim.inputs.scenario import load_scenario
 
@@ -98,10 +100,11 @@ def test_same_numbers_on_one_and_two_workers_and_after_resume(
 
 def test_explore_command_writes_tables_figures_and_discovery(tmp_path, short_scenario, capsys):
     out = tmp_path / "ex"
+    scenario = short_scenario(days=90)
     code = main(
         [
             "explore",
-            str(short_scenario(days=90)),
+            str(scenario),
             "--policies",
             "do_nothing,strike_syria,decapitation",
             "--worlds",
@@ -141,6 +144,14 @@ def test_explore_command_writes_tables_figures_and_discovery(tmp_path, short_sce
     if "prim_decapitation_box.csv" in files:  # unless no world, or every world, fails
         box = pd.read_csv(out / "prim_decapitation_box.csv")
         assert {"parameter", "min", "max", "qp_lower"} <= set(box.columns)
+    # what compare --robustness does with its summary: the sign shares beside the differences
+    exp = Experiment(load_scenario(scenario), ("do_nothing", "decapitation"), runs=60, seed=1)
+    runs = run_experiment(exp, tmp_path / "cmp", workers=1, progress=False).outcomes
+    summary = add_robustness(summarise_outcomes(runs, n_boot=50), out, tmp_path)
+    rows = summary[(summary.policy == "decapitation") & summary["diff"].notna()]
+    assert {"sign_share", "sign_reversed", "sign_robust", "decided_by"} <= set(summary.columns)
+    assert rows["sign_share"].dropna().between(0, 1).all() and len(rows["sign_share"].dropna())
+    assert "| `decapitation` | us_killed |" in (tmp_path / "robustness.md").read_text()
 
 
 @pytest.mark.parametrize(
