@@ -23,6 +23,7 @@ COMMANDS: tuple[str, ...] = (
     "params",
     "record",
     "sensitivity",
+    "explore",
     "calibrate",
     "replay",
     "branch",
