@@ -5,7 +5,9 @@ One run of the first documented window is simulated from ``truth`` with the docu
 actions forced (:func:`sim.calibration.synthetic.synthetic_record`: every attack, Iranian strike
 and the vote written as events). Its monthly attack counts are exact period counts: the months
 up to ``train_until`` form the training record (events and counts), the later months the
-held-out windows. Everything goes through the packaged format and the validating loaders.
+held-out windows (their counts from the same history, or, with ``draws=True``, one independent
+draw each of the true model's prediction). Everything goes through the packaged format and the
+validating loaders.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import pandas as pd
 
 from sim.calibration.synthetic import synthetic_record
 from sim.inputs.record import PERIOD_COLUMNS, load_events, load_period_counts
+from sim.validation.heldout import combined_events, windows
+from sim.validation.predict import model_samples
 from sim.validation.settings import WindowSpec
 
 
@@ -30,9 +34,24 @@ def _months(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
 
 
 def synthetic_validation_record(
-    truth: dict[str, float], seed: int, directory: Path, train_until: dt.date, until: dt.date
+    truth: dict[str, float],
+    seed: int,
+    directory: Path,
+    train_until: dt.date,
+    until: dt.date,
+    draws: bool = False,
 ) -> tuple[tuple[pd.DataFrame, pd.DataFrame], tuple[pd.DataFrame, pd.DataFrame], list[WindowSpec]]:
     """Training record, held-out record and monthly scoring windows of one simulated history.
+
+    ``draws=False``: the held-out counts are the later months of the same history. Then the
+    true model's prediction of a window (conditioned, like every prediction of
+    ``escalation validate``, on the forced actions only, not on the attacks) is not the
+    distribution the count was drawn from given everything before it, and a baseline fitted
+    to the same history's training months can know more about its latent state.
+    ``draws=True``: each held-out window's count is instead one independent draw of the true
+    model's own prediction of that window (the same branch from the replayed history, another
+    seed for each window), so the true model is the data-generating distribution of every
+    scored count, as a proper score needs for the truth to win in expectation.
 
     Returns ``((train_events, train_periods), (heldout_events, heldout_periods), specs)``.
     """
@@ -61,4 +80,18 @@ def synthetic_validation_record(
         raw[mask_ev.to_numpy()].to_csv(ev_file, index=False)
         periods[mask_pc.to_numpy()].to_csv(pc_file, index=False)
         out.append((load_events(ev_file), load_period_counts(pc_file)))
+    if draws:
+        train, held = out
+        wins = windows(held[1], specs)
+        post = pd.DataFrame([truth]) if truth else False
+        both = combined_events(train[0], held[0])
+        # one run per window, each with its own seed, so that the draws are independent
+        obs = [int(model_samples(both, [w], 1, seed + 1 + j, post)[w.name][0])
+               for j, w in enumerate(wins)]  # fmt: skip
+        pc = periods[(~train_mask).to_numpy()].copy()
+        pc["count_low"] = pc["count_high"] = obs
+        pc["statement"] = "one draw of the true model's prediction"
+        pc_file = directory / "heldout_draws_periods.csv"
+        pc.to_csv(pc_file, index=False)
+        out[1] = (held[0], load_period_counts(pc_file))
     return out[0], out[1], specs
