@@ -78,7 +78,7 @@ def write_report(
             disc = discover(x, y.to_numpy(), q, seed=seed)
         except UserError as exc:  # nothing, or everything, is of interest
             found[p] = str(exc)
-            md += [f"## {q}", "", f"{exc}.", ""]
+            md += [f"## {q}", "", str(exc).removeprefix(f"{q}: ").capitalize() + ".", ""]
             continue
         found[p] = disc
         md.append(discovery_markdown(disc))
