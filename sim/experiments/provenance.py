@@ -106,3 +106,21 @@ def build_manifest(
         "pandas": pd.__version__,
         "platform": platform.platform(),
     }
+
+
+def common_fields() -> dict[str, Any]:
+    """The provenance fields every result directory's manifest shares: package and version,
+    git commit and whether the checkout was dirty, the command's argv, Python, numpy, pandas
+    and the platform."""
+    commit, dirty = git_commit()
+    return {
+        "package": "escalation-sim",
+        "package_version": __version__,
+        "git_commit": commit,
+        "git_dirty": dirty,
+        "argv": list(sys.argv),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "platform": platform.platform(),
+    }

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import UserError
-from sim.experiments.store import write_parquet_atomic
+from sim.experiments.store import safe_name, write_parquet_atomic
 from sim.explore import figures
 from sim.explore.decisions import (
     Condition,
@@ -78,11 +78,11 @@ def write_report(
             disc = discover(x, y.to_numpy(), q, seed=seed)
         except UserError as exc:  # nothing, or everything, is of interest
             found[p] = str(exc)
-            md += [f"## {q}", "", f"{exc}.", ""]
+            md += [f"## {q}", "", str(exc).removeprefix(f"{q}: ").capitalize() + ".", ""]
             continue
         found[p] = disc
         md.append(discovery_markdown(disc))
-        stem = f"prim_{p}"
+        stem = f"prim_{safe_name(p)}"
         disc.trajectory.to_csv(d / f"{stem}_trajectory.csv", index=False)
         disc.limits.to_csv(d / f"{stem}_box.csv", index=False)
         disc.scores.to_csv(d / f"{stem}_feature_scores.csv")

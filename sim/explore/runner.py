@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import platform
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -37,7 +35,7 @@ from sim.core.params import Params
 from sim.core.policies import get_policy
 from sim.engines.ensemble import OUTCOMES, run_ensemble
 from sim.experiments.executors import connect_dask, progress_bar, start
-from sim.experiments.provenance import file_sha256, git_commit, utc_now
+from sim.experiments.provenance import common_fields, file_sha256, utc_now
 from sim.experiments.sampling import chunk_seed
 from sim.experiments.spec import ExperimentError, posterior_sha256
 from sim.experiments.store import (
@@ -204,13 +202,9 @@ ExploreFinaliser = Callable[[ExploreResult, Path], list[Path]]
 def _manifest(
     ex: Exploration, executor: str, workers: int, command: str | None, started: str, first: str
 ) -> dict[str, Any]:
-    commit, dirty = git_commit()
     return {
-        "package": "escalation-sim",
+        **common_fields(),
         "kind": "explore",
-        "package_version": __version__,
-        "git_commit": commit,
-        "git_dirty": dirty,
         "scenario_file": str(Path(ex.scenario_path).resolve()) if ex.scenario_path else None,
         "scenario_file_sha256": file_sha256(ex.scenario_path),
         "scenario": ex.scenario.model_dump(mode="json"),
@@ -223,13 +217,9 @@ def _manifest(
         "executor": executor,
         "workers": workers,
         "command": command,
-        "argv": list(sys.argv),
         "started": first,
         "this_invocation_started": started,
         "finished": None,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
     }
 
 
