@@ -156,7 +156,7 @@ def calibrate_summary(
 
 def sensitivity_summary(df: pd.DataFrame) -> str:
     """Summary of a sensitivity study: the header, then :func:`indices_markdown`'s tables."""
-    from sim.explore.sensitivity import indices_markdown
+    from sim.explore.sensitivity_report import indices_markdown
 
     meta = df.attrs
     start = dt.date.fromisoformat(meta["start"])

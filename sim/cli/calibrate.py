@@ -18,7 +18,9 @@ from importlib import resources
 from pathlib import Path
 
 from sim.analysis.summaries import calibrate_summary
-from sim.calibration.calibrate import SEGMENTS, calibrate, write_report
+from sim.calibration.calibrate import calibrate
+from sim.calibration.report import write_report
+from sim.calibration.settings import SEGMENTS, SETTINGS
 from sim.cli.common import description, positive_int, seed_int
 from sim.errors import UserError
 from sim.experiments.provenance import write_manifest
@@ -37,12 +39,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--periods", metavar="FILE", help="period counts (default: the packaged ones)")
     p.add_argument("--until", metavar="DATE", help="use the record up to this day (YYYY-MM-DD)")
     p.add_argument("--seed", type=seed_int, default=1, help="calibration seed")
-    p.add_argument("--out", metavar="DIR", default="results/calibration", help="result directory")
-    p.add_argument("--particles", type=positive_int, default=1000, help="ABC population size")
-    p.add_argument("--generations", type=positive_int, default=8, help="ABC generations (at most)")
-    p.add_argument("--rows", type=positive_int, default=2000, help="posterior draws written")
     p.add_argument(
-        "--ppc-runs", type=positive_int, default=1000, help="runs of the predictive check"
+        "--out", metavar="DIR", default="results/calibration", help="result directory"
+    )
+    p.add_argument(
+        "--particles", type=positive_int, default=SETTINGS.particles, help="ABC population size"
+    )
+    p.add_argument(
+        "--generations",
+        type=positive_int,
+        default=SETTINGS.generations,
+        help="ABC generations (at most)",
+    )
+    p.add_argument(
+        "--rows",
+        type=positive_int,
+        default=SETTINGS.rows,
+        help="posterior draws written",
+    )
+    p.add_argument(
+        "--ppc-runs",
+        type=positive_int,
+        default=SETTINGS.ppc_runs,
+        help="runs of the predictive check",
     )
     p.add_argument(
         "--write-posterior",

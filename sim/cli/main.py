@@ -25,9 +25,11 @@ COMMANDS: tuple[str, ...] = (
     "params",
     "record",
     "sensitivity",
+    "explore",
     "calibrate",
     "replay",
     "branch",
+    "validate",
     "dashboard",
     "policies",
 )

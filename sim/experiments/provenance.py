@@ -1,16 +1,19 @@
 """Provenance of a result directory: the one manifest writer and the one summary header.
 
 Every command that writes a result directory (run, compare, replay, branch, calibrate,
-sensitivity) writes ``manifest.json`` through :func:`write_manifest`, so that every manifest has
-the keys of :data:`MANIFEST_KEYS` (the package, the git commit, the command, the scenario and
-its period, the seed and the number of runs, the software versions), plus the command's own
-details; and opens its ``summary.md`` with :func:`summary_header`, which says the scenario, the
-period, the seed, the runs and the units.
+sensitivity, explore, validate) writes a ``manifest.json`` that starts with the keys of
+:data:`MANIFEST_KEYS` (:func:`base_manifest`: the package, the git commit, the command, the
+scenario and its period, the seed and the number of runs, the software versions), then the
+command's own details; :func:`write_manifest` writes one, :func:`build_manifest` is the full
+record of an experiment (run and compare: executor, chunks, parameters, timestamps). Every
+``summary.md`` opens with :func:`summary_header`, which says the scenario, the period, the
+seed, the runs and the units.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -18,7 +21,13 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from sim.experiments.spec import Experiment
 
 #: Keys of every manifest (a command adds its own after these).
 MANIFEST_KEYS: tuple[str, ...] = (
@@ -90,9 +99,6 @@ def base_manifest(
     policies: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The keys of :data:`MANIFEST_KEYS`, in that order."""
-    import numpy as np
-    import pandas as pd
-
     from sim import __version__
 
     commit, dirty = git_commit()
@@ -189,14 +195,119 @@ def summary_header(
     return "\n".join(lines)
 
 
+def utc_now() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def file_sha256(path: str | None) -> str | None:
+    """SHA-256 of a file, or None if there is no path or it cannot be read."""
+    if not path:
+        return None
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def build_manifest(
+    exp: Experiment,
+    executor: str,
+    workers: int | None,
+    command: str | None,
+    started: str,
+    first_started: str,
+    resumed: bool,
+    dask_scheduler: str | None = None,
+) -> dict[str, Any]:
+    """The provenance record of an experiment, written as ``manifest.json``
+    (:func:`base_manifest`'s keys first)."""
+    from sim import __version__
+    from sim.core import params as P
+    from sim.experiments.sampling import posterior_draws
+    from sim.experiments.spec import posterior_sha256
+
+    commit, dirty = git_commit()
+    post = posterior_draws() if exp.scenario.posterior else None
+    base = base_manifest(
+        "compare" if len(exp.policies) > 1 else "run",
+        command=command,
+        seed=exp.seed,
+        runs=exp.runs,
+        scenario_name=exp.scenario.name,
+        scenario_file=exp.scenario_path,
+        start=exp.scenario.start,
+        end=exp.scenario.end,
+        policies=exp.policies,
+    )
+    return base | {
+        "package": "escalation-sim",
+        "package_version": __version__,
+        "git_commit": commit,
+        "git_dirty": dirty,
+        "scenario_file": str(Path(exp.scenario_path).resolve()) if exp.scenario_path else None,
+        "scenario_file_sha256": file_sha256(exp.scenario_path),
+        "scenario_sha256": exp.scenario_digest(),
+        "scenario": exp.scenario.model_dump(mode="json"),
+        "seed": exp.seed,
+        "runs": exp.runs,
+        "chunk_size": exp.chunk_size,
+        "chunks_per_policy": exp.n_chunks,
+        "policies": list(exp.policies),
+        "engine": exp.engine,
+        "keep_daily": exp.keep_daily,
+        "executor": executor,
+        "workers": workers,
+        "dask_scheduler": dask_scheduler,
+        "parameter_defaults": P.defaults(),
+        "parameter_overrides": dict(exp.scenario.params),
+        "posterior_used": post is not None and len(post) > 0,
+        "posterior_sha256": posterior_sha256() if post is not None else None,
+        "command": command,
+        "argv": list(sys.argv),
+        "started": first_started,
+        "this_invocation_started": started,
+        "resumed": resumed,
+        "finished": None,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "platform": platform.platform(),
+    }
+
+
+def common_fields() -> dict[str, Any]:
+    """The provenance fields every result directory's manifest shares: package and version,
+    git commit and whether the checkout was dirty, the command's argv, Python, numpy, pandas
+    and the platform."""
+    from sim import __version__
+
+    commit, dirty = git_commit()
+    return {
+        "package": "escalation-sim",
+        "package_version": __version__,
+        "git_commit": commit,
+        "git_dirty": dirty,
+        "argv": list(sys.argv),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "platform": platform.platform(),
+    }
+
+
 __all__ = [
     "MANIFEST_KEYS",
     "base_manifest",
+    "build_manifest",
+    "common_fields",
     "file_mode",
+    "file_sha256",
     "git_commit",
     "manifest_json",
     "period_text",
     "summary_header",
     "units_text",
+    "utc_now",
     "write_manifest",
 ]
