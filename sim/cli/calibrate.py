@@ -39,9 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--periods", metavar="FILE", help="period counts (default: the packaged ones)")
     p.add_argument("--until", metavar="DATE", help="use the record up to this day (YYYY-MM-DD)")
     p.add_argument("--seed", type=seed_int, default=1, help="calibration seed")
-    p.add_argument(
-        "--out", metavar="DIR", default="results/calibration", help="result directory"
-    )
+    p.add_argument("--out", metavar="DIR", default="results/calibration", help="result directory")
     p.add_argument(
         "--particles", type=positive_int, default=SETTINGS.particles, help="ABC population size"
     )
