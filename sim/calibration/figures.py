@@ -14,7 +14,8 @@ from sim.calibration.design import Design
 from sim.calibration.priors import ABC_PRIORS, BASE_RATE_SCALE
 from sim.calibration.statistics import dated
 from sim.core.params import TABLE
-from sim.history.replay import PALETTE, Trace
+from sim.figures.style import PALETTE
+from sim.history.replay import Trace
 from sim.inputs.record import monthly_attack_counts
 
 

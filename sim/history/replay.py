@@ -35,7 +35,6 @@ from sim.core.policies import Policy, get_policy
 from sim.engines.ensemble import OUTCOMES, DayEvents, State, run_ensemble
 from sim.errors import UserError
 from sim.experiments.sampling import build_params, chunk_rngs
-from sim.figures.style import PALETTE  # noqa: F401  (the one palette; calibrate's figures)
 from sim.inputs.record import load_events
 from sim.inputs.scenario import Scenario, load_scenario, scenario_from_dict
 

@@ -3,7 +3,6 @@ written atomically (a temporary directory beside ``out``, renamed when complete)
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import shutil
@@ -16,7 +15,8 @@ import pandas as pd
 
 from sim.calibration.report import markdown_table
 from sim.errors import UserError
-from sim.history.replay import PALETTE
+from sim.experiments.provenance import base_manifest, manifest_json, summary_header
+from sim.figures.style import PALETTE
 from sim.validation.validate import Validation
 
 
@@ -104,8 +104,16 @@ def summary_markdown(res: Validation, command: str = "") -> str:
         comp[k] = [f"{v:+.2f} ± {e:.2f}" for v, e in zip(comp[k], comp[f"{k}_se"], strict=True)]
     tot = ev.totals.copy()
     lines = [
-        f"# Out-of-sample validation ({res.runs} runs per window, seed {res.seed})",
-        "",
+        summary_header(
+            f"Out-of-sample validation ({res.runs} runs per window, seed {res.seed})",
+            scenario="the held-out record (sim/data/heldout_*.csv), each window from its "
+            "shipped scenario",
+            start=min(w.start for w in res.windows),
+            end=max(w.end for w in res.windows),
+            seed=res.seed,
+            runs=res.runs,
+            extra=["Counts are per window (see the table), not per year."],
+        ),
         f"Command: `{command}`" if command else "",
         "",
         f"Run time {res.seconds:.0f} s. Settings: `sim/validation/settings.py` (pre-registered; "
@@ -164,7 +172,6 @@ def summary_markdown(res: Validation, command: str = "") -> str:
 
 def write_outputs(res: Validation, out: Path, overwrite: bool, command: str = "") -> Path:
     """Write every output into ``out`` at once (nothing half-written on failure)."""
-    from sim import __version__
 
     check_out(out, overwrite)
     parent = out.resolve().parent
@@ -182,11 +189,13 @@ def write_outputs(res: Validation, out: Path, overwrite: bool, command: str = ""
         samples_table(res).to_parquet(tmp / "samples.parquet", index=False)
         plot_intervals(res, tmp / "intervals.png")
         (tmp / "summary.md").write_text(summary_markdown(res, command), encoding="utf-8")
-        manifest = {"package_version": __version__, "command": command, "runs": res.runs,
-                    "seed": res.seed, "seconds": round(res.seconds, 1),
-                    "windows": [w.name for w in res.windows], "models": list(res.samples),
-                    "baselines": res.baselines, **res.info}  # fmt: skip
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+        manifest = base_manifest(
+            "validate", command=command, seed=res.seed, runs=res.runs,
+            scenario_name="held-out record (sim/data/heldout_*.csv)",
+            start=min(w.start for w in res.windows), end=max(w.end for w in res.windows),
+        ) | {"seconds": round(res.seconds, 1), "windows": [w.name for w in res.windows],
+             "models": list(res.samples), "baselines": res.baselines, **res.info}  # fmt: skip
+        (tmp / "manifest.json").write_text(manifest_json(manifest))
         os.chmod(tmp, 0o755)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
