@@ -355,19 +355,15 @@ def test_record_summary_is_readable_and_keeps_context_apart(capsys):
     assert s["model_rows"] + len(ctx) == s["rows"]
 
 
-COMMANDS = ["run", "compare", "params", "record", "sensitivity", "calibrate", "replay", "branch",
-            "dashboard", "policies"]  # fmt: skip
+from sim.cli.main import COMMANDS  # noqa: E402  (every sub-command)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_a_description_and_help_with_defaults(command, capsys):
-    from sim.cli.main import COMMANDS as registered
     from sim.cli.main import build_parser
 
-    assert set(COMMANDS) == set(registered)
     sub = build_parser()._subparsers._group_actions[0].choices[command]
     assert sub.description and len(sub.description) > 40, command
-    assert "``" not in sub.description and ":data:" not in sub.description
     for action in sub._actions:
         if action.dest == "help":
             continue
@@ -375,6 +371,7 @@ def test_every_command_has_a_description_and_help_with_defaults(command, capsys)
     with pytest.raises(SystemExit):
         main([command, "--help"])
     text = capsys.readouterr().out
+    assert "``" not in text and ":data:" not in text and ":func:" not in text  # no reST
     for action in sub._actions:
         if action.option_strings and action.default not in (None, False, "==SUPPRESS=="):
             assert "default" in sub.format_help() and (
