@@ -2,10 +2,11 @@
 
 Writes ``report.md`` (parameter table, convergence diagnostics, posterior predictive check and,
 with ``--until`` before 30 July 2024, the held-out 2024 check), its figures, ``posterior.csv``
-and the tables into DIR. ``--write-posterior`` also replaces the shipped posterior
-``sim/data/posterior.csv``, which the scenarios draw their parameters from::
+and the tables into DIR. ``--write-posterior PATH`` also writes the posterior to PATH
+(atomically); a scenario draws from it with ``posterior: PATH``. In a checkout,
+``--write-posterior sim/data/posterior.csv`` replaces the posterior the package ships::
 
-    escalation calibrate --seed 1 --out results/calibration --write-posterior
+    escalation calibrate --seed 1 --out results/calibration --write-posterior my_posterior.csv
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from importlib import resources
 from pathlib import Path
 
 from sim.calibration.calibrate import calibrate, write_report
-from sim.cli.common import positive_int, seed_int
+from sim.cli.common import add_overwrite_argument, positive_int, seed_int, staged_out_dir
 from sim.errors import UserError
-from sim.history.replay import parse_date, write_manifest
+from sim.experiments.sampling import write_posterior
+from sim.history.replay import parse_date, setting_info, write_manifest
 from sim.inputs.record import load_events, load_period_counts
 
 
@@ -45,9 +46,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--write-posterior",
-        action="store_true",
-        help="also replace the shipped sim/data/posterior.csv",
+        metavar="PATH",
+        default=None,
+        help="also write the posterior to PATH (a .csv file, written atomically; a scenario "
+        "uses it with 'posterior: PATH')",
     )
+    add_overwrite_argument(p)
     p.set_defaults(func=run)
 
 
@@ -57,23 +61,25 @@ def run(args: argparse.Namespace) -> int:
     periods = load_period_counts(args.periods)
     until = parse_date(args.until, "--until") if args.until else None
     out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"--out {out}: cannot create the directory ({exc.strerror})") from None
-    fit = calibrate(
-        events, periods, until=until, seed=args.seed, particles=args.particles,
-        generations=args.generations, rows=args.rows,
-        progress=lambda s: print(s, file=sys.stderr),
-    )  # fmt: skip
-    command = "escalation " + shlex.join(sys.argv[1:]) if sys.argv else ""
-    res = write_report(fit, out, events, periods, ppc_runs=args.ppc_runs, command=command)
-    write_manifest(out, command=command, seed=args.seed, until=fit.until, record=args.record,
-                   periods=args.periods, seconds=round(fit.seconds, 1),
-                   stop_reason=fit.abc.stop_reason)  # fmt: skip
-    if args.write_posterior:
-        target = Path(str(resources.files("sim").joinpath("data", "posterior.csv")))
-        fit.posterior.to_csv(target, index=False)
+    target = Path(args.write_posterior) if args.write_posterior else None
+    if target is not None:
+        if target.is_dir():
+            raise UserError(f"--write-posterior {target}: is a folder; name a .csv file")
+        if target.suffix.lower() != ".csv":
+            raise UserError(f"--write-posterior {target}: the file name must end in .csv")
+    with staged_out_dir(out, args.overwrite) as tmp:
+        fit = calibrate(
+            events, periods, until=until, seed=args.seed, particles=args.particles,
+            generations=args.generations, rows=args.rows,
+            progress=lambda s: print(s, file=sys.stderr),
+        )  # fmt: skip
+        command = "escalation " + shlex.join(sys.argv[1:]) if sys.argv else ""
+        res = write_report(fit, tmp, events, periods, ppc_runs=args.ppc_runs, command=command)
+        write_manifest(tmp, command=command, seed=args.seed, until=fit.until, record=args.record,
+                       periods=args.periods, seconds=round(fit.seconds, 1),
+                       stop_reason=fit.abc.stop_reason, **setting_info(None))  # fmt: skip
+    if target is not None:
+        write_posterior(fit.posterior, target)
         print(f"wrote {target} ({len(fit.posterior)} draws)")
     table = res["table"]
     print(

@@ -12,7 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from sim.cli.common import positive_int, seed_int
+from sim.cli.common import add_overwrite_argument, positive_int, seed_int, staged_out_dir
 from sim.errors import UserError
 from sim.history.replay import (
     FORCEABLE,
@@ -20,6 +20,7 @@ from sim.history.replay import (
     parse_date,
     plot_replay,
     replay,
+    setting_info,
     write_manifest,
 )
 from sim.inputs.scenario import load_scenario
@@ -34,16 +35,6 @@ def actors(text: str) -> list[str]:
     return names
 
 
-def make_out(path: str) -> Path:
-    """Create the output directory or raise a :class:`UserError`."""
-    out = Path(path)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"--out {out}: cannot create the directory ({exc.strerror})") from None
-    return out
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``replay`` sub-command."""
     p = sub.add_parser(
@@ -51,12 +42,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="simulate a historical window with some actors' actions fixed to the record",
     )
     p.add_argument("--record", metavar="FILE", help="event table (default: the packaged record)")
-    p.add_argument("--start", metavar="DATE", required=True, help="first day (YYYY-MM-DD)")
-    p.add_argument("--end", metavar="DATE", required=True, help="last day (YYYY-MM-DD)")
+    p.add_argument(
+        "--start", metavar="DATE",
+        help="first day (YYYY-MM-DD; required without --scenario, else the scenario's start)",
+    )  # fmt: skip
+    p.add_argument(
+        "--end", metavar="DATE",
+        help="last day (YYYY-MM-DD; required without --scenario, else the scenario's end)",
+    )  # fmt: skip
     p.add_argument(
         "--scenario", metavar="SCENARIO",
-        help="the period's setting and shocks (default: the late-2019 start with all dated "
-        "shocks of the shipped scenarios)",
+        help="the period's setting, shocks and the policy of an actor not forced (a file or a "
+        "shipped name; default: the packaged history setting sim/data/history_setting.yaml)",
     )  # fmt: skip
     p.add_argument(
         "--force", type=actors, default=["us"], metavar="ACTORS",
@@ -65,25 +62,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--runs", type=positive_int, required=True)
     p.add_argument("--seed", type=seed_int, required=True)
     p.add_argument("--out", metavar="DIR", required=True)
+    add_overwrite_argument(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Replay and write the outputs."""
     events = load_record(args.record)
-    start, end = parse_date(args.start, "--start"), parse_date(args.end, "--end")
+    scenario = load_scenario(args.scenario) if args.scenario else None
+    if scenario is None and (args.start is None or args.end is None):
+        raise UserError("--start and --end are required without --scenario")
+    start = parse_date(args.start, "--start") if args.start else scenario.start
+    end = parse_date(args.end, "--end") if args.end else scenario.end
     if end < start:
         raise UserError(f"--end {end} is before --start {start}")
-    scenario = load_scenario(args.scenario) if args.scenario else None
-    out = make_out(args.out)
-    res = replay(events, start, end, args.runs, args.seed, scenario=scenario, force=args.force)
-    res.runs.to_parquet(out / "runs.parquet", index=False)
-    res.weekly.to_csv(out / "weekly.csv", index=False)
-    plot_replay(res, out / "replay.png", ", ".join(args.force))
-    write_manifest(
-        out, command="escalation " + shlex.join(sys.argv[1:]), seed=args.seed, runs=args.runs,
-        start=start, end=end, scenario=args.scenario, record=args.record, force=args.force,
-    )  # fmt: skip
+    with staged_out_dir(args.out, args.overwrite) as tmp:
+        res = replay(events, start, end, args.runs, args.seed, scenario=scenario,
+                     force=args.force)  # fmt: skip
+        res.runs.to_parquet(tmp / "runs.parquet", index=False)
+        res.weekly.to_csv(tmp / "weekly.csv", index=False)
+        plot_replay(res, tmp / "replay.png", ", ".join(args.force))
+        write_manifest(
+            tmp, command="escalation " + shlex.join(sys.argv[1:]), seed=args.seed,
+            runs=args.runs, start=start, end=end, scenario=args.scenario, record=args.record,
+            force=args.force, policy=res.setting.policy, **setting_info(args.scenario),
+        )  # fmt: skip
+    out = Path(args.out)
     tot = res.runs["attacks_total"]
     print(
         f"replayed {start} to {end}, {args.runs} runs: attacks median {tot.median():.0f} "

@@ -32,7 +32,6 @@ import html
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import solara
@@ -56,10 +55,11 @@ from sim.core.policies import REGISTRY, Policy, get_policy
 from sim.engines.ensemble import Result, run_ensemble
 from sim.engines.mesa.model import DEFAULT_SCENARIO, EscalationModel
 from sim.experiments.sampling import build_params, chunk_rngs, posterior_draws
+from sim.inputs.packaged import scenario_dir
 from sim.inputs.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 
-#: Where the scenario files live: ``scenarios/`` beside the package (the repository's root).
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+#: Where the scenario files live: the shipped ``sim/scenarios`` (:mod:`sim.inputs.packaged`).
+SCENARIO_DIR = scenario_dir()
 #: The built-in one-year scenario from 1 October 2019
 #: (:data:`sim.engines.mesa.model.DEFAULT_SCENARIO`).
 DEFAULT_CHOICE = "default"

@@ -36,7 +36,6 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +48,13 @@ from sim.core import params as P
 from sim.core.policies import get_policy
 from sim.engines.ensemble import BOOL_OUTCOMES, OUTCOMES, run_ensemble
 from sim.errors import UserError
-from sim.experiments.sampling import POSTERIOR_FILE, build_params, chunk_rngs, posterior_draws
+from sim.experiments.sampling import (
+    build_params,
+    chunk_rngs,
+    posterior_path,
+    posterior_sha256,
+    scenario_posterior,
+)
 from sim.experiments.store import (
     ChunkStore,
     OutputError,
@@ -148,9 +153,8 @@ class Experiment:
         return start, min(self.chunk_size, self.runs - start)
 
     def scenario_digest(self) -> str:
-        """SHA-256 of the validated scenario (canonical JSON), whatever file it came from."""
-        blob = json.dumps(self.scenario.model_dump(mode="json"), sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()
+        """SHA-256 of the scenario's fields that change results (:meth:`Scenario.digest`)."""
+        return self.scenario.digest()
 
     def state(self) -> dict[str, Any]:
         """Everything that fixes the numbers; ``--resume`` requires it to match exactly."""
@@ -163,21 +167,13 @@ class Experiment:
             "engine": self.engine,
             "keep_daily": self.keep_daily,
             "package_version": __version__,
-            "posterior_sha256": posterior_sha256() if self.scenario.posterior else None,
+            "posterior_sha256": posterior_sha256(self.scenario),
         }
 
     def token(self) -> str:
         """A short hash of :meth:`state` (names the experiment's Dask tasks)."""
         blob = json.dumps(self.state(), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
-
-
-def posterior_sha256() -> str | None:
-    """SHA-256 of the shipped posterior file, or None if none is shipped."""
-    ref = resources.files("sim") / "data" / POSTERIOR_FILE
-    if not ref.is_file():
-        return None
-    return hashlib.sha256(ref.read_bytes()).hexdigest()
 
 
 # --- one chunk --------------------------------------------------------------------------------
@@ -506,7 +502,7 @@ def build_manifest(
 ) -> dict[str, Any]:
     """The provenance record written as ``manifest.json``."""
     commit, dirty = git_commit()
-    post = posterior_draws() if exp.scenario.posterior else None
+    post = scenario_posterior(exp.scenario)
     return {
         "package": "escalation-sim",
         "package_version": __version__,
@@ -529,7 +525,8 @@ def build_manifest(
         "parameter_defaults": P.defaults(),
         "parameter_overrides": dict(exp.scenario.params),
         "posterior_used": post is not None and len(post) > 0,
-        "posterior_sha256": posterior_sha256() if post is not None else None,
+        "posterior_file": None if post is None else str(posterior_path(exp.scenario)),
+        "posterior_sha256": posterior_sha256(exp.scenario),
         "command": command,
         "argv": list(sys.argv),
         "started": first_started,
