@@ -11,7 +11,7 @@ import argparse
 import sys
 import time
 
-from sim.cli.common import positive_int, seed_int
+from sim.cli.common import add_overwrite_argument, positive_int, seed_int
 from sim.core.policies import get_policy
 from sim.explore import sensitivity as sens
 from sim.inputs.scenario import load_scenario
@@ -66,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=5000,
         help="parameter sets per vectorised ensemble call (default 5000)",
     )
-    p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    add_overwrite_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p.set_defaults(func=run)
 

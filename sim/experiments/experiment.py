@@ -783,7 +783,7 @@ def _write_daily(daily: dict[str, dict[str, np.ndarray]], exp: Experiment, path:
 
 def add_execution_arguments(p: Any) -> None:
     """The options every experiment command takes (runs, seed, engine, executors, resume)."""
-    from sim.cli.common import positive_int, seed_int
+    from sim.cli.common import add_overwrite_argument, positive_int, seed_int
 
     p.add_argument("--runs", type=positive_int, default=1000, help="runs per policy (1000)")
     p.add_argument("--seed", type=seed_int, default=1, help="experiment seed (1)")
@@ -817,7 +817,7 @@ def add_execution_arguments(p: Any) -> None:
         action="store_true",
         help="continue an interrupted experiment from OUT.partial (same settings)",
     )
-    p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    add_overwrite_argument(p)
     p.add_argument(
         "--keep-daily",
         action="store_true",

@@ -66,7 +66,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from sim import __version__
 from sim.core.params import TABLE, Params
@@ -74,6 +73,7 @@ from sim.core.policies import get_policy
 from sim.engines.ensemble import run_ensemble
 from sim.errors import UserError
 from sim.experiments.sampling import chunk_seed, held_values
+from sim.inputs.files import read_yaml
 from sim.inputs.scenario import Scenario, load_scenario, scenario_hash
 
 METHODS: tuple[str, ...] = ("sobol", "morris")
@@ -148,12 +148,7 @@ def load_bounds(path: str | Path) -> dict[str, tuple[float, float]]:
     there) and have ``low < high``.
     """
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read bounds file ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"{path}: not valid YAML ({exc})") from None
+    data = read_yaml(path, "bounds file", 1_000_000)
     if not isinstance(data, dict) or not data:
         raise UserError(f"{path}: a bounds file maps parameter names to [low, high]")
     out: dict[str, tuple[float, float]] = {}

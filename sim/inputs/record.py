@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from collections.abc import Sequence
 from importlib import resources
@@ -116,6 +117,9 @@ _SHAPES: dict[str, re.Pattern[str]] = {
 
 PathArg = str | PathLike[str] | None
 
+#: Record files larger than this are refused unread (the packaged record is a few kB).
+MAX_RECORD_BYTES = 20_000_000
+
 
 class RecordError(UserError):
     """A record file that fails validation.
@@ -154,17 +158,38 @@ class RecordError(UserError):
 def _read(
     path: Path, columns: Sequence[str], optional: Sequence[str]
 ) -> list[tuple[int, dict[str, str]]]:
-    """Read a CSV file into (line number, row) pairs, checking the header and field counts."""
+    """Read a CSV file into (line number, row) pairs, checking the header and field counts.
+
+    The file must be UTF-8 text (a byte-order mark is allowed) of at most
+    :data:`MAX_RECORD_BYTES`; anything else raises :class:`RecordError` naming the file.
+    """
     try:
-        f = open(path, newline="", encoding="utf-8")
+        if Path(path).is_dir():
+            raise RecordError(path, 0, "(file)", "is a folder, not a CSV file")
+        size = Path(path).stat().st_size
+        if size > MAX_RECORD_BYTES:
+            raise RecordError(
+                path, 0, "(file)", f"{size:,} bytes is too large (at most {MAX_RECORD_BYTES:,})"
+            )
+        raw = Path(path).read_bytes()
     except OSError as exc:
         raise RecordError(path, 0, "(file)", f"cannot read the record ({exc.strerror})") from None
-    with f:
-        reader = csv.reader(f)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise RecordError(
+            path, 0, "(file)", f"not UTF-8 text (line {line}, byte {exc.start}); save it as UTF-8"
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
         header = [h.strip() for h in next(reader, [])]
         for col in columns:
             if col not in header and col not in optional:
                 raise RecordError(path, 1, col, "required column is missing")
+        dupes = sorted({h for h in header if header.count(h) > 1})
+        if dupes:
+            raise RecordError(path, 1, dupes[0], "column appears more than once")
         rows: list[tuple[int, dict[str, str]]] = []
         last = reader.line_num
         for cells in reader:
@@ -180,6 +205,8 @@ def _read(
             for col in optional:
                 row.setdefault(col, "")
             rows.append((line, row))
+    except csv.Error as exc:
+        raise RecordError(path, reader.line_num + 1, "(file)", f"not valid CSV ({exc})") from None
     return rows
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -28,6 +27,7 @@ from pydantic import (
 from sim.core import params as P
 from sim.core.policies import PolicyError, get_policy
 from sim.errors import UserError
+from sim.inputs.files import read_yaml
 
 #: Shock kinds that act on their start day only.
 PULSE_KINDS: tuple[str, ...] = ("militia_grievance", "iran_grievance")
@@ -240,33 +240,7 @@ def load_scenario(path: str | Path) -> Scenario:
         policy, a shock outside the period, or a posterior file that cannot be used.
     """
     path = _resolve(path)
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise ScenarioError(f"{path}: is a folder, not a scenario file")
-        if size > MAX_SCENARIO_BYTES:
-            raise ScenarioError(
-                f"{path}: {size:,} bytes is too large for a scenario file "
-                f"(at most {MAX_SCENARIO_BYTES:,})"
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read scenario ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            f"{path}: not UTF-8 text (byte {exc.start}: {raw[exc.start : exc.start + 1]!r}); "
-            "save the file as UTF-8"
-        ) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path}: not valid YAML ({_yaml_problem(exc)})") from None
-    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date like 2021-02-30
-        raise ScenarioError(f"{path}: not valid YAML ({exc})") from None
-    except RecursionError:
-        raise ScenarioError(f"{path}: not valid YAML (nested too deeply)") from None
+    data = read_yaml(path, "scenario file", MAX_SCENARIO_BYTES, ScenarioError)
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: a scenario must be a mapping of fields")
     return scenario_from_dict(data, source=str(path), base=path.parent)
@@ -286,14 +260,6 @@ def _resolve(path: str | Path) -> Path:
             f"(shipped: {', '.join(scenario_names()) or 'none'})"
         )
     return p
-
-
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    """A YAML error on one line: where (1-based line, column) and what."""
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-    return where + problem
 
 
 def scenario_from_dict(
