@@ -74,8 +74,8 @@ def run(args: argparse.Namespace) -> int:
     """Branch and write the outputs."""
     events = load_record(args.record)
     at = parse_date(args.at, "--at")
-    start = parse_date(args.start, "--start") if args.start else None
-    scenario = load_scenario(args.scenario) if args.scenario else None
+    start = parse_date(args.start, "--start") if args.start is not None else None
+    scenario = load_scenario(args.scenario) if args.scenario is not None else None
     if args.policies is not None:
         names = [n.strip() for n in args.policies.split(",") if n.strip()]
     elif scenario is not None:

@@ -17,8 +17,13 @@ import sys
 from pathlib import Path
 
 from sim.calibration.calibrate import calibrate, write_report
-from sim.cli.common import add_overwrite_argument, positive_int, seed_int, staged_out_dir
-from sim.errors import UserError
+from sim.cli.common import (
+    add_overwrite_argument,
+    check_out_file,
+    positive_int,
+    seed_int,
+    staged_out_dir,
+)
 from sim.experiments.sampling import write_posterior
 from sim.history.replay import parse_date, setting_info, write_manifest
 from sim.inputs.record import load_events, load_period_counts
@@ -59,14 +64,11 @@ def run(args: argparse.Namespace) -> int:
     """Calibrate, write the report, optionally ship the posterior."""
     events = load_events(args.record)
     periods = load_period_counts(args.periods)
-    until = parse_date(args.until, "--until") if args.until else None
+    until = parse_date(args.until, "--until") if args.until is not None else None
     out = Path(args.out)
-    target = Path(args.write_posterior) if args.write_posterior else None
-    if target is not None:
-        if target.is_dir():
-            raise UserError(f"--write-posterior {target}: is a folder; name a .csv file")
-        if target.suffix.lower() != ".csv":
-            raise UserError(f"--write-posterior {target}: the file name must end in .csv")
+    target = None
+    if args.write_posterior is not None:
+        target = check_out_file(args.write_posterior, "--write-posterior", ".csv")
     with staged_out_dir(out, args.overwrite) as tmp:
         fit = calibrate(
             events, periods, until=until, seed=args.seed, particles=args.particles,

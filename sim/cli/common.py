@@ -95,3 +95,19 @@ def staged_out_dir(path: str | Path, overwrite: bool) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def check_out_file(path: str | Path, option: str, suffix: str) -> Path:
+    """Refuse, before any work, an output file that could not be written: a folder, a wrong
+    suffix, or a place whose nearest existing parent is not a writable directory."""
+    target = Path(path)
+    if target.is_dir():
+        raise UserError(f"{option} {target}: is a folder; name a {suffix} file")
+    if target.suffix.lower() != suffix:
+        raise UserError(f"{option} {target}: the file name must end in {suffix}")
+    parent = target.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise UserError(f"{option} {target}: cannot write there ({parent} is not writable)")
+    return target

@@ -69,11 +69,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Replay and write the outputs."""
     events = load_record(args.record)
-    scenario = load_scenario(args.scenario) if args.scenario else None
+    scenario = load_scenario(args.scenario) if args.scenario is not None else None
     if scenario is None and (args.start is None or args.end is None):
         raise UserError("--start and --end are required without --scenario")
-    start = parse_date(args.start, "--start") if args.start else scenario.start
-    end = parse_date(args.end, "--end") if args.end else scenario.end
+    start = parse_date(args.start, "--start") if args.start is not None else scenario.start
+    end = parse_date(args.end, "--end") if args.end is not None else scenario.end
     if end < start:
         raise UserError(f"--end {end} is before --start {start}")
     with staged_out_dir(args.out, args.overwrite) as tmp:

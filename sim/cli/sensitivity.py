@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     policy = args.policy or scenario.policy
     get_policy(policy)
     names = sens.parse_param_list(args.params) if args.params is not None else None
-    bounds = sens.load_bounds(args.bounds) if args.bounds else None
+    bounds = sens.load_bounds(args.bounds) if args.bounds is not None else None
     problem, fixed = sens.build_problem(scenario, names, bounds)
     sens.check_output_dir(args.out, args.overwrite)
     rows = sens.design_size(args.method, args.n, problem["num_vars"])
