@@ -14,7 +14,7 @@ import time
 from sim.cli.common import add_overwrite_argument, positive_int, seed_int
 from sim.core.policies import get_policy
 from sim.explore import sensitivity as sens
-from sim.inputs.scenario import load_scenario
+from sim.inputs.scenario import load_scenario, scenario_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     df.attrs["fixed"] = fixed
     df.attrs["seconds"] = round(time.perf_counter() - t0, 2)
     out = sens.write_results(
-        df, args.out, args.overwrite, scenario_path=args.scenario,
+        df, args.out, args.overwrite, scenario_path=scenario_file(args.scenario),
         command=_command_words(args, policy),
     )  # fmt: skip
     if not args.quiet:

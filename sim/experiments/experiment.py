@@ -64,7 +64,7 @@ from sim.experiments.store import (
     write_json_atomic,
     write_parquet_atomic,
 )
-from sim.inputs.scenario import Scenario
+from sim.inputs.scenario import Scenario, scenario_file
 
 #: Runs per chunk unless the experiment says otherwise.
 DEFAULT_CHUNK_SIZE = 2000
@@ -840,7 +840,7 @@ def experiment_from_args(args: Any, scenario: Any, policies: tuple[str, ...]) ->
         chunk_size=args.chunk_size,
         engine=args.engine,
         keep_daily=args.keep_daily,
-        scenario_path=str(args.scenario),
+        scenario_path=str(scenario_file(args.scenario)),
     )
 
 

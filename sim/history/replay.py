@@ -38,7 +38,7 @@ from sim.errors import UserError
 from sim.experiments.sampling import build_params, chunk_rngs
 from sim.inputs.packaged import file_sha256, history_setting_path, scenario_names, scenario_path
 from sim.inputs.record import load_events
-from sim.inputs.scenario import Scenario, load_scenario
+from sim.inputs.scenario import Scenario, load_scenario, scenario_file
 
 #: Record action codes of the US and their engine action codes.
 US_ACTION_CODES: dict[str, int] = {
@@ -92,13 +92,8 @@ def history_setting() -> Scenario:
 
 def setting_info(scenario_arg: str | None) -> dict[str, object]:
     """What a manifest records about the setting: the file and its SHA-256."""
-    path = history_setting_path() if scenario_arg is None else _scenario_file(scenario_arg)
+    path = history_setting_path() if scenario_arg is None else scenario_file(scenario_arg)
     return {"setting_file": str(path), "setting_sha256": file_sha256(path)}
-
-
-def _scenario_file(arg: str) -> Path:
-    p = Path(arg)
-    return p if p.exists() else (scenario_path(arg) or p)
 
 
 def window(setting: Scenario, start: dt.date, end: dt.date, source: str | None = None) -> Scenario:

@@ -239,14 +239,21 @@ def load_scenario(path: str | Path) -> Scenario:
         bad YAML, an unknown key, a wrong type, an out-of-range value, an unknown parameter or
         policy, a shock outside the period, or a posterior file that cannot be used.
     """
-    path = _resolve(path)
+    path = scenario_file(path)
     data = read_yaml(path, "scenario file", MAX_SCENARIO_BYTES, ScenarioError)
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: a scenario must be a mapping of fields")
     return scenario_from_dict(data, source=str(path), base=path.parent)
 
 
-def _resolve(path: str | Path) -> Path:
+def scenario_file(path: str | Path) -> Path:
+    """The file a scenario argument names: a path, or a shipped scenario's name (``baseline``).
+
+    Raises
+    ------
+    ScenarioError
+        for a bare name that is neither a file here nor a shipped scenario.
+    """
     p = Path(path)
     text = str(path)
     if not p.exists() and "/" not in text and "\\" not in text and p.suffix == "":
