@@ -165,6 +165,9 @@ def read_rows(
         raise RecordError(
             path, 0, "(file)", f"not UTF-8 text (line {line}, byte {exc.start}); save it as UTF-8"
         ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise RecordError(path, line, "(file)", "contains a NUL byte: binary data, not CSV text")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in next(reader, [])]
