@@ -239,15 +239,39 @@ _bad_value = st.one_of(
 )
 
 
-@settings(max_examples=30, deadline=None, database=None)
-@given(st.sampled_from(["--runs", "--seed", "--start", "--end", "--force", "--record"]), _bad_value)
-def test_replay_values_are_refused_with_status_2(option: str, value: str) -> None:
+#: A valid command line of each command (its --out is appended) and the options to spoil.
+_VALID = {
+    "replay": (["replay", "--start", "2020-01-01", "--end", "2020-01-20", "--runs", "3",
+                "--seed", "1"], ["--runs", "--seed", "--start", "--end", "--force", "--record",
+                                 "--scenario"]),
+    "branch": (["branch", "--at", "2020-01-03", "--policies", "do_nothing", "--horizon", "5",
+                "--runs", "2", "--seed", "1"], ["--at", "--policies", "--horizon", "--start",
+                                                 "--force", "--runs"]),
+    "calibrate": (["calibrate", "--seed", "1", "--particles", "10", "--generations", "1"],
+                  ["--seed", "--particles", "--until", "--periods", "--write-posterior"]),
+    "run": (["run", "baseline", "--runs", "2", "--workers", "1"],
+            ["--runs", "--seed", "--chunk-size", "--policy", "--engine"]),
+    "sensitivity": (["sensitivity", "baseline", "--n", "4", "--params", "p_injury"],
+                    ["--n", "--params", "--bounds", "--method", "--reps", "--policy"]),
+}  # fmt: skip
+
+
+@st.composite
+def spoiled_command(draw: st.DrawFn) -> tuple[str, str, str]:
+    command = draw(st.sampled_from(sorted(_VALID)))
+    option = draw(st.sampled_from(_VALID[command][1]))
+    return command, option, draw(_bad_value)
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(spoiled_command())
+def test_command_line_values_are_refused_with_status_2(case: tuple[str, str, str]) -> None:
+    command, option, value = case
     with _folder() as d:
         out = d / "out"
         out.mkdir()
         (out / "keep.txt").write_text("an earlier result")  # refused unless --overwrite
-        argv = ["replay", "--start", "2020-01-01", "--end", "2020-01-20", "--runs", "3",
-                "--seed", "1", "--out", str(out)]  # fmt: skip
+        argv = [*_VALID[command][0], "--out", str(out)]
         if option in argv:
             argv[argv.index(option) + 1] = value
         else:
