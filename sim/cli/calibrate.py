@@ -16,7 +16,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from sim.calibration.calibrate import calibrate, write_report
+from sim.calibration.calibrate import SEGMENTS, calibrate, write_report
 from sim.cli.common import (
     add_overwrite_argument,
     check_out_file,
@@ -79,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
         res = write_report(fit, tmp, events, periods, ppc_runs=args.ppc_runs, command=command)
         write_manifest(tmp, command=command, seed=args.seed, until=fit.until, record=args.record,
                        periods=args.periods, seconds=round(fit.seconds, 1),
-                       stop_reason=fit.abc.stop_reason, **setting_info(None))  # fmt: skip
+                       stop_reason=fit.abc.stop_reason, **setting_info(None),
+                       segment_settings={g.name: setting_info(g.scenario)
+                                         for g in SEGMENTS})  # fmt: skip
     if target is not None:
         write_posterior(fit.posterior, target)
         print(f"wrote {target} ({len(fit.posterior)} draws)")
