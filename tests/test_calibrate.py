@@ -12,18 +12,12 @@ import pytest
 from scipy import stats
 
 from sim.calibration.abc import BetaPrior, abc_smc, weighted_quantile
-from sim.calibration.calibrate import (
-    ABC_PRIORS,
-    BASE_RATE_SCALE,
-    build_statistics,
-    calibrate,
-    delay_pmf,
-    exact_data,
-    fitted_names,
-    geometric_pmf,
-    heldout,
-    synthetic_record,
-)
+from sim.calibration.calibrate import calibrate
+from sim.calibration.likelihoods import delay_pmf, exact_data, geometric_pmf
+from sim.calibration.predictive import heldout
+from sim.calibration.priors import ABC_PRIORS, BASE_RATE_SCALE, fitted_names
+from sim.calibration.statistics import build_statistics
+from sim.calibration.synthetic import synthetic_record
 from sim.cli.main import main
 from sim.core import rules
 from sim.core.params import GROUPS, TABLE

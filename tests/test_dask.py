@@ -77,3 +77,30 @@ def test_unreachable_scheduler_is_a_user_error(tmp_path, short_scenario):
             progress=False,
         )
     assert not out.exists() and not out.with_name("x.partial").exists()
+
+
+def test_explore_on_dask_gives_the_same_numbers_as_in_process(
+    tmp_path, short_scenario, dask_cluster
+):
+    from sim.explore.runner import Exploration, run_exploration
+
+    path = short_scenario(days=30)
+    ex = Exploration(
+        load_scenario(path),
+        ("do_nothing", "strike_syria"),
+        worlds=10,
+        replications=3,
+        seed=4,
+        chunk_worlds=4,
+        scenario_path=str(path),
+    )
+    ref = run_exploration(ex, tmp_path / "local", workers=1, progress=False)
+    res = run_exploration(
+        ex, tmp_path / "dask", dask_scheduler=dask_cluster.address, progress=False
+    )
+    assert res.manifest["executor"] == "dask"
+    pd.testing.assert_frame_equal(res.outcomes, ref.outcomes)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "dask" / "outcomes.parquet"),
+        pd.read_parquet(tmp_path / "local" / "outcomes.parquet"),
+    )

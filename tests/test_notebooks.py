@@ -47,6 +47,7 @@ def test_there_are_notebooks() -> None:
         "01_first_experiment.ipynb",
         "02_calibration_walkthrough.ipynb",
         "03_sensitivity.ipynb",
+        "04_robust_decisions.ipynb",
     } <= names
 
 

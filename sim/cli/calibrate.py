@@ -16,7 +16,9 @@ import shlex
 import sys
 from pathlib import Path
 
-from sim.calibration.calibrate import SEGMENTS, calibrate, write_report
+from sim.calibration.calibrate import calibrate
+from sim.calibration.report import write_report
+from sim.calibration.settings import SEGMENTS, SETTINGS
 from sim.cli.common import (
     add_overwrite_argument,
     check_out_file,
@@ -41,13 +43,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--until", metavar="DATE", help="use the record up to this day (YYYY-MM-DD)")
     p.add_argument("--seed", type=seed_int, required=True, help="calibration seed")
     p.add_argument("--out", metavar="DIR", required=True, help="output directory")
-    p.add_argument("--particles", type=positive_int, default=1000, help="ABC population size")
-    p.add_argument("--generations", type=positive_int, default=8, help="ABC generations (at most)")
     p.add_argument(
-        "--rows", type=positive_int, default=2000, help="posterior draws written (1000-2000)"
+        "--particles", type=positive_int, default=SETTINGS.particles, help="ABC population size"
     )
     p.add_argument(
-        "--ppc-runs", type=positive_int, default=1000, help="runs of the predictive check"
+        "--generations",
+        type=positive_int,
+        default=SETTINGS.generations,
+        help="ABC generations (at most)",
+    )
+    p.add_argument(
+        "--rows",
+        type=positive_int,
+        default=SETTINGS.rows,
+        help="posterior draws written (1000-2000)",
+    )
+    p.add_argument(
+        "--ppc-runs",
+        type=positive_int,
+        default=SETTINGS.ppc_runs,
+        help="runs of the predictive check",
     )
     p.add_argument(
         "--write-posterior",

@@ -49,6 +49,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--out", default=None, help="result directory (default: results/<scenario>-compare)"
     )
+    p.add_argument(
+        "--robustness",
+        metavar="EXPLORE_DIR",
+        default=None,
+        help="a result of `escalation explore`: say beside each difference whether its sign "
+        "holds in at least 90%% of the explored worlds, and which parameter decides it if not",
+    )
     add_execution_arguments(p)
     p.set_defaults(func=run)
 
@@ -121,6 +128,10 @@ def run(args: argparse.Namespace) -> int:
     """Validate, run, write, print the key table and where the files are."""
     scenario = load_scenario(args.scenario)
     policies, added = resolve_policies(args.policies, scenario)
+    if args.robustness:
+        from sim.explore.robustness import check_explore_dir
+
+        check_explore_dir(args.robustness)  # refuse a wrong directory before any run
     if args.out is None:
         args.out = str(Path("results") / f"{scenario.name}-compare")
     exp = experiment_from_args(args, scenario, tuple(policies))
@@ -132,6 +143,10 @@ def run(args: argparse.Namespace) -> int:
         from sim.figures import plots  # matplotlib: imported only when figures are drawn
 
         summary = metrics.summarise_outcomes(result.outcomes, baseline=BASELINE)
+        if args.robustness:
+            from sim.explore.robustness import add_robustness
+
+            summary = add_robustness(summary, args.robustness, d, baseline=BASELINE)
         files = list(metrics.write_summary(summary, d))
         files += list(
             plots.figures_compare(
@@ -158,5 +173,7 @@ def run(args: argparse.Namespace) -> int:
             print(key_table(res.outcomes).to_string())
         print(KEY_NOTE)
         print(f"paired differences against {BASELINE} with 95% intervals: {res.out / 'summary.md'}")
+        if args.robustness:
+            print(f"whether their signs hold across explored worlds: {res.out / 'robustness.md'}")
         print(f"results in {res.out}/ ({len(res.files)} files)")
     return 0

@@ -23,9 +23,11 @@ COMMANDS: tuple[str, ...] = (
     "params",
     "record",
     "sensitivity",
+    "explore",
     "calibrate",
     "replay",
     "branch",
+    "validate",
     "dashboard",
 )
 

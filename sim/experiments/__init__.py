@@ -1,1 +1,11 @@
-"""experiments"""
+"""Monte Carlo experiments: from an experiment's definition to its result directory.
+
+* :mod:`~sim.experiments.spec` - what defines an experiment's numbers
+* :mod:`~sim.experiments.sampling` - seeds and parameter draws (the reproducibility contract)
+* :mod:`~sim.experiments.chunks` - one chunk of one policy, and their streaming aggregate
+* :mod:`~sim.experiments.executors` - in-process, local processes, Dask
+* :mod:`~sim.experiments.store` - atomic chunk files, ``--resume``, the output directory
+* :mod:`~sim.experiments.provenance` - the manifest
+* :mod:`~sim.experiments.options` - the command-line options shared by run and compare
+* :mod:`~sim.experiments.experiment` - running an experiment (re-exports the above)
+"""

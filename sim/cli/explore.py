@@ -1,0 +1,206 @@
+"""``escalation explore``: which policy holds up whatever the record cannot tell?
+
+Runs every policy in many sampled worlds (:mod:`sim.explore.worlds`, :mod:`sim.explore.runner`)
+and writes the decision measures, scenario discovery and figures (:mod:`sim.explore.report`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import shlex
+import sys
+from pathlib import Path
+
+from sim.cli.common import add_overwrite_argument, positive_int, seed_int
+from sim.cli.compare import resolve_policies
+from sim.errors import UserError
+from sim.explore.decisions import parse_conditions
+from sim.explore.discovery import INSTALL_HINT
+from sim.explore.runner import EXPLORE_OUTCOMES, Exploration, ExploreResult, run_exploration
+from sim.explore.worlds import SAMPLERS, load_world_bounds
+from sim.inputs.scenario import load_scenario
+
+DEFAULT_SATISFY = "us_killed<=1,war==0"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``explore`` sub-command."""
+    p = sub.add_parser(
+        "explore",
+        help="run policies across sampled worlds: regret, satisficing, scenario discovery",
+        description="Sample worlds (the parameters the record does not inform over their "
+        "ranges, the informed ones from the calibrated posterior), run every policy in every "
+        "world on common random numbers, and write per-world outcomes, regret, the ranking "
+        "and how often it holds, the share of worlds meeting thresholds, PRIM boxes saying "
+        "when a policy fails, figures and a manifest.",
+    )
+    p.add_argument("scenario", help="scenario YAML file (see scenarios/)")
+    p.add_argument(
+        "--policies",
+        default=None,
+        metavar="all|scenario|a,b,c",
+        help="as for compare; do_nothing is always added",
+    )
+    p.add_argument("--worlds", type=positive_int, default=200, help="sampled worlds (200)")
+    p.add_argument(
+        "--replications", type=positive_int, default=20, help="runs per world and policy (20)"
+    )
+    p.add_argument("--seed", type=seed_int, default=1, help="seed (1)")
+    p.add_argument(
+        "--sampler",
+        choices=SAMPLERS,
+        default="lhs",
+        help="lhs: Latin hypercube (default); sobol: scrambled Sobol' sequence",
+    )
+    p.add_argument(
+        "--bounds",
+        metavar="FILE",
+        default=None,
+        help="YAML (name: [low, high] | number | posterior) or CSV "
+        "(parameter,low,high) choosing how parameters vary",
+    )
+    p.add_argument(
+        "--outcome",
+        default="us_killed",
+        choices=list(EXPLORE_OUTCOMES),
+        metavar="OUTCOME",
+        help="outcome the ranking is by (us_killed)",
+    )
+    p.add_argument(
+        "--satisfy",
+        default=DEFAULT_SATISFY,
+        metavar="CONDITIONS",
+        help=f"thresholds a policy must meet in a world ('{DEFAULT_SATISFY}'; "
+        "per-world means, yes/no outcomes as shares of runs)",
+    )
+    p.add_argument(
+        "--discover",
+        default=None,
+        metavar="CONDITIONS",
+        help="worlds of interest for PRIM, e.g. 'war>0.05,us_killed>2' (any holds); "
+        "default: the worlds where the policy misses --satisfy",
+    )
+    p.add_argument(
+        "--discover-policy",
+        default=None,
+        metavar="a,b",
+        help="policies to run scenario discovery for (default: the top-ranked)",
+    )
+    p.add_argument(
+        "--chunk-worlds",
+        type=positive_int,
+        default=None,
+        help="worlds per chunk (default: about 5,000 runs per chunk); part of the "
+        "exploration: the numbers depend on it, not on --workers",
+    )
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="local worker processes (default: all cores; 1 = in this process)",
+    )
+    p.add_argument(
+        "--dask-scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="run the chunks on a Dask cluster (e.g. tcp://10.0.0.5:8786)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted exploration from OUT.partial (same settings)",
+    )
+    add_overwrite_argument(p)
+    p.add_argument("--out", default=None, help="result directory (results/<scenario>-explore)")
+    bar = p.add_mutually_exclusive_group()
+    bar.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    bar.add_argument("--progress", action="store_true", help="show the progress bar always")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate everything, run the worlds, write the report, print the ranking."""
+    from sim.explore.report import write_report
+
+    scenario = load_scenario(args.scenario)
+    policies, _ = resolve_policies(args.policies, scenario)
+    outcomes = list(EXPLORE_OUTCOMES)
+    satisfy = parse_conditions(args.satisfy, outcomes, "--satisfy")
+    discover_if = parse_conditions(args.discover, outcomes, "--discover") if args.discover else []
+    targets = []
+    if args.discover_policy:
+        targets = [s.strip() for s in args.discover_policy.split(",") if s.strip()]
+        for t in targets:
+            if t not in policies:
+                raise UserError(f"--discover-policy: '{t}' is not among --policies")
+    if importlib.util.find_spec("ema_workbench") is None:
+        raise UserError(INSTALL_HINT)
+    bounds = load_world_bounds(args.bounds) if args.bounds else None
+    if args.out is None:
+        args.out = str(Path("results") / f"{scenario.name}-explore")
+    ex = Exploration(
+        scenario,
+        tuple(policies),
+        args.worlds,
+        args.replications,
+        args.seed,
+        args.sampler,
+        bounds,
+        args.chunk_worlds,
+        str(args.scenario),
+    )
+    words = [a for a in sys.argv[1:] if a != "--resume"] if sys.argv[1:2] == ["explore"] else []
+    command = shlex.join(["escalation", *words]) if words else None
+    note = (
+        f"Scenario '{scenario.name}', {args.worlds:,} worlds ({args.sampler}) × "
+        f"{args.replications} replications, seed {args.seed}; common random numbers within "
+        "each world. Model output over sampled assumptions, not a forecast."
+    )
+
+    def finalise(res: ExploreResult, d: Path) -> list[Path]:
+        found = write_report(
+            res.worlds,
+            res.outcomes,
+            d,
+            args.outcome,
+            satisfy,
+            discover_if,
+            targets,
+            args.seed,
+            note,
+        )
+        res.manifest["report"] = {
+            "outcome": args.outcome,
+            "satisfy": [str(c) for c in satisfy],
+            "discover": [str(c) for c in discover_if],
+            "discover_policies": list(found["discoveries"]),
+        }
+        res.manifest["ranking"] = found["ranking"]["policy"].tolist()
+        return []
+
+    progress = False if args.quiet else (True if args.progress else None)
+    try:
+        res = run_exploration(
+            ex,
+            args.out,
+            workers=args.workers,
+            dask_scheduler=args.dask_scheduler,
+            resume=args.resume,
+            overwrite=args.overwrite,
+            progress=progress,
+            command=command,
+            finalise=finalise,
+        )
+    except KeyboardInterrupt:
+        hint = f"{command} --resume" if command else "the same command with --resume"
+        print(
+            f"escalation: interrupted; partial results kept in {args.out}.partial - resume "
+            f"with: {hint}",
+            file=sys.stderr,
+        )
+        return 130
+    if not args.quiet:
+        print((res.out / "decisions.md").read_text(encoding="utf-8").split("\n# Scenario")[0])
+        print(f"results in {res.out}/ ({len(res.files)} files)")
+    return 0

@@ -1,0 +1,204 @@
+"""Executors: where chunks are computed (in this process, local processes, a Dask cluster).
+
+Every executor takes a picklable module-level function ``fn(task) -> result`` and a list of
+tasks, and yields results as they finish (in any order). The numbers never depend on the
+executor: a chunk's draws come from its own seed (:mod:`sim.experiments.sampling`), so the
+caller only has to store results by their chunk index.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import concurrent.futures.process
+import multiprocessing as mp
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from sim.experiments.spec import ExperimentError
+
+
+def _worker_init() -> None:
+    """Worker processes leave Ctrl-C to the main process (which stops them)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _mp_context() -> mp.context.BaseContext:
+    methods = mp.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.experiments.experiment"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+def run_inprocess[T, R](fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[R]:
+    """Compute the tasks one after the other in this process."""
+    for t in tasks:
+        yield fn(t)
+
+
+class LocalPool:
+    """A pool of local worker processes; a pool broken by a dying worker is rebuilt (twice)."""
+
+    def __init__(self, workers: int, fn: Callable[[Any], Any]) -> None:
+        self.workers = workers
+        self.fn = fn
+        self.pool: cf.ProcessPoolExecutor | None = None
+
+    def _new(self) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=_mp_context(), initializer=_worker_init
+        )
+
+    def run(self, tasks: Sequence[Any]) -> Iterator[Any]:
+        """Yield the results of ``fn`` over the tasks as they finish."""
+        todo = list(reversed(tasks))  # pop() from the end keeps the task order
+        window = 2 * self.workers
+        restarts = 0
+        while todo:
+            self.pool = self._new()
+            inflight: dict[cf.Future, Any] = {}
+            try:
+                while todo or inflight:
+                    while todo and len(inflight) < window:
+                        t = todo.pop()
+                        inflight[self.pool.submit(self.fn, t)] = t
+                    done, _ = cf.wait(inflight, return_when=cf.FIRST_COMPLETED)
+                    for fut in done:
+                        res = fut.result()  # raises BrokenProcessPool if its worker died
+                        del inflight[fut]
+                        yield res
+            except concurrent.futures.process.BrokenProcessPool:
+                restarts += 1
+                todo.extend(reversed(list(inflight.values())))
+                if restarts > 2:
+                    raise ExperimentError(
+                        "a worker process died three times; the chunks done so far are kept, "
+                        "rerun with --resume (perhaps with fewer --workers: out of memory?)"
+                    ) from None
+            finally:
+                self.close()
+
+    def close(self) -> None:
+        """Stop the workers at once (used on Ctrl-C too)."""
+        if self.pool is None:
+            return
+        procs = list((getattr(self.pool, "_processes", None) or {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+        for p in procs:
+            p.join(timeout=5)
+        self.pool = None
+
+
+def connect_dask(address: str) -> Any:
+    """A :class:`distributed.Client` connected to the scheduler at ``address``.
+
+    Raises
+    ------
+    ExperimentError
+        if the scheduler cannot be reached (names the address).
+    """
+    try:
+        import distributed
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise ExperimentError("--dask-scheduler needs the 'distributed' package") from None
+    try:
+        client = distributed.Client(address, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ExperimentError(
+            f"--dask-scheduler {address}: cannot connect to a Dask scheduler there ({exc})"
+        ) from None
+    try:
+        client.wait_for_workers(1, timeout=60)
+    except TimeoutError:
+        client.close()
+        raise ExperimentError(
+            f"--dask-scheduler {address}: the scheduler has no workers (waited 60 s)"
+        ) from None
+    return client
+
+
+def run_dask(
+    client: Any, fn: Callable[[Any], Any], tasks: Sequence[Any], keys: Sequence[str]
+) -> Iterator[Any]:
+    """Yield the results of ``fn`` over the tasks, computed on a Dask cluster.
+
+    ``keys`` names each task (unique per experiment and chunk, so a resubmitted experiment
+    does not collide with another one on a shared scheduler).
+    """
+    import distributed
+
+    futures = [client.submit(fn, t, key=k, retries=2) for t, k in zip(tasks, keys, strict=True)]
+    ac = distributed.as_completed(futures, loop=client.loop)
+    futures = []
+    try:
+        for fut in ac:
+            try:
+                res = fut.result()
+            except distributed.client.FutureCancelledError as exc:  # pragma: no cover
+                raise ExperimentError(f"Dask cancelled a chunk ({exc})") from None
+            except Exception as exc:
+                if type(exc).__name__ == "KilledWorker":
+                    raise ExperimentError(
+                        f"Dask workers died repeatedly on {fut.key}; the chunks done so far "
+                        "are kept, rerun with --resume"
+                    ) from None
+                raise
+            fut.release()
+            yield res
+    finally:
+        ac.clear()
+
+
+def progress_bar(total: int, initial: int, progress: bool | None, desc: str) -> Any:
+    """A tqdm bar on stderr counting runs (``progress`` None: only when stderr is a terminal)."""
+    from tqdm import tqdm
+
+    show = sys.stderr.isatty() if progress is None else progress
+    return tqdm(
+        total=total,
+        initial=initial,
+        unit="run",
+        unit_scale=True,
+        desc=desc,
+        file=sys.stderr,
+        disable=not show,
+        dynamic_ncols=True,
+        smoothing=0.1,
+    )
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def start(
+    fn: Callable[[Any], Any],
+    tasks: Sequence[Any],
+    keys: Sequence[str],
+    *,
+    client: Any = None,
+    workers: int | None = None,
+) -> tuple[str, int, LocalPool | None, Iterator[Any]]:
+    """Choose the executor for ``tasks``: ``(name, workers, pool or None, result stream)``.
+
+    Dask when a client is given; otherwise local processes, or this process for one worker.
+    """
+    if client is not None:
+        n = len(client.scheduler_info().get("workers", {}))
+        return "dask", n, None, run_dask(client, fn, tasks, keys)
+    n = min(workers or default_workers(), max(1, len(tasks)))
+    if n <= 1:
+        return "in-process", n, None, run_inprocess(fn, tasks)
+    pool = LocalPool(n, fn)
+    return "processes", n, pool, pool.run(tasks)

@@ -1,0 +1,169 @@
+"""Is a paired difference of ``compare`` robust to what the record cannot tell?
+
+``compare`` estimates, under one set of assumptions (the calibrated posterior and the table's
+defaults), the paired difference of each policy against doing nothing, with a bootstrap
+interval for simulation noise. An exploration (:mod:`sim.explore.runner`) runs the same
+policies in many worlds. For each policy and outcome this module says in what share of the
+explored worlds the within-world difference, policy minus baseline, has the sign ``compare``
+found; the difference is called *robust* when that share is at least :data:`ROBUST_SHARE`
+(90%). When it is not, the EMA Workbench's extra-trees feature scoring
+(:func:`sim.explore.discovery.feature_scores`) names the parameter that best separates the
+worlds where the sign holds from those where it flips: the unknown that decides it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import UserError
+from sim.explore.discovery import INSTALL_HINT, feature_scores, varying_columns
+from sim.explore.runner import load_exploration
+
+#: Share of explored worlds in which the sign must hold for a difference to count as robust.
+ROBUST_SHARE = 0.9
+#: Columns :func:`robustness_columns` adds beside the paired differences.
+ROBUSTNESS_COLUMNS: tuple[str, ...] = ("sign_share", "sign_reversed", "sign_robust", "decided_by")
+
+
+def check_explore_dir(explore_dir: str | Path) -> None:
+    """Refuse, before any simulation, a directory that is not an exploration or a machine
+    without the EMA Workbench (which names the deciding parameters)."""
+    load_exploration(explore_dir)
+    if importlib.util.find_spec("ema_workbench") is None:
+        raise UserError(INSTALL_HINT)
+
+
+def sign_shares(
+    outcomes: pd.DataFrame, summary: pd.DataFrame, baseline: str = "do_nothing"
+) -> pd.DataFrame:
+    """Per policy and outcome of ``summary`` with a paired difference: the share of explored
+    worlds in which ``policy − baseline`` has the sign of the summary's ``diff`` (a zero
+    difference holds only where the world's difference is zero too), and that indicator per
+    world (column ``holds``, a boolean array)."""
+    rows = []
+    have = set(outcomes.columns)
+    explored = set(outcomes["policy"].astype(str))
+    base = outcomes[outcomes["policy"].astype(str) == baseline].set_index("world").sort_index()
+    for r in summary.itertuples():
+        diff = getattr(r, "diff", np.nan)
+        p, o = str(r.policy), str(r.outcome)
+        if p == baseline or not np.isfinite(diff):
+            continue
+        if o not in have or p not in explored or base.empty:
+            rows.append(
+                {
+                    "policy": p,
+                    "outcome": o,
+                    "sign_share": np.nan,
+                    "sign_reversed": np.nan,
+                    "holds": None,
+                }
+            )
+            continue
+        d = outcomes[outcomes["policy"].astype(str) == p].set_index("world").sort_index()
+        w = (d[o] - base[o]).to_numpy(dtype=float)
+        holds = np.sign(w) == np.sign(diff)
+        rev = float((np.sign(w) == -np.sign(diff)).mean()) if diff != 0 else np.nan
+        rows.append(
+            {
+                "policy": p,
+                "outcome": o,
+                "sign_share": float(holds.mean()),
+                "sign_reversed": rev,
+                "holds": holds,
+            }
+        )
+    return pd.DataFrame(rows, columns=["policy", "outcome", "sign_share", "sign_reversed", "holds"])
+
+
+def robustness_columns(
+    explore_dir: str | Path,
+    summary: pd.DataFrame,
+    baseline: str = "do_nothing",
+    share: float = ROBUST_SHARE,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The robustness of each paired difference of a ``compare`` summary.
+
+    Parameters
+    ----------
+    explore_dir : the result directory of ``escalation explore`` (same policies, same
+        scenario preferably: the manifest's scenario is not checked against the summary's)
+    summary : :func:`sim.analysis.metrics.summarise_outcomes` (columns ``policy``,
+        ``outcome``, ``diff``)
+
+    Returns
+    -------
+    One row per policy × outcome with a difference: ``policy``, ``outcome``, ``sign_share``
+    (share of explored worlds where the sign holds; NaN when the exploration lacks the policy
+    or outcome), ``sign_robust`` (``sign_share >= share``; None when unknown) and
+    ``decided_by`` (for a difference that is not robust, the parameter with the highest
+    feature score for "the sign holds"; empty otherwise).
+    """
+    worlds, outcomes, _ = load_exploration(explore_dir)
+    shares = sign_shares(outcomes, summary, baseline)
+    x = worlds.sort_values("world").reset_index(drop=True)[varying_columns(worlds)]
+    robust: list[bool | None] = []
+    decided: list[str] = []
+    for r in shares.itertuples():
+        if not np.isfinite(r.sign_share):
+            robust.append(None)
+            decided.append("")
+            continue
+        ok = bool(r.sign_share >= share)
+        robust.append(ok)
+        mixed = r.holds is not None and 0 < r.holds.sum() < len(r.holds)
+        if ok or not mixed or x.empty:
+            decided.append("")
+        else:
+            decided.append(str(feature_scores(x, r.holds.astype(int), seed).index[0]))
+    out = shares.drop(columns="holds")
+    out["sign_robust"] = pd.array(robust, dtype="boolean")
+    out["decided_by"] = decided
+    return out
+
+
+def robustness_markdown(summary: pd.DataFrame, rob: pd.DataFrame, explore_dir: str) -> str:
+    """A table of each paired difference beside whether its sign is robust."""
+    s = summary.merge(rob, on=["policy", "outcome"], how="inner")
+    lines = [
+        "# Robustness of the paired differences",
+        "",
+        f"Explored worlds: `{explore_dir}`. A difference is robust when its sign holds in at "
+        f"least {ROBUST_SHARE:.0%} of the explored worlds; otherwise the parameter that best "
+        "tells the worlds apart (extra-trees feature score) is named. Worlds where the sign "
+        "neither holds nor is reversed show no difference.",
+        "",
+        "| policy | outcome | difference [95% CI] | sign holds in | reversed in | robust "
+        "| decided by |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in s.itertuples():
+        share = "–" if not np.isfinite(r.sign_share) else f"{r.sign_share:.0%}"
+        rev = "–" if not np.isfinite(r.sign_reversed) else f"{r.sign_reversed:.0%}"
+        rob_ = "–" if pd.isna(r.sign_robust) else ("yes" if r.sign_robust else "no")
+        by = f"`{r.decided_by}`" if r.decided_by else ""
+        lines.append(
+            f"| `{r.policy}` | {r.outcome} | {r.diff:.3g} [{r.diff_lo:.3g}, {r.diff_hi:.3g}] | "
+            f"{share} | {rev} | {rob_} | {by} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def add_robustness(
+    summary: pd.DataFrame, explore_dir: str | Path, outdir: Path, baseline: str = "do_nothing"
+) -> pd.DataFrame:
+    """``summary`` with :data:`ROBUSTNESS_COLUMNS` beside its paired differences (empty where
+    a row has none), and ``robustness.md`` written into ``outdir`` (what ``compare
+    --robustness`` does)."""
+    rob = robustness_columns(explore_dir, summary, baseline)
+    out = summary.merge(rob, on=["policy", "outcome"], how="left")
+    out.attrs = dict(summary.attrs)
+    (Path(outdir) / "robustness.md").write_text(
+        robustness_markdown(summary, rob, str(explore_dir)), encoding="utf-8"
+    )
+    return out

@@ -1,0 +1,358 @@
+"""Running an exploration: every world × policy × replication on common random numbers.
+
+An :class:`Exploration` is a scenario, policies, a number of worlds (:mod:`sim.explore.worlds`),
+replications per world, a seed and the worlds per chunk. Chunk ``c`` holds worlds
+``[c m, (c + 1) m)``; it is one call of :func:`sim.engines.ensemble.run_ensemble` per policy
+with ``m × R`` runs (run ``i R + r`` is replication ``r`` of world ``i``: one parameter set per
+run, so one call evaluates many worlds). Its uniform draws come from
+``SeedSequence(seed, spawn_key=(c, 0))`` whatever the policy, and the rulebook uses draws in
+fixed slots, so replication ``r`` of world ``w`` sees the very same draws under every policy
+(common random numbers, DESIGN.md "Reproducibility"): policy differences within a world are
+paired. Like ``compare``, the numbers depend on the chunk size (recorded in the manifest), not
+on the number of workers or the executor; chunks go through the experiment machinery
+(:mod:`sim.experiments.executors`, :class:`sim.experiments.store.ChunkStore`), so the progress
+bar, ``--resume`` and ``--dask-scheduler`` work as they do for ``compare``.
+
+What is kept per world and policy is the mean of each outcome over the replications (for
+yes/no outcomes, the share of runs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim import __version__
+from sim.core.params import Params
+from sim.core.policies import get_policy
+from sim.engines.ensemble import OUTCOMES, run_ensemble
+from sim.experiments.executors import connect_dask, progress_bar, start
+from sim.experiments.provenance import common_fields, file_sha256, utc_now
+from sim.experiments.sampling import chunk_seed
+from sim.experiments.spec import ExperimentError, posterior_sha256
+from sim.experiments.store import (
+    ChunkStore,
+    OutputError,
+    check_output,
+    make_dirs,
+    remove_dirs,
+    write_json_atomic,
+    write_parquet_atomic,
+)
+from sim.explore.worlds import WorldSpec, parameter_columns, sample_worlds, world_spec
+from sim.inputs.scenario import Scenario
+
+#: Outcomes kept per world and policy: the engine's (means over replications; yes/no outcomes
+#: become shares of runs) without the day of the first death, plus the share of runs in which
+#: an American was killed.
+EXPLORE_OUTCOMES: dict[str, str] = {
+    **{k: v for k, v in OUTCOMES.items() if k != "first_death_day"},
+    "any_us_death": "share of runs in which at least one American was killed",
+    "any_us_strike": "share of runs in which the US struck at least once",
+}
+#: The derived shares: outcome → (engine count it tests for > 0).
+_DERIVED = {"any_us_death": "us_killed", "any_us_strike": "us_strikes"}
+#: Runs per ensemble call the default chunk aims at (worlds per chunk = this // replications).
+TARGET_CHUNK_RUNS = 5000
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """What defines an exploration's numbers.
+
+    Parameters
+    ----------
+    scenario : the validated scenario
+    policies : policy names, in output order
+    worlds : number of sampled worlds
+    replications : runs per world and policy
+    seed : the seed of the design, the posterior rows and the draws
+    sampler : ``"lhs"`` or ``"sobol"`` (:func:`sim.explore.worlds.sample_worlds`)
+    bounds : a bounds file's choices (:func:`sim.explore.worlds.load_world_bounds`)
+    chunk_worlds : worlds per chunk (default: about :data:`TARGET_CHUNK_RUNS` runs per chunk)
+    scenario_path : the file the scenario came from (for the manifest)
+    """
+
+    scenario: Scenario
+    policies: tuple[str, ...]
+    worlds: int
+    replications: int
+    seed: int
+    sampler: str = "lhs"
+    bounds: dict[str, Any] | None = None
+    chunk_worlds: int | None = None
+    scenario_path: str | None = None
+
+    def validate(self) -> None:
+        """Raise a :class:`sim.errors.UserError` for settings that cannot run."""
+        for what, v in (("--worlds", self.worlds), ("--replications", self.replications)):
+            if v < 1:
+                raise ExperimentError(f"{what} must be at least 1, got {v}")
+        if self.seed < 0:
+            raise ExperimentError(f"--seed must be 0 or more, got {self.seed}")
+        if self.chunk_worlds is not None and self.chunk_worlds < 1:
+            raise ExperimentError(f"--chunk-worlds must be at least 1, got {self.chunk_worlds}")
+        if not self.policies:
+            raise ExperimentError("no policy to run")
+        if len(set(self.policies)) != len(self.policies):
+            raise ExperimentError(f"--policies: a policy is listed twice ({self.policies})")
+        for name in self.policies:
+            get_policy(name)
+        _ = self.spec  # refuses an impossible world specification
+
+    @cached_property
+    def spec(self) -> WorldSpec:
+        """How each parameter is set across worlds."""
+        return world_spec(self.scenario, self.bounds)
+
+    @property
+    def m(self) -> int:
+        """Worlds per chunk."""
+        if self.chunk_worlds is not None:
+            return self.chunk_worlds
+        return max(1, TARGET_CHUNK_RUNS // self.replications)
+
+    @property
+    def n_chunks(self) -> int:
+        """Chunks per policy."""
+        return -(-self.worlds // self.m)
+
+    def chunk_span(self, chunk: int) -> tuple[int, int]:
+        """``(first world, number of worlds)`` of a chunk."""
+        s = chunk * self.m
+        return s, min(self.m, self.worlds - s)
+
+    def state(self) -> dict[str, Any]:
+        """Everything that fixes the numbers; ``--resume`` requires it to match exactly."""
+        return {
+            "kind": "explore",
+            "scenario_sha256": self.scenario.digest(),  # the fields that change results
+            "seed": self.seed,
+            "worlds": self.worlds,
+            "replications": self.replications,
+            "chunk_worlds": self.m,
+            "sampler": self.sampler,
+            "world_spec": self.spec.digest(),
+            "policies": list(self.policies),
+            "package_version": __version__,
+            "posterior_sha256": (
+                posterior_sha256(self.scenario) if self.spec.from_posterior else None
+            ),
+        }
+
+    def token(self) -> str:
+        """A short hash of :meth:`state` (names the Dask tasks)."""
+        return hashlib.sha256(json.dumps(self.state(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class WorldTask:
+    """One chunk of worlds under one policy."""
+
+    scenario: Scenario
+    policy: str
+    chunk: int
+    start: int
+    values: dict[str, np.ndarray]
+    replications: int
+    seed: int
+
+
+def run_world_chunk(task: WorldTask) -> tuple[str, int, pd.DataFrame]:
+    """Run one chunk: ``(policy, chunk, per-world means)`` (columns ``world``, ``policy`` and
+    :data:`EXPLORE_OUTCOMES`)."""
+    reps = task.replications
+    m = len(next(iter(task.values.values())))
+    params = Params.build(m * reps, {k: np.repeat(v, reps) for k, v in task.values.items()})
+    draws = np.random.default_rng(chunk_seed(task.seed, task.chunk, 0))
+    res = run_ensemble(task.scenario, get_policy(task.policy), params, draws, keep_daily=False)
+    cols: dict[str, Any] = {
+        "world": np.arange(task.start, task.start + m, dtype=np.int64),
+        "policy": task.policy,
+    }
+    for k in EXPLORE_OUTCOMES:
+        v = res.outcomes[_DERIVED[k]] > 0 if k in _DERIVED else res.outcomes[k]
+        cols[k] = np.asarray(v, dtype=float).reshape(m, reps).mean(axis=1)
+    return task.policy, task.chunk, pd.DataFrame(cols)
+
+
+@dataclass
+class ExploreResult:
+    """What an exploration produced (also on disk in ``out``)."""
+
+    exploration: Exploration
+    out: Path
+    worlds: pd.DataFrame
+    outcomes: pd.DataFrame
+    manifest: dict[str, Any]
+    files: list[Path] = field(default_factory=list)
+
+
+#: ``finalise(result, directory) -> files``: writes a command's tables and figures.
+ExploreFinaliser = Callable[[ExploreResult, Path], list[Path]]
+
+
+def _manifest(
+    ex: Exploration, executor: str, workers: int, command: str | None, started: str, first: str
+) -> dict[str, Any]:
+    return {
+        **common_fields(),
+        "kind": "explore",
+        "scenario_file": str(Path(ex.scenario_path).resolve()) if ex.scenario_path else None,
+        "scenario_file_sha256": file_sha256(ex.scenario_path),
+        "scenario": ex.scenario.model_dump(mode="json"),
+        **ex.state(),
+        "chunks_per_policy": ex.n_chunks,
+        "runs": ex.worlds * ex.replications * len(ex.policies),
+        "explored": {k: list(v) for k, v in ex.spec.explored.items()},
+        "from_posterior": list(ex.spec.from_posterior),
+        "fixed": ex.spec.fixed,
+        "executor": executor,
+        "workers": workers,
+        "command": command,
+        "started": first,
+        "this_invocation_started": started,
+        "finished": None,
+    }
+
+
+def run_exploration(
+    ex: Exploration,
+    out: Path | str,
+    *,
+    workers: int | None = None,
+    dask_scheduler: str | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    progress: bool | None = None,
+    command: str | None = None,
+    finalise: ExploreFinaliser | None = None,
+) -> ExploreResult:
+    """Run an exploration into the result directory ``out`` (``worlds.parquet``,
+    ``outcomes.parquet``, what ``finalise`` writes, ``manifest.json``).
+
+    Options as :func:`sim.experiments.experiment.run_experiment`: bad settings and unusable
+    output places are refused before any simulation; Ctrl-C keeps ``out.partial`` for
+    ``resume``; the result directory appears atomically.
+    """
+    out = Path(out)
+    ex.validate()
+    check_output(out, overwrite=overwrite, resume=resume)
+    worlds = sample_worlds(ex.spec, ex.worlds, ex.seed, ex.sampler)
+    params = parameter_columns(worlds)
+    store = ChunkStore(out)
+    started = utc_now()
+    client = connect_dask(dask_scheduler) if dask_scheduler else None
+    try:
+        state = {**ex.state(), "started": started}
+        old = store.read_state() if store.root.exists() else None
+        resumed = False
+        if store.root.exists():
+            old_core = {k: v for k, v in (old or {}).items() if k != "started"}
+            if resume and old is not None and old_core != ex.state():
+                raise OutputError(
+                    f"--resume: {store.root} holds a different exploration; rerun with the "
+                    "original settings, or use --overwrite to start again"
+                )
+            if resume and old is not None:
+                state["started"], resumed = old.get("started", started), True
+            else:
+                store.discard()
+        created = make_dirs(store.root, str(out))
+        try:
+            store.write_state(state)
+            store.prepare(list(ex.policies))
+        except OSError as exc:
+            store.discard()
+            remove_dirs(created)
+            raise OutputError(f"--out {out}: cannot write there ({exc.strerror})") from None
+
+        parts: dict[tuple[int, int], pd.DataFrame] = {}
+        tasks: list[WorldTask] = []
+        done = 0
+        for c in range(ex.n_chunks):
+            s, m = ex.chunk_span(c)
+            values = {k: worlds[k].to_numpy()[s : s + m] for k in params}
+            for i, p in enumerate(ex.policies):
+                path = store.chunk_paths(p, c)["outcomes"]
+                if resumed and path.is_file():
+                    parts[(i, c)] = pd.read_parquet(path)
+                    done += m * ex.replications
+                else:
+                    tasks.append(WorldTask(ex.scenario, p, c, s, values, ex.replications, ex.seed))
+        token = ex.token()
+        keys = [f"escalation-explore-{token}-{t.policy}-{t.chunk:05d}" for t in tasks]
+        executor, n_workers, pool, stream = start(
+            run_world_chunk, tasks, keys, client=client, workers=workers
+        )
+        total = ex.worlds * ex.replications * len(ex.policies)
+        bar = progress_bar(total, done, progress, f"{ex.worlds:,} worlds")
+        try:
+            for p, c, df in stream:
+                try:
+                    write_parquet_atomic(df, store.chunk_paths(p, c)["outcomes"])
+                except OSError as exc:
+                    raise OutputError(
+                        f"--out {out}: cannot write chunk {c} of {p} into {store.root} "
+                        f"({exc.strerror}); rerun with --resume once there is room"
+                    ) from None
+                parts[(ex.policies.index(p), c)] = df
+                bar.update(len(df) * ex.replications)
+        finally:
+            bar.close()
+            if pool is not None:
+                pool.close()
+            if hasattr(stream, "close"):
+                stream.close()
+    finally:
+        if client is not None:
+            client.close()
+
+    final = store.fresh_final()
+    outcomes = pd.concat([parts[k] for k in sorted(parts)], ignore_index=True)
+    outcomes["policy"] = pd.Categorical(outcomes["policy"], categories=list(ex.policies))
+    manifest = _manifest(ex, executor, n_workers, command, started, state["started"])
+    manifest["resumed"] = resumed
+    result = ExploreResult(ex, out, worlds, outcomes, manifest)
+    write_parquet_atomic(worlds, final / "worlds.parquet")
+    write_parquet_atomic(outcomes, final / "outcomes.parquet")
+    if finalise is not None:
+        finalise(result, final)
+    manifest["finished"] = utc_now()
+    written = sorted(str(f.relative_to(final)) for f in final.rglob("*") if f.is_file())
+    manifest["files"] = [*written, "manifest.json"]
+    write_json_atomic(final / "manifest.json", manifest)
+    store.publish()
+    result.files = [out / f for f in manifest["files"]]
+    return result
+
+
+def load_exploration(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """``(worlds, outcomes, manifest)`` of an exploration's result directory.
+
+    Raises
+    ------
+    sim.errors.UserError
+        if the directory is not a finished exploration.
+    """
+    d = Path(directory)
+    try:
+        manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("kind") != "explore":
+            raise ValueError
+        worlds = pd.read_parquet(d / "worlds.parquet")
+        outcomes = pd.read_parquet(d / "outcomes.parquet")
+    except (OSError, ValueError):
+        raise ExperimentError(
+            f"{d}: not the result directory of `escalation explore` (needs manifest.json, "
+            "worlds.parquet and outcomes.parquet)"
+        ) from None
+    return worlds, outcomes, manifest

@@ -1,0 +1,261 @@
+"""Reporting a sensitivity study: top parameters, Markdown, the figure, the result directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim import __version__
+from sim.errors import UserError
+from sim.experiments.provenance import git_commit
+from sim.explore.sensitivity_problem import MORRIS_LEVELS, OUTCOMES
+from sim.inputs.scenario import scenario_hash
+
+
+def _score_column(method: str) -> tuple[str, str]:
+    return ("ST", "ST_conf") if method == "sobol" else ("mu_star", "mu_star_conf")
+
+
+def top_parameters(df: pd.DataFrame, outcome: str, k: int = 12) -> pd.DataFrame:
+    """The ``k`` most influential parameters for an outcome (by ST, or by mu_star)."""
+    score = "ST" if "ST" in df.columns else "mu_star"
+    d = df[df["outcome"] == outcome].dropna(subset=[score])
+    return d.sort_values(score, ascending=False).head(k)
+
+
+def footnote(meta: Mapping[str, Any]) -> str:
+    """One line describing a study: method, N, rows, reps, scenario, policy, seed."""
+    m = meta["method"]
+    how = (
+        "Sobol' indices (Saltelli design, SALib), bars = 95% bootstrap intervals"
+        if m == "sobol"
+        else f"Morris elementary effects ({MORRIS_LEVELS} levels, SALib), bars = 95% bootstrap"
+        " intervals of μ*"
+    )
+    return (
+        f"{how}. N = {meta['n']}, {meta['rows']:,} parameter sets × {meta['reps']} runs "
+        f"(common random numbers), {len(meta['varied'])} parameters varied over their ranges. "
+        f"Scenario '{meta['scenario']}' ({meta['days']} days), policy '{meta['policy']}', "
+        f"seed {meta['seed']}. Model output, not a forecast."
+    )
+
+
+def indices_markdown(df: pd.DataFrame, k: int = 5) -> str:
+    """A readable summary: the top ``k`` parameters per outcome, exclusions, caveats."""
+    meta = df.attrs
+    method = meta["method"]
+    lines = [
+        f"# Sensitivity: scenario '{meta['scenario']}', policy '{meta['policy']}'",
+        "",
+        footnote(meta),
+        "",
+    ]
+    if method == "sobol":
+        lines += [
+            "ST (total index): share of the outcome's variance that would vanish if the "
+            "parameter were known, interactions included. S1: the parameter alone. "
+            "± is the half-width of the 95% bootstrap interval.",
+            "",
+        ]
+    else:
+        lines += [
+            "μ* (mean absolute elementary effect): change of the outcome across the "
+            "parameter's full range, averaged over the other parameters; σ large against μ* "
+            "means non-linear effects or interactions. ± is the 95% bootstrap half-width.",
+            "",
+        ]
+    for outcome in dict.fromkeys(df["outcome"]):
+        _, unit, question = OUTCOMES.get(outcome, (outcome, "", outcome))
+        lines.append(f"## {question}")
+        lines.append("")
+        mean = meta.get("outcome_means", {}).get(outcome)
+        if mean is not None:
+            lines.append(f"Mean over the design: {mean:.4g} ({unit}).")
+            lines.append("")
+        if outcome in meta.get("constant", []):
+            lines.append(
+                f"The outcome is the same ({mean:g}) in every run of the design: no parameter "
+                "can move it in this scenario under this policy, so it has no indices."
+            )
+            lines.append("")
+            continue
+        top = top_parameters(df, outcome, k)
+        if method == "sobol":
+            lines += ["| parameter | ST | S1 |", "|---|---|---|"]
+            for r in top.itertuples():
+                lines.append(
+                    f"| `{r.parameter}` | {r.ST:.3f} ± {r.ST_conf:.3f} | "
+                    f"{r.S1:.3f} ± {r.S1_conf:.3f} |"
+                )
+            d = df[df["outcome"] == outcome]
+            lines += [
+                "",
+                f"Sum of S1 = {d['S1'].sum():.2f} (1 would mean no interactions; a "
+                "negative S1 is estimation noise).",
+                "",
+            ]
+        else:
+            lines += [f"| parameter | μ* ({unit}) | σ |", "|---|---|---|"]
+            for r in top.itertuples():
+                lines.append(
+                    f"| `{r.parameter}` | {r.mu_star:.3g} ± {r.mu_star_conf:.2g} | {r.sigma:.3g} |"
+                )
+            lines.append("")
+    if meta.get("fixed"):
+        fixed = ", ".join(f"`{k}` = {v:g}" for k, v in meta["fixed"].items())
+        lines += [f"Held at the scenario's value and not varied: {fixed}.", ""]
+    lines += [
+        "Parameters not varied are held at the scenario's value, else at the median of its "
+        "posterior (if it draws from one), else at the table's default. A parameter that an "
+        "outcome does not depend on in this scenario (for example one the scenario's initial "
+        "state overrides) gets an index of zero.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def plot_indices(df: pd.DataFrame, k: int = 12):
+    """Figure: per outcome, horizontal bars of ST and S1 (or μ*) with intervals, top ``k``.
+
+    Outcomes that are constant over the design get no panel; a line under the title names them.
+    """
+    import matplotlib.pyplot as plt  # no matplotlib.use(): it would break inline notebook figures
+
+    meta = df.attrs
+    method = meta["method"]
+    constant = [o for o in dict.fromkeys(df["outcome"]) if o in meta.get("constant", [])]
+    outcomes = [o for o in dict.fromkeys(df["outcome"]) if o not in constant]
+    # Okabe & Ito (2008) colour-blind-safe palette
+    blue, orange, grey = "#0072B2", "#E69F00", "#555555"
+    err = {"elinewidth": 0.8, "capsize": 2, "ecolor": "#222222"}
+    ncol = 2 if len(outcomes) > 1 else 1
+    nrow = max(1, int(np.ceil(len(outcomes) / ncol)))
+    fig, axes = plt.subplots(
+        nrow, ncol, figsize=(6.6 * ncol, 4.3 * nrow + 1.1), squeeze=False, layout="constrained"
+    )
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+        label, unit, question = OUTCOMES.get(outcome, (outcome, "", outcome))
+        ax.set_title(question, fontsize=10.5, loc="left")
+        top = top_parameters(df, outcome, k).iloc[::-1]
+        y = np.arange(len(top))
+        if method == "sobol":
+            h = 0.38
+            ax.barh(y + h / 2, top["ST"], h, xerr=top["ST_conf"], color=blue,
+                    label="total (ST)", error_kw=err)  # fmt: skip
+            ax.barh(y - h / 2, top["S1"], h, xerr=top["S1_conf"], color=orange,
+                    label="first order (S1)", error_kw=err)  # fmt: skip
+            ax.set_xlabel(f"share of the variance of {label}")
+            ax.set_xlim(min(0.0, float((top["S1"] - top["S1_conf"]).min()) - 0.02), None)
+        else:
+            ax.barh(y, top["mu_star"], 0.6, xerr=top["mu_star_conf"], color=blue,
+                    label="μ* (mean |effect|)", error_kw=err)  # fmt: skip
+            ax.plot(top["sigma"], y, "D", color=orange, ms=4, label="σ (spread of effects)")
+            ax.set_xlabel(f"{label}: change across the parameter's range ({unit})")
+        ax.axvline(0, color=grey, lw=0.6)
+        ax.set_yticks(y, top["parameter"], fontsize=8.5)
+        ax.tick_params(axis="x", labelsize=8.5)
+        ax.grid(axis="x", color="#dddddd", lw=0.6)
+        ax.set_axisbelow(True)
+        ax.legend(fontsize=8, loc="lower right", frameon=False)
+    for ax in list(axes.flat)[len(outcomes) :]:
+        ax.set_axis_off()
+    what = "Sobol' indices" if method == "sobol" else "Morris screening"
+    title = f"Which assumptions matter? Global sensitivity ({what}), top {k} parameters"
+    if constant:
+        means = meta.get("outcome_means", {})
+        gone = "; ".join(f"{OUTCOMES.get(o, (o,))[0]} = {means.get(o, np.nan):g}" for o in constant)
+        title += f"\nNot shown, the same in every run (no parameter moves it here): {gone}"
+    fig.suptitle(title, fontsize=12, fontweight="bold")
+    note = footnote(meta)
+    if method == "sobol":
+        note += " A negative S1 is estimation noise (true indices are ≥ 0)."
+    width = 115 * ncol if ncol > 1 else 105
+    fig.text(0.01, 0.005, textwrap.fill(note, width), fontsize=7.5, color=grey, va="bottom")
+    fig.get_layout_engine().set(rect=(0, 0.045, 1, 0.955))
+    return fig
+
+
+def check_output_dir(out: str | Path, overwrite: bool) -> Path:
+    """Refuse an existing output directory (unless ``overwrite``) or an unusable place."""
+    out = Path(out)
+    if out.exists() and not overwrite:
+        raise UserError(f"{out}: already exists (choose another --out or pass --overwrite)")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: exists and is not a directory")
+    parent = out.resolve().parent
+    if parent.exists() and not parent.is_dir():
+        raise UserError(f"{parent}: is not a directory")
+    return out
+
+
+def write_results(
+    df: pd.DataFrame,
+    out: str | Path,
+    overwrite: bool = False,
+    scenario_path: str | Path | None = None,
+    command: Sequence[str] | None = None,
+) -> Path:
+    """Write the study's files to ``out`` atomically (a temporary directory beside it, renamed).
+
+    Files: ``indices.parquet``, ``indices.csv``, ``indices.md``, ``sensitivity.png``,
+    ``sensitivity.pdf`` and ``manifest.json``.
+    """
+    import matplotlib.pyplot as plt
+
+    out = check_output_dir(out, overwrite)
+    parent = out.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; give it the usual mode
+    except OSError as exc:
+        raise UserError(f"{out}: cannot create the output directory ({exc.strerror})") from None
+    try:
+        table = df.copy()
+        table.attrs = {}
+        table.to_parquet(tmp / "indices.parquet", index=False)
+        table.to_csv(tmp / "indices.csv", index=False)
+        (tmp / "indices.md").write_text(indices_markdown(df), encoding="utf-8")
+        fig = plot_indices(df)
+        fig.savefig(tmp / "sensitivity.png", dpi=150)
+        fig.savefig(tmp / "sensitivity.pdf")
+        plt.close(fig)
+        meta = dict(df.attrs)
+        manifest = {
+            "kind": "sensitivity",
+            "version": __version__,
+            "git_commit": git_commit()[0],
+            "scenario_file": None if scenario_path is None else str(scenario_path),
+            "scenario_sha256": None if scenario_path is None else scenario_hash(scenario_path),
+            "command": list(command) if command is not None else None,
+            "created": pd.Timestamp.now(tz="UTC").isoformat(),
+            "analysis": "SALib sobol (calc_second_order=False)"
+            if meta["method"] == "sobol"
+            else f"SALib morris (num_levels={MORRIS_LEVELS})",
+            **meta,
+        }
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, default=float) + "\n", encoding="utf-8"
+        )
+        if out.exists():  # overwrite: move the old one aside, then swap
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
+            os.rename(out, old / out.name)
+            os.rename(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out

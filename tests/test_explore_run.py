@@ -1,0 +1,253 @@
+"""Running an exploration (sim.explore.runner, ``escalation explore``, ``compare --robustness``)
+at tiny sizes: common random numbers across policies within a world, the same numbers on 1
+and 2 workers, resume, clear errors before any work, and the robustness columns."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analysis.metrics import summarise_outcomes
+from sim.cli.main import main
+from sim.core.policies import DoNothing
+from sim.errors import UserError
+from sim.experiments.experiment import Experiment, run_experiment
+from sim.experiments.store import partial_dir
+from sim.explore import runner as R
+from sim.explore.robustness import add_robustness, robustness_columns
+from sim.explore.runner import Exploration, run_exploration
+from sim.inputs.scenario import load_scenario
+
+
+class SilentTwin(DoNothing):
+    """do_nothing under another name: with common random numbers it must give the very same
+    outcomes in every world and replication."""
+
+    name = "silent_twin"
+
+
+TWIN = f"{__name__}:SilentTwin"
+
+
+def _ex(path, policies=("do_nothing", "strike_syria"), worlds=12, reps=3, **kw):
+    kw.setdefault("chunk_worlds", 5)
+    return Exploration(
+        load_scenario(path), tuple(policies), worlds, reps, seed=7, scenario_path=str(path), **kw
+    )
+
+
+def test_common_random_numbers_across_policies_within_a_world(tmp_path, short_scenario):
+    path = short_scenario(days=60)
+    res = run_exploration(
+        _ex(path, ("do_nothing", TWIN, "strike_syria")), tmp_path / "a", workers=1, progress=False
+    )
+    o = res.outcomes.assign(policy=res.outcomes["policy"].astype(str))
+    a = o[o.policy == "do_nothing"].drop(columns="policy").reset_index(drop=True)
+    b = o[o.policy == TWIN].drop(columns="policy").reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)  # same draws, same parameters, same outcomes
+    assert a["attacks_total"].nunique() > 1  # ... while the worlds do differ
+    # a policy's numbers do not depend on which other policies run beside it
+    alone = run_exploration(
+        _ex(path, ("strike_syria",)), tmp_path / "b", workers=1, progress=False
+    ).outcomes
+    pd.testing.assert_frame_equal(
+        alone.drop(columns="policy"),
+        o[o.policy == "strike_syria"].drop(columns="policy").reset_index(drop=True),
+    )
+    # the tables on disk
+    worlds = pd.read_parquet(tmp_path / "a" / "worlds.parquet")
+    assert list(worlds["world"]) == list(range(12))
+    assert len(pd.read_parquet(tmp_path / "a" / "outcomes.parquet")) == 12 * 3
+    m = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert m["kind"] == "explore" and m["chunks_per_policy"] == 3 and m["runs"] == 12 * 3 * 3
+    assert set(m["explored"]) == set(res.exploration.spec.explored)
+
+
+def test_same_numbers_on_one_and_two_workers_and_after_resume(
+    tmp_path, short_scenario, monkeypatch
+):
+    ex = _ex(short_scenario(days=40))
+    ref = run_exploration(ex, tmp_path / "one", workers=1, progress=False)
+    two = run_exploration(ex, tmp_path / "two", workers=2, progress=False)
+    assert two.manifest["executor"] == "processes"
+    pd.testing.assert_frame_equal(ref.outcomes, two.outcomes)
+    pd.testing.assert_frame_equal(ref.worlds, two.worlds)
+
+    real, calls = R.run_world_chunk, []
+
+    def interrupted(task):
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        calls.append(task.chunk)
+        return real(task)
+
+    monkeypatch.setattr(R, "run_world_chunk", interrupted)
+    out = tmp_path / "resumed"
+    with pytest.raises(KeyboardInterrupt):
+        run_exploration(ex, out, workers=1, progress=False)
+    assert not out.exists() and len(list(partial_dir(out).glob("chunks/*/*.parquet"))) == 4
+    calls.clear()
+    monkeypatch.setattr(R, "run_world_chunk", lambda t: (calls.append(t.chunk), real(t))[1])
+    with pytest.raises(UserError, match="different exploration"):
+        run_exploration(_ex(short_scenario(days=40), reps=4), out, workers=1, resume=True)
+    res = run_exploration(ex, out, workers=1, progress=False, resume=True)
+    assert len(calls) == 2 * 3 - 4 and res.manifest["resumed"] is True
+    pd.testing.assert_frame_equal(res.outcomes, ref.outcomes)
+
+
+def test_explore_command_writes_tables_figures_and_discovery(tmp_path, short_scenario, capsys):
+    out = tmp_path / "ex"
+    scenario = short_scenario(days=90)
+    code = main(
+        [
+            "explore",
+            str(scenario),
+            "--policies",
+            "do_nothing,strike_syria,decapitation",
+            "--worlds",
+            "40",
+            "--replications",
+            "2",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--quiet",
+            "--satisfy",
+            "us_killed<=1",
+            "--discover-policy",
+            "decapitation",
+        ]
+    )
+    assert code == 0
+    files = set(json.loads((out / "manifest.json").read_text())["files"])
+    for f in (
+        "worlds.parquet",
+        "outcomes.parquet",
+        "regret.csv",
+        "ranking.csv",
+        "decisions.md",
+        "regret.png",
+        "ranking.png",
+    ):
+        assert f in files
+    rank = pd.read_csv(out / "ranking.csv")
+    assert sorted(rank["policy"]) == ["decapitation", "do_nothing", "strike_syria"]
+    assert rank["share_best"].between(0, 1).all()
+    md = (out / "decisions.md").read_text()
+    assert "When does decapitation miss the thresholds (us_killed<=1)?" in md
+    if "prim_decapitation_box.csv" in files:  # unless no world, or every world, fails
+        box = pd.read_csv(out / "prim_decapitation_box.csv")
+        assert {"parameter", "min", "max", "qp_lower"} <= set(box.columns)
+    # what compare --robustness does with its summary: the sign shares beside the differences
+    exp = Experiment(load_scenario(scenario), ("do_nothing", "decapitation"), runs=60, seed=1)
+    runs = run_experiment(exp, tmp_path / "cmp", workers=1, progress=False).outcomes
+    summary = add_robustness(summarise_outcomes(runs, n_boot=50), out, tmp_path)
+    rows = summary[(summary.policy == "decapitation") & summary["diff"].notna()]
+    assert {"sign_share", "sign_reversed", "sign_robust", "decided_by"} <= set(summary.columns)
+    assert rows["sign_share"].dropna().between(0, 1).all() and len(rows["sign_share"].dropna())
+    assert "| `decapitation` | us_killed |" in (tmp_path / "robustness.md").read_text()
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--satisfy", "us_kiled<=1"], "--satisfy: unknown outcome 'us_kiled'"),
+        (["--discover", "war>>1"], "--discover: 'war>>1' is not of the form"),
+        (["--bounds", "BOUNDS"], "unknown parameter 'revenge_atacks'"),
+        (["--discover-policy", "decapitation"], "--discover-policy: 'decapitation' is not"),
+    ],
+)
+def test_explore_refuses_bad_input_before_any_work(
+    tmp_path, short_scenario, capsys, extra, message
+):
+    bounds = tmp_path / "bounds.yaml"
+    bounds.write_text("revenge_atacks: [1, 2]\n")
+    extra = [str(bounds) if e == "BOUNDS" else e for e in extra]
+    out = tmp_path / "never"
+    code = main(
+        [
+            "explore",
+            str(short_scenario()),
+            "--policies",
+            "do_nothing",
+            "--worlds",
+            "4",
+            "--out",
+            str(out),
+            *extra,
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not out.exists() and not partial_dir(out).exists()
+
+
+def _fake_exploration(d, diffs: np.ndarray, a: np.ndarray):
+    """An exploration directory by hand: worlds with parameters a (decides) and b (noise);
+    us_killed of do_nothing 1, of strike_syria 1 + diffs."""
+    d.mkdir()
+    rng = np.random.default_rng(0)
+    n = len(a)
+    pd.DataFrame(
+        {"world": range(n), "revenge_attacks": a, "iran_direction": rng.random(n)}
+    ).to_parquet(d / "worlds.parquet")
+    rows = [
+        {"world": w, "policy": p, "us_killed": 1.0 + (diffs[w] if p != "do_nothing" else 0)}
+        for w in range(n)
+        for p in ("do_nothing", "strike_syria")
+    ]
+    pd.DataFrame(rows).to_parquet(d / "outcomes.parquet")
+    (d / "manifest.json").write_text(json.dumps({"kind": "explore"}))
+
+
+def test_robustness_share_and_the_deciding_parameter(tmp_path):
+    n = 200
+    a = np.linspace(0, 10, n)
+    summary = pd.DataFrame(
+        {
+            "policy": ["do_nothing", "strike_syria", "strike_syria"],
+            "outcome": ["us_killed", "us_killed", "war"],
+            "diff": [np.nan, 0.5, 0.1],
+        }
+    )
+    # the sign flips where revenge_attacks > 7: holds in 70% of the worlds
+    _fake_exploration(tmp_path / "flip", np.where(a > 7, -1.0, 1.0), a)
+    rob = robustness_columns(tmp_path / "flip", summary).set_index("outcome")
+    assert rob.loc["us_killed", "sign_share"] == pytest.approx((a <= 7).mean())
+    assert rob.loc["us_killed", "sign_reversed"] == pytest.approx((a > 7).mean())
+    assert not rob.loc["us_killed", "sign_robust"]
+    assert rob.loc["us_killed", "decided_by"] == "revenge_attacks"
+    assert np.isnan(rob.loc["war", "sign_share"]) and pd.isna(rob.loc["war", "sign_robust"])
+    # a difference of the same sign in 95% of the worlds is robust, and nothing decides it
+    _fake_exploration(tmp_path / "hold", np.where(a > 9.5, -1.0, 1.0), a)
+    rob = robustness_columns(tmp_path / "hold", summary).set_index("outcome")
+    assert rob.loc["us_killed", "sign_robust"] and rob.loc["us_killed", "decided_by"] == ""
+
+
+def test_compare_robustness_refuses_a_directory_that_is_no_exploration(
+    tmp_path, short_scenario, capsys
+):
+    code = main(
+        [
+            "compare",
+            str(short_scenario()),
+            "--policies",
+            "do_nothing",
+            "--runs",
+            "10",
+            "--out",
+            str(tmp_path / "c"),
+            "--robustness",
+            str(tmp_path),
+        ]
+    )
+    assert code == 2
+    assert "not the result directory of `escalation explore`" in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()
