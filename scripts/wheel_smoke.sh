@@ -56,16 +56,15 @@ run() {
     say "escalation $*"
     "$esc" "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; say "FAILED: escalation $*"; exit 1; }
 }
-run params
-run record
-run replay --start 2019-12-01 --end 2020-01-31 --runs 20 --seed 1 --out replay
-run replay --scenario late_2019 --force us,iran --runs 10 --seed 1 --out replay-late-2019
+run replay --scenario late_2019 --end 2020-01-31 --force us,iran --runs 20 --seed 1 --out replay
 run branch --at 2020-01-03 --start 2019-12-01 --policies record,do_nothing --horizon 20 \
     --runs 20 --seed 1 --out branch
 run calibrate --seed 1 --particles 20 --generations 1 --rows 20 --ppc-runs 20 --out calibration \
     --write-posterior fits/posterior.csv
+run validate --runs 20 --out validation
 run run baseline --runs 20 --workers 1 --quiet --out run
-run compare mid_2024 --policies do_nothing,strike_iraq --runs 20 --workers 1 --quiet --out compare
+run explore mid_2024 --policies do_nothing,strike_iraq --worlds 32 --replications 2 --workers 1 \
+    --quiet --out explore
 run sensitivity early_2021 --n 4 --params p_injury --reps 1 --quiet --out sensitivity
 cat >mine.yaml <<'YAML'
 name: mine
@@ -74,9 +73,9 @@ days: 30
 posterior: fits/posterior.csv
 YAML
 run run mine.yaml --runs 20 --workers 1 --quiet --out run-mine
-for f in replay/runs.parquet replay-late-2019/weekly.csv branch/branch.parquet \
-    calibration/report.md fits/posterior.csv run/outcomes.parquet compare/summary.md \
-    sensitivity/indices.csv run-mine/manifest.json; do
+for f in replay/runs.parquet branch/branch.parquet calibration/report.md fits/posterior.csv \
+    validation/summary.md run/outcomes.parquet explore/manifest.json sensitivity/indices.csv \
+    run-mine/manifest.json; do
     [ -s "$f" ] || { say "missing output $f"; exit 1; }
 done
 grep -q '"posterior_file": ".*fits/posterior.csv"' run-mine/manifest.json ||
