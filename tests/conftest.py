@@ -3,6 +3,7 @@ separate processes bound to 127.0.0.1)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -28,6 +29,9 @@ def short_scenario(tmp_path: Path) -> Callable[..., Path]:
     def make(days: int = 60, name: str = "short", **changes: object) -> Path:
         data = yaml.safe_load((SCENARIOS / "baseline.yaml").read_text(encoding="utf-8"))
         data.update({"days": days, "name": name, **changes})
+        # a shock after the shortened period would be refused: keep those inside it
+        last = data["start"] + dt.timedelta(days=data["days"] - 1)
+        data["shocks"] = [s for s in data.get("shocks", []) if s["start"] <= last]
         path = tmp_path / f"{name}.yaml"
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         return path

@@ -142,6 +142,7 @@ def test_discovery_refuses_a_question_with_nothing_to_find():
 def _scenario(**changes):
     data = yaml.safe_load((BASELINE).read_text(encoding="utf-8"))
     data.update({"days": 30, **changes})
+    data["shocks"] = [s for s in data["shocks"] if s["start"].month == 1]  # inside the 30 days
     return scenario_from_dict(data)
 
 

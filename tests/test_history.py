@@ -332,3 +332,37 @@ def test_missing_period_column(tmp_path: Path) -> None:
     with pytest.raises(RecordError) as err:
         load_period_counts(write_csv(tmp_path / "periods.csv", rows, columns))
     check_error(err, "periods.csv", 1, "count_high")
+
+
+def test_unusable_record_files_get_one_message_naming_them(tmp_path, monkeypatch):
+    import sim.inputs.record_schema as schema
+
+    good = tmp_path / "good.csv"
+    good.write_bytes(data_path_bytes())
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(data_path_bytes().replace(b"Iraq", "Iraq\u00e9".encode("latin-1"), 1))
+    with pytest.raises(RecordError, match=r"latin\.csv, file: not UTF-8 text \(line 2"):
+        load_events(latin)
+    nul = tmp_path / "nul.csv"
+    nul.write_bytes(data_path_bytes().replace(b"Iraq", b"Ir\x00aq", 1))
+    with pytest.raises(RecordError, match=r"nul\.csv, line 2.*NUL byte"):
+        load_events(nul)
+    dupe = tmp_path / "dupe.csv"
+    dupe.write_bytes(data_path_bytes().replace(b"id,date,", b"id,date,id,", 1))
+    with pytest.raises(RecordError, match=r"dupe\.csv, line 1, field 'id': column appears"):
+        load_events(dupe)
+    with pytest.raises(RecordError, match="is a folder"):
+        load_events(tmp_path)
+    monkeypatch.setattr(schema, "MAX_RECORD_BYTES", 100)
+    with pytest.raises(RecordError, match=r"good\.csv, file: .* too large"):
+        load_events(good)
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + data_path_bytes())
+    monkeypatch.undo()
+    assert len(load_events(bom)) == len(load_events())  # a byte-order mark is fine
+
+
+def data_path_bytes() -> bytes:
+    from sim.inputs.packaged import data_path
+
+    return data_path("events.csv").read_bytes()

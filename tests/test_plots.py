@@ -30,6 +30,7 @@ def experiment():
     one policy under a user policy's name (labels must fall back to the name)."""
     data = yaml.safe_load((SCENARIOS / "baseline.yaml").read_text(encoding="utf-8"))
     data.update(days=90, name="short")
+    data["shocks"] = [s for s in data["shocks"] if s["start"].month <= 3]  # inside the 90 days
     sc = scenario_from_dict(data)
     frames, qs = [], {}
     for p in POLICIES:

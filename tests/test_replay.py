@@ -4,6 +4,7 @@ replay/branch)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import numpy as np
@@ -182,3 +183,139 @@ def test_replay_rejects_bad_dates_and_actors(tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit):
         main(["replay", "--start", "2020-01-01", "--end", "2020-03-01", "--runs", "5",
               "--seed", "1", "--out", str(tmp_path), "--force", "martians"])  # fmt: skip
+
+
+# --- the history setting, outputs, posterior files ------------------------------------------------
+def test_the_history_setting_is_one_packaged_file() -> None:
+    from sim.inputs.packaged import history_setting_path
+    from sim.inputs.scenario import load_scenario
+
+    h = history_setting()
+    assert h == load_scenario(history_setting_path())
+    assert h.policy == "do_nothing" and h.start == dt.date(2019, 10, 1)
+    assert h.end == dt.date(2024, 12, 31)
+    # the nuclear-talks restraint of 2021 is over long before 2024
+    talks = [s for s in h.shocks if s.kind == "iran_restraint"]
+    assert len(talks) == 1 and talks[0].end is not None and talks[0].end.year == 2022
+    w = window(h, dt.date(2024, 6, 1), dt.date(2024, 8, 31)).shock_arrays()
+    assert (w["iran_restraint"] == 0).all() and (w["iran_direction"] > 0).all()
+    assert w["iran_grievance"].sum() == pytest.approx(0.6)  # Haniyeh, once
+
+
+def test_a_new_scenario_file_changes_no_replay(tmp_path: Path, events, monkeypatch) -> None:
+    import sim.inputs.packaged as packaged
+
+    before = replay(events, START, dt.date(2020, 1, 31), 50, 3).runs
+    extra = tmp_path / "scenarios"
+    extra.mkdir()
+    for f in packaged.scenario_dir().glob("*.yaml"):
+        (extra / f.name).write_bytes(f.read_bytes())
+    (extra / "more.yaml").write_text(
+        "name: more\nstart: 2019-12-01\ndays: 60\nshocks:\n"
+        "  - kind: militia_grievance\n    start: 2019-12-10\n    magnitude: 5\n"
+    )
+    monkeypatch.setattr(packaged, "scenario_dir", lambda: extra)
+    pd.testing.assert_frame_equal(replay(events, START, dt.date(2020, 1, 31), 50, 3).runs, before)
+
+
+def test_replay_defaults_to_the_scenario_period_and_names_the_setting(tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "r"
+    assert main(["replay", "--scenario", "late_2019", "--runs", "20", "--seed", "1",
+                 "--out", str(out)]) == 0  # fmt: skip
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["start"] == "2019-10-01" and man["end"] == "2020-03-31"
+    assert man["setting_file"].endswith("late_2019.yaml") and len(man["setting_sha256"]) == 64
+    out = tmp_path / "h"
+    assert main(["replay", "--start", "2020-01-01", "--end", "2020-01-10", "--runs", "5",
+                 "--seed", "1", "--out", str(out)]) == 0  # fmt: skip
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["setting_file"].endswith("history_setting.yaml") and man["policy"] == "do_nothing"
+
+
+def test_overwrite_replaces_only_once_the_new_results_are_complete(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    import sim.cli.replay as cli
+
+    out = tmp_path / "r"
+    argv = ["replay", "--start", "2020-01-01", "--end", "2020-01-10", "--runs", "5", "--seed",
+            "1", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    first = (out / "runs.parquet").read_bytes()
+    capsys.readouterr()
+    assert main(argv) == 2 and "--overwrite" in capsys.readouterr().err
+    assert (out / "runs.parquet").read_bytes() == first
+
+    def broken(*a, **k):
+        raise RuntimeError("the figure failed")
+
+    monkeypatch.setattr(cli, "plot_replay", broken)
+    with pytest.raises(RuntimeError):
+        main([*argv, "--overwrite", "--seed", "2"])
+    assert (out / "runs.parquet").read_bytes() == first  # the old results are intact
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # no staging left behind
+    monkeypatch.undo()
+    assert main([*argv, "--overwrite", "--seed", "2"]) == 0
+    assert (out / "runs.parquet").read_bytes() != first
+
+
+def test_a_missing_or_malformed_posterior_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    import sim.experiments.sampling as sampling
+    from sim.errors import UserError
+    from sim.inputs.scenario import scenario_from_dict
+
+    with pytest.raises(UserError, match=r"nowhere\.csv: the posterior file does not exist"):
+        sampling.posterior_draws(tmp_path / "nowhere.csv")
+    cases = {
+        "empty.csv": ("", "is empty"),
+        "header.csv": ("p_lethal\n", "no draws"),
+        "unknown.csv": ("p_lethal,colour\n0.1,2\n", "column 'colour'"),
+        "text.csv": ("p_lethal\n0.1\nhigh\n", r"line 3, column 'p_lethal'"),
+        "range.csv": ("p_lethal\n0.9\n", r"line 2, column 'p_lethal'.*range"),
+        "nan.csv": ("p_lethal\nnan\n", "not a number"),
+    }
+    for name, (text, words) in cases.items():
+        f = tmp_path / name
+        f.write_text(text)
+        with pytest.raises(UserError, match=rf"{re.escape(name)}.*{words}"):
+            sampling.posterior_draws(f)
+    (tmp_path / "s.yaml").write_text("name: s\nstart: 2020-01-01\nposterior: range.csv\n")
+    from sim.inputs.scenario import load_scenario
+
+    with pytest.raises(UserError, match=r"s\.yaml, field 'posterior'.*range\.csv"):
+        load_scenario(tmp_path / "s.yaml")
+    # no silent fall-back when the shipped posterior is missing
+    sc = scenario_from_dict({"name": "s", "start": "2020-01-01"})
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(sampling, "shipped_posterior_path", lambda: tmp_path / "gone.csv")
+    try:
+        with pytest.raises(UserError, match=r"gone\.csv: the posterior file does not exist"):
+            sampling.build_params(sc, 3, np.random.default_rng(1))
+    finally:
+        monkeypatch.undo()
+
+
+def test_calibrate_writes_the_posterior_where_asked_and_a_scenario_uses_it(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from sim.experiments.sampling import build_params, shipped_posterior_path
+    from sim.inputs.scenario import load_scenario
+
+    shipped = shipped_posterior_path().read_bytes()
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "fits" / "mine.csv"
+    assert main(["calibrate", "--seed", "1", "--particles", "20", "--generations", "1",
+                 "--rows", "20", "--ppc-runs", "20", "--out", "cal",
+                 "--write-posterior", str(target)]) == 0  # fmt: skip
+    assert shipped_posterior_path().read_bytes() == shipped  # the package is left alone
+    written = pd.read_csv(target)
+    assert len(written) == 20
+    pd.testing.assert_frame_equal(written, pd.read_csv(tmp_path / "cal" / "posterior.csv"))
+    assert [p.name for p in target.parent.iterdir()] == ["mine.csv"]  # no temporary left
+    (tmp_path / "s.yaml").write_text("name: s\nstart: 2020-01-01\nposterior: fits/mine.csv\n")
+    p = build_params(load_scenario(tmp_path / "s.yaml"), 100, np.random.default_rng(1))
+    assert set(np.unique(p.flat["self_excitation"])) <= set(written["self_excitation"])
+    assert main(["calibrate", "--seed", "1", "--out", "cal2", "--write-posterior", "x.txt"]) == 2
+    assert not (tmp_path / "cal2").exists()

@@ -3,10 +3,11 @@
 Fits the parameters to the documented record with approximate Bayesian computation (ABC-SMC)
 and writes report.md (parameter table, convergence diagnostics, posterior predictive check and,
 with --until before 30 July 2024, the held-out 2024 check), its figures, posterior.csv, the
-tables, summary.md and manifest.json into --out. --write-posterior also replaces the shipped
-posterior sim/data/posterior.csv, which the scenarios draw their parameters from. Example:
+tables, summary.md and manifest.json into --out. --write-posterior PATH also writes the
+posterior to PATH (atomically); a scenario draws from it with "posterior: PATH". In a checkout,
+--write-posterior sim/data/posterior.csv replaces the posterior the package ships. Example:
 
-    escalation calibrate --seed 1 --out results/calibration --write-posterior
+    escalation calibrate --seed 1 --out results/calibration --write-posterior my_posterior.csv
 """
 
 from __future__ import annotations
@@ -14,17 +15,23 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from importlib import resources
 from pathlib import Path
 
 from sim.analysis.summaries import calibrate_summary
 from sim.calibration.calibrate import calibrate
 from sim.calibration.report import write_report
 from sim.calibration.settings import SEGMENTS, SETTINGS
-from sim.cli.common import description, positive_int, seed_int
-from sim.errors import UserError
+from sim.cli.common import (
+    add_overwrite_argument,
+    check_out_file,
+    description,
+    positive_int,
+    seed_int,
+    staged_out_dir,
+)
 from sim.experiments.provenance import write_manifest
-from sim.history.replay import parse_date
+from sim.experiments.sampling import write_posterior
+from sim.history.replay import parse_date, setting_info
 from sim.inputs.record import load_events, load_period_counts
 
 
@@ -63,9 +70,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--write-posterior",
-        action="store_true",
-        help="also replace the shipped sim/data/posterior.csv",
+        metavar="PATH",
+        default=None,
+        help="also write the posterior to PATH (a .csv file, written atomically; a scenario "
+        "uses it with 'posterior: PATH')",
     )
+    add_overwrite_argument(p)
     p.set_defaults(func=run)
 
 
@@ -73,42 +83,43 @@ def run(args: argparse.Namespace) -> int:
     """Calibrate, write the report, optionally ship the posterior."""
     events = load_events(args.record)
     periods = load_period_counts(args.periods)
-    until = parse_date(args.until, "--until") if args.until else None
+    until = parse_date(args.until, "--until") if args.until is not None else None
     out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"--out {out}: cannot create the directory ({exc.strerror})") from None
-    fit = calibrate(
-        events, periods, until=until, seed=args.seed, particles=args.particles,
-        generations=args.generations, rows=args.rows,
-        progress=lambda s: print(s, file=sys.stderr),
-    )  # fmt: skip
-    command = "escalation " + shlex.join(sys.argv[1:]) if sys.argv else ""
-    res = write_report(fit, out, events, periods, ppc_runs=args.ppc_runs, command=command)
-    first = min(seg.start for seg in SEGMENTS)
-    table = res["table"]
-    (out / "summary.md").write_text(
-        calibrate_summary(
-            start=first, end=fit.until, seed=args.seed, particles=args.particles,
-            draws=len(fit.posterior), stop_reason=fit.abc.stop_reason,
-            inside=int(table["inside_band"].sum()), statistics=len(table), seconds=fit.seconds,
-            windows=[(seg.start, seg.end) for seg in SEGMENTS],
-        ),
-        encoding="utf-8",
-    )  # fmt: skip
-    write_manifest(
-        out, "calibrate", command=command, seed=args.seed, runs=args.particles,
-        scenario_name="documented record", scenario_file=args.record, start=first,
-        end=fit.until, policies=None,
-        details={"until": fit.until, "record": args.record, "periods": args.periods,
-                 "particles": args.particles, "generations": args.generations,
-                 "rows": args.rows, "ppc_runs": args.ppc_runs, "seconds": round(fit.seconds, 1),
-                 "stop_reason": fit.abc.stop_reason},
-    )  # fmt: skip
-    if args.write_posterior:
-        target = Path(str(resources.files("sim").joinpath("data", "posterior.csv")))
-        fit.posterior.to_csv(target, index=False)
+    target = None
+    if args.write_posterior is not None:
+        target = check_out_file(args.write_posterior, "--write-posterior", ".csv")
+    with staged_out_dir(out, args.overwrite) as tmp:
+        fit = calibrate(
+            events, periods, until=until, seed=args.seed, particles=args.particles,
+            generations=args.generations, rows=args.rows,
+            progress=lambda s: print(s, file=sys.stderr),
+        )  # fmt: skip
+        command = "escalation " + shlex.join(sys.argv[1:]) if sys.argv else ""
+        res = write_report(fit, tmp, events, periods, ppc_runs=args.ppc_runs, command=command)
+        first = min(seg.start for seg in SEGMENTS)
+        table = res["table"]
+        (tmp / "summary.md").write_text(
+            calibrate_summary(
+                start=first, end=fit.until, seed=args.seed, particles=args.particles,
+                draws=len(fit.posterior), stop_reason=fit.abc.stop_reason,
+                inside=int(table["inside_band"].sum()), statistics=len(table),
+                seconds=fit.seconds, windows=[(seg.start, seg.end) for seg in SEGMENTS],
+            ),
+            encoding="utf-8",
+        )  # fmt: skip
+        write_manifest(
+            tmp, "calibrate", command=command, seed=args.seed, runs=args.particles,
+            scenario_name="documented record", scenario_file=args.record, start=first,
+            end=fit.until, policies=None,
+            details={"until": fit.until, "record": args.record, "periods": args.periods,
+                     "particles": args.particles, "generations": args.generations,
+                     "rows": args.rows, "ppc_runs": args.ppc_runs,
+                     "seconds": round(fit.seconds, 1), "stop_reason": fit.abc.stop_reason,
+                     **setting_info(None),
+                     "segment_settings": {g.name: setting_info(g.scenario) for g in SEGMENTS}},
+        )  # fmt: skip
+    if target is not None:
+        write_posterior(fit.posterior, target)
         print(f"wrote {target} ({len(fit.posterior)} draws)")
     print(
         f"calibrated in {fit.seconds:.0f} s ({fit.abc.stop_reason}); "

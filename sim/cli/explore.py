@@ -12,7 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from sim.cli.common import positive_int, seed_int
+from sim.cli.common import add_overwrite_argument, positive_int, seed_int
 from sim.cli.compare import resolve_policies
 from sim.errors import UserError
 from sim.explore.decisions import parse_conditions
@@ -111,7 +111,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="continue an interrupted exploration from OUT.partial (same settings)",
     )
-    p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    add_overwrite_argument(p)
     p.add_argument("--out", default=None, help="result directory (results/<scenario>-explore)")
     bar = p.add_mutually_exclusive_group()
     bar.add_argument("--quiet", action="store_true", help="no progress bar or summary")

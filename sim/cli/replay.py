@@ -16,11 +16,24 @@ import sys
 from pathlib import Path
 
 from sim.analysis.summaries import replay_summary
-from sim.cli.common import description, positive_int, seed_int
+from sim.cli.common import (
+    add_overwrite_argument,
+    description,
+    positive_int,
+    seed_int,
+    staged_out_dir,
+)
 from sim.errors import UserError
 from sim.experiments.provenance import write_manifest
 from sim.figures.history import plot_replay
-from sim.history.replay import FORCEABLE, load_record, parse_date, record_daily, replay
+from sim.history.replay import (
+    FORCEABLE,
+    load_record,
+    parse_date,
+    record_daily,
+    replay,
+    setting_info,
+)
 from sim.inputs.scenario import load_scenario
 
 DEFAULT_RUNS = 1000
@@ -36,16 +49,6 @@ def actors(text: str) -> list[str]:
     return names
 
 
-def make_out(path: str) -> Path:
-    """Create the output directory or raise a :class:`UserError`."""
-    out = Path(path)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"--out {out}: cannot create the directory ({exc.strerror})") from None
-    return out
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``replay`` sub-command."""
     p = sub.add_parser(
@@ -53,13 +56,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="simulate a historical window with some actors' actions fixed to the record",
         description=description(__doc__),
     )
-    p.add_argument("--start", metavar="DATE", required=True, help="first day (YYYY-MM-DD)")
-    p.add_argument("--end", metavar="DATE", required=True, help="last day (YYYY-MM-DD)")
     p.add_argument("--record", metavar="FILE", help="event table (default: the packaged record)")
     p.add_argument(
+        "--start", metavar="DATE",
+        help="first day (YYYY-MM-DD; required without --scenario, else the scenario's start)",
+    )  # fmt: skip
+    p.add_argument(
+        "--end", metavar="DATE",
+        help="last day (YYYY-MM-DD; required without --scenario, else the scenario's end)",
+    )  # fmt: skip
+    p.add_argument(
         "--scenario", metavar="SCENARIO",
-        help="the period's setting and shocks (default: the late-2019 start with all dated "
-        "shocks of the shipped scenarios)",
+        help="the period's setting, shocks and the policy of an actor not forced (a file or a "
+        "shipped name; default: the packaged history setting sim/data/history_setting.yaml)",
     )  # fmt: skip
     p.add_argument(
         "--force", type=actors, default=["us"], metavar="ACTORS",
@@ -71,37 +80,44 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--out", metavar="DIR", default=None,
         help="result directory (default: results/replay-START-END)",
     )  # fmt: skip
+    add_overwrite_argument(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Replay and write the outputs."""
     events = load_record(args.record)
-    start, end = parse_date(args.start, "--start"), parse_date(args.end, "--end")
+    scenario = load_scenario(args.scenario) if args.scenario is not None else None
+    if scenario is None and (args.start is None or args.end is None):
+        raise UserError("--start and --end are required without --scenario")
+    start = parse_date(args.start, "--start") if args.start is not None else scenario.start
+    end = parse_date(args.end, "--end") if args.end is not None else scenario.end
     if end < start:
         raise UserError(f"--end {end} is before --start {start}")
-    scenario = load_scenario(args.scenario) if args.scenario else None
-    out = make_out(args.out or str(Path("results") / f"replay-{start}-{end}"))
-    res = replay(events, start, end, args.runs, args.seed, scenario=scenario, force=args.force)
-    res.runs.to_parquet(out / "runs.parquet", index=False)
-    res.weekly.to_csv(out / "weekly.csv", index=False)
-    plot_replay(res, out / "replay.png", args.force)
-    rec = record_daily(events, start, res.setting.days)
-    runs = res.runs.assign(us_casualties=res.runs["us_killed"] + res.runs["us_wounded"])
-    (out / "summary.md").write_text(
-        replay_summary(
-            runs, scenario=res.setting.name, start=start, end=end, seed=args.seed,
-            forced=args.force, record_totals={"attacks_total": int(rec["attacks"].sum()),
-                                              "us_casualties": int(rec["us_casualties"].sum())},
-        ),
-        encoding="utf-8",
-    )  # fmt: skip
-    write_manifest(
-        out, "replay", command="escalation " + shlex.join(sys.argv[1:]), seed=args.seed,
-        runs=args.runs, scenario_name=res.setting.name, scenario_file=args.scenario,
-        start=start, end=end, policies=None,
-        details={"record": args.record, "force": args.force},
-    )  # fmt: skip
+    out = Path(args.out or str(Path("results") / f"replay-{start}-{end}"))
+    with staged_out_dir(out, args.overwrite) as tmp:
+        res = replay(events, start, end, args.runs, args.seed, scenario=scenario,
+                     force=args.force)  # fmt: skip
+        res.runs.to_parquet(tmp / "runs.parquet", index=False)
+        res.weekly.to_csv(tmp / "weekly.csv", index=False)
+        plot_replay(res, tmp / "replay.png", args.force)
+        rec = record_daily(events, start, res.setting.days)
+        runs = res.runs.assign(us_casualties=res.runs["us_killed"] + res.runs["us_wounded"])
+        (tmp / "summary.md").write_text(
+            replay_summary(
+                runs, scenario=res.setting.name, start=start, end=end, seed=args.seed,
+                forced=args.force, record_totals={"attacks_total": int(rec["attacks"].sum()),
+                                                  "us_casualties": int(rec["us_casualties"].sum())},
+            ),
+            encoding="utf-8",
+        )  # fmt: skip
+        write_manifest(
+            tmp, "replay", command="escalation " + shlex.join(sys.argv[1:]), seed=args.seed,
+            runs=args.runs, scenario_name=res.setting.name, scenario_file=args.scenario,
+            start=start, end=end, policies=None,
+            details={"record": args.record, "force": args.force, "policy": res.setting.policy,
+                     **setting_info(args.scenario)},
+        )  # fmt: skip
     tot = res.runs["attacks_total"]
     print(
         f"replayed {start} to {end}, {args.runs} runs: attacks median {tot.median():.0f} "

@@ -11,10 +11,10 @@ import argparse
 import sys
 import time
 
-from sim.cli.common import positive_int, seed_int
+from sim.cli.common import add_overwrite_argument, positive_int, seed_int
 from sim.core.policies import get_policy
 from sim.explore import sensitivity as sens
-from sim.inputs.scenario import load_scenario
+from sim.inputs.scenario import load_scenario, scenario_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -66,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=5000,
         help="parameter sets per vectorised ensemble call (default 5000)",
     )
-    p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    add_overwrite_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p.set_defaults(func=run)
 
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     policy = args.policy or scenario.policy
     get_policy(policy)
     names = sens.parse_param_list(args.params) if args.params is not None else None
-    bounds = sens.load_bounds(args.bounds) if args.bounds else None
+    bounds = sens.load_bounds(args.bounds) if args.bounds is not None else None
     problem, fixed = sens.build_problem(scenario, names, bounds)
     sens.check_output_dir(args.out, args.overwrite)
     rows = sens.design_size(args.method, args.n, problem["num_vars"])
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     df.attrs["fixed"] = fixed
     df.attrs["seconds"] = round(time.perf_counter() - t0, 2)
     out = sens.write_results(
-        df, args.out, args.overwrite, scenario_path=args.scenario,
+        df, args.out, args.overwrite, scenario_path=scenario_file(args.scenario),
         command=_command_words(args, policy),
     )  # fmt: skip
     if not args.quiet:

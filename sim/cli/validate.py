@@ -20,7 +20,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from sim.cli.common import positive_int, seed_int
+from sim.cli.common import add_overwrite_argument, positive_int, seed_int
 from sim.inputs.record import load_events, load_period_counts
 from sim.validation.heldout import load_heldout
 from sim.validation.report import check_out, write_outputs
@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"seed (default {SETTINGS.seed}, the pre-registered seed)",
     )
     p.add_argument("--out", metavar="DIR", required=True, help="output directory")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    add_overwrite_argument(p)
     p.add_argument("--record", metavar="FILE", help="training events (default: packaged)")
     p.add_argument("--periods", metavar="FILE", help="training period counts (default: packaged)")
     p.add_argument("--heldout", metavar="FILE", help="held-out events (default: packaged)")

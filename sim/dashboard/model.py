@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -32,9 +31,11 @@ from sim.core.policies import REGISTRY, Policy, get_policy
 from sim.core.policy_catalogue import definition
 from sim.engines.mesa.model import DEFAULT_SCENARIO, EscalationModel
 from sim.experiments.sampling import build_params, chunk_rngs, posterior_draws
+from sim.inputs.packaged import scenario_dir
 from sim.inputs.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+#: The shipped scenarios (package data, found from any folder).
+SCENARIO_DIR = scenario_dir()
 #: The built-in one-year scenario from 1 October 2019
 #: (:data:`sim.engines.mesa.model.DEFAULT_SCENARIO`).
 DEFAULT_CHOICE = "default"

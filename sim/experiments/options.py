@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from sim.experiments.spec import DEFAULT_CHUNK_SIZE, ENGINES, MAX_KEEP_DAILY_RUNS, Experiment
+from sim.inputs.scenario import scenario_file
 
 
 def add_execution_arguments(p: Any) -> None:
     """The options every experiment command takes (runs, seed, engine, executors, resume)."""
-    from sim.cli.common import positive_int, seed_int
+    from sim.cli.common import add_overwrite_argument, positive_int, seed_int
 
     p.add_argument("--runs", type=positive_int, default=1000, help="runs per policy (1000)")
     p.add_argument("--seed", type=seed_int, default=1, help="experiment seed (1)")
@@ -48,7 +49,7 @@ def add_execution_arguments(p: Any) -> None:
         action="store_true",
         help="continue an interrupted experiment from OUT.partial (same settings)",
     )
-    p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    add_overwrite_argument(p)
     p.add_argument(
         "--keep-daily",
         action="store_true",
@@ -71,7 +72,7 @@ def experiment_from_args(args: Any, scenario: Any, policies: tuple[str, ...]) ->
         chunk_size=args.chunk_size,
         engine=args.engine,
         keep_daily=args.keep_daily,
-        scenario_path=str(args.scenario),
+        scenario_path=str(scenario_file(args.scenario)),
     )
 
 

@@ -224,11 +224,10 @@ def build_manifest(
     (:func:`base_manifest`'s keys first)."""
     from sim import __version__
     from sim.core import params as P
-    from sim.experiments.sampling import posterior_draws
-    from sim.experiments.spec import posterior_sha256
+    from sim.experiments.sampling import posterior_path, posterior_sha256, scenario_posterior
 
     commit, dirty = git_commit()
-    post = posterior_draws() if exp.scenario.posterior else None
+    post = scenario_posterior(exp.scenario)
     base = base_manifest(
         "compare" if len(exp.policies) > 1 else "run",
         command=command,
@@ -262,7 +261,8 @@ def build_manifest(
         "parameter_defaults": P.defaults(),
         "parameter_overrides": dict(exp.scenario.params),
         "posterior_used": post is not None and len(post) > 0,
-        "posterior_sha256": posterior_sha256() if post is not None else None,
+        "posterior_file": None if post is None else str(posterior_path(exp.scenario)),
+        "posterior_sha256": posterior_sha256(exp.scenario),
         "command": command,
         "argv": list(sys.argv),
         "started": first_started,

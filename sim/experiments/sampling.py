@@ -5,20 +5,30 @@
   ``SeedSequence(S, spawn_key=(c, 1))`` seeds the choice of parameter draws. The policy does
   not enter, so run k sees the same draws under every policy (common random numbers), and the
   chunk does not depend on which worker or executor runs it.
-* Parameters: the table's defaults, replaced by the calibrated posterior where the scenario
-  asks for it (``posterior: true``, the default) and the shipped file exists, then by the
-  scenario's own ``params`` (a value the user fixes is fixed in every run).
+* Parameters: the table's defaults, replaced by draws from the calibrated posterior where the
+  scenario asks for it (``posterior: true``, the default: the shipped ``sim/data/posterior.csv``;
+  or ``posterior: path/to/file.csv``), then by the scenario's own ``params`` (a value the user
+  fixes is fixed in every run). A posterior that is missing or malformed is an error naming the
+  file (:class:`PosteriorError`), never a silent fall-back to the defaults.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sim.core.params import TABLE, Params
+from sim.errors import UserError
+from sim.inputs.packaged import data_path, file_sha256
 from sim.inputs.scenario import Scenario
 
 POSTERIOR_FILE = "posterior.csv"
@@ -37,24 +47,140 @@ def chunk_rngs(seed: int, chunk: int) -> tuple[np.random.Generator, np.random.Ge
     )
 
 
-@lru_cache(maxsize=4)
-def _load_posterior(path: str | None) -> pd.DataFrame | None:
-    if path is None:
-        ref = resources.files("sim") / "data" / POSTERIOR_FILE
-        if not ref.is_file():
-            return None
-        df = pd.read_csv(ref.open("r", encoding="utf-8"))
-    else:
-        df = pd.read_csv(path)
-    unknown = [c for c in df.columns if c not in TABLE]
-    if unknown:
-        raise ValueError(f"{path or POSTERIOR_FILE}: unknown parameter column '{unknown[0]}'")
-    return df
+#: Posterior files larger than this are refused unread.
+MAX_POSTERIOR_BYTES = 100_000_000
 
 
-def posterior_draws(path: str | None = None) -> pd.DataFrame | None:
-    """The shipped calibrated posterior (one row per draw), or None if none is shipped."""
-    return _load_posterior(path)
+class PosteriorError(UserError):
+    """A posterior file that cannot be used; the message names the file (and the column)."""
+
+
+def shipped_posterior_path() -> Path:
+    """The calibrated posterior shipped in the package (``sim/data/posterior.csv``)."""
+    return data_path(POSTERIOR_FILE)
+
+
+def posterior_path(scenario: Scenario) -> Path | None:
+    """The posterior file a scenario draws from: its own path, the shipped one (``posterior:
+    true``), or None (``posterior: false``: the table's defaults)."""
+    if scenario.posterior is False:
+        return None
+    if isinstance(scenario.posterior, str):
+        return Path(scenario.posterior)
+    return shipped_posterior_path()
+
+
+def posterior_sha256(scenario: Scenario | None = None) -> str | None:
+    """SHA-256 of the posterior file a scenario uses (default: the shipped one), or None."""
+    path = shipped_posterior_path() if scenario is None else posterior_path(scenario)
+    return None if path is None else file_sha256(path)
+
+
+def _read_posterior(path: Path) -> pd.DataFrame:
+    """Read and check a posterior table (see :func:`posterior_draws`)."""
+    try:
+        if path.is_dir():
+            raise PosteriorError(f"{path}: is a folder, not a posterior file")
+        size = path.stat().st_size
+        if size > MAX_POSTERIOR_BYTES:
+            raise PosteriorError(f"{path}: {size:,} bytes is too large for a posterior file")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        hint = ""
+        if path == shipped_posterior_path():
+            hint = (
+                " (the package ships none: run `escalation calibrate --write-posterior PATH` "
+                "and point the scenario's 'posterior' at it, or set posterior: false)"
+            )
+        raise PosteriorError(f"{path}: the posterior file does not exist{hint}") from None
+    except OSError as exc:
+        raise PosteriorError(f"{path}: cannot read the posterior ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PosteriorError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    if not text.strip():
+        raise PosteriorError(f"{path}: the posterior file is empty")
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise PosteriorError(f"{path}: not a valid CSV table ({first})") from None
+    if len(df) == 0:
+        raise PosteriorError(f"{path}: the posterior has a header but no draws")
+    for col in df.columns:
+        if col not in TABLE:
+            raise PosteriorError(f"{path}, column '{col}': not a parameter of the table")
+    out = {}
+    for col in df.columns:
+        values = pd.to_numeric(df[col].str.strip(), errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(values)
+        p = TABLE[col]
+        bad |= (values < p.low) | (values > p.high)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise PosteriorError(
+                f"{path}, line {i + 2}, column '{col}': {df[col].iloc[i]!r} is not a number in "
+                f"the parameter's range [{p.low:g}, {p.high:g}]"
+            )
+        out[col] = values
+    return pd.DataFrame(out)
+
+
+@lru_cache(maxsize=8)
+def _cached_posterior(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    return _read_posterior(Path(path))
+
+
+def posterior_draws(path: str | Path | None = None) -> pd.DataFrame:
+    """A posterior table (one row per draw): the shipped one, or the file at ``path``.
+
+    Raises
+    ------
+    PosteriorError
+        naming the file, if it is missing, empty, not UTF-8, not a CSV table, has a column that
+        is not a parameter, or a value that is not a number inside the parameter's range.
+    """
+    p = shipped_posterior_path() if path is None else Path(path)
+    try:
+        st = p.stat()
+    except OSError:
+        return _read_posterior(p)  # raises the error naming the file
+    return _cached_posterior(str(p), st.st_mtime_ns, st.st_size).copy()
+
+
+def scenario_posterior(scenario: Scenario) -> pd.DataFrame | None:
+    """The posterior a scenario draws from, or None for ``posterior: false``."""
+    path = posterior_path(scenario)
+    return None if path is None else posterior_draws(path)
+
+
+def write_posterior(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write a posterior table to ``path`` atomically (a temporary file beside it, renamed).
+
+    Raises
+    ------
+    UserError
+        naming the path, if it is a folder or cannot be written.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"--write-posterior {path}: is a folder; name a file (posterior.csv)")
+    if path.suffix.lower() != ".csv":
+        raise UserError(f"--write-posterior {path}: the file name must end in .csv")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise UserError(f"--write-posterior {path}: cannot write there ({exc.strerror})") from None
+    try:
+        df.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
 
 
 def build_params(
@@ -70,13 +196,14 @@ def build_params(
     ----------
     rng : the chunk's parameter generator (:func:`chunk_rngs`)
     overrides : values that win over everything (for example a sensitivity design)
-    posterior : a posterior table to draw from, True for the shipped one (if the scenario asks
-        for it), or False for the table's defaults
+    posterior : a posterior table to draw from, True for the scenario's (the shipped one, or
+        the file its ``posterior`` names; none if it says false), or False for the table's
+        defaults
     """
     values: dict[str, float | np.ndarray] = {}
     post = None
-    if posterior is True and scenario.posterior:
-        post = posterior_draws()
+    if posterior is True:
+        post = scenario_posterior(scenario)
     elif isinstance(posterior, pd.DataFrame):
         post = posterior
     if post is not None and len(post):
@@ -86,3 +213,87 @@ def build_params(
     values.update(scenario.params)
     values.update(overrides or {})
     return Params.build(n, values)
+
+
+def model_params(scenario: Scenario, rng: int | np.random.Generator | None) -> Params:
+    """Parameters of one Mesa run (:class:`sim.engines.mesa.model.EscalationModel`) drawn as
+    the ensemble draws them (:func:`build_params`: posterior, then the scenario's ``params``).
+
+    ``rng``: an integer seed draws from the parameter stream of chunk 0 of that seed
+    (:func:`chunk_rngs`); a generator gives a child stream (its own draws are not used up);
+    None draws from fresh entropy.
+    """
+    if isinstance(rng, np.random.Generator):
+        prng = rng.spawn(1)[0]
+    elif rng is None:
+        prng = np.random.default_rng()
+    else:
+        prng = chunk_rngs(int(rng), 0)[1]
+    return build_params(scenario, 1, prng)
+
+
+def held_values(scenario: Scenario) -> dict[str, float]:
+    """Values of parameters a study does not vary: the posterior's medians (if the scenario
+    draws from one), then the scenario's ``params`` (the table's defaults for the rest)."""
+    post = scenario_posterior(scenario)
+    values: dict[str, float] = {}
+    if post is not None:
+        values = {c: float(np.median(post[c].to_numpy(dtype=float))) for c in post.columns}
+    values.update(scenario.params)
+    return values
+
+
+# --- the dashboard's parameters ---------------------------------------------------------------
+
+#: Where a starting value comes from (:func:`start_values`).
+SOURCE_SCENARIO, SOURCE_POSTERIOR, SOURCE_TABLE = "scenario", "posterior median", "table default"
+
+
+def start_values(scenario: Scenario, names: Iterable[str]) -> dict[str, tuple[float, str]]:
+    """The value a control of each parameter starts at, and where it comes from.
+
+    The scenario's ``params`` first, then the median of its posterior, then the table's
+    default. A control left at this value does not override the parameter
+    (:func:`dashboard_params`).
+    """
+    post = scenario_posterior(scenario)
+    out: dict[str, tuple[float, str]] = {}
+    for name in names:
+        if name not in TABLE:
+            raise UserError(f"unknown parameter '{name}'")
+        if name in scenario.params:
+            out[name] = (float(scenario.params[name]), SOURCE_SCENARIO)
+        elif post is not None and name in post.columns:
+            out[name] = (float(np.median(post[name].to_numpy(dtype=float))), SOURCE_POSTERIOR)
+        else:
+            out[name] = (float(TABLE[name].default), SOURCE_TABLE)
+    return out
+
+
+def dashboard_params(
+    scenario: Scenario,
+    controls: Mapping[str, float | None],
+    n: int,
+    rng: np.random.Generator,
+) -> tuple[Params, dict[str, float]]:
+    """Parameters of the dashboard's runs, and the values its controls override.
+
+    ``controls`` maps parameter names to the values the controls show (None: not shown). A
+    control still at its starting value (:func:`start_values`, within 1e-9 relative) has not
+    been moved and overrides nothing: that parameter comes from the scenario and the posterior
+    as in every other command (:func:`build_params`). A moved control fixes its parameter in
+    every run.
+
+    Returns
+    -------
+    params : for ``n`` runs
+    overridden : parameter name -> value, for the controls that were moved (the page lists
+        them)
+    """
+    start = start_values(scenario, [k for k, v in controls.items() if v is not None])
+    overridden = {
+        k: float(v)
+        for k, v in controls.items()
+        if v is not None and not math.isclose(float(v), start[k][0], rel_tol=1e-9, abs_tol=1e-12)
+    }
+    return build_params(scenario, n, rng, overrides=dict(overridden)), overridden

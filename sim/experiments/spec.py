@@ -12,13 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from sim import __version__
 from sim.core.policies import get_policy
 from sim.errors import UserError
-from sim.experiments.sampling import POSTERIOR_FILE
+from sim.experiments.sampling import posterior_sha256
 from sim.inputs.scenario import Scenario
 
 #: Runs per chunk unless the experiment says otherwise.
@@ -99,9 +98,8 @@ class Experiment:
         return start, min(self.chunk_size, self.runs - start)
 
     def scenario_digest(self) -> str:
-        """SHA-256 of the validated scenario (canonical JSON), whatever file it came from."""
-        blob = json.dumps(self.scenario.model_dump(mode="json"), sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()
+        """SHA-256 of the scenario's fields that change results (:meth:`Scenario.digest`)."""
+        return self.scenario.digest()
 
     def state(self) -> dict[str, Any]:
         """Everything that fixes the numbers; ``--resume`` requires it to match exactly."""
@@ -114,18 +112,10 @@ class Experiment:
             "engine": self.engine,
             "keep_daily": self.keep_daily,
             "package_version": __version__,
-            "posterior_sha256": posterior_sha256() if self.scenario.posterior else None,
+            "posterior_sha256": posterior_sha256(self.scenario),
         }
 
     def token(self) -> str:
         """A short hash of :meth:`state` (names the experiment's Dask tasks)."""
         blob = json.dumps(self.state(), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
-
-
-def posterior_sha256() -> str | None:
-    """SHA-256 of the shipped posterior file, or None if none is shipped."""
-    ref = resources.files("sim") / "data" / POSTERIOR_FILE
-    if not ref.is_file():
-        return None
-    return hashlib.sha256(ref.read_bytes()).hexdigest()

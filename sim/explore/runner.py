@@ -132,10 +132,9 @@ class Exploration:
 
     def state(self) -> dict[str, Any]:
         """Everything that fixes the numbers; ``--resume`` requires it to match exactly."""
-        blob = json.dumps(self.scenario.model_dump(mode="json"), sort_keys=True).encode()
         return {
             "kind": "explore",
-            "scenario_sha256": hashlib.sha256(blob).hexdigest(),
+            "scenario_sha256": self.scenario.digest(),  # the fields that change results
             "seed": self.seed,
             "worlds": self.worlds,
             "replications": self.replications,
@@ -144,7 +143,9 @@ class Exploration:
             "world_spec": self.spec.digest(),
             "policies": list(self.policies),
             "package_version": __version__,
-            "posterior_sha256": posterior_sha256() if self.spec.from_posterior else None,
+            "posterior_sha256": (
+                posterior_sha256(self.scenario) if self.spec.from_posterior else None
+            ),
         }
 
     def token(self) -> str:

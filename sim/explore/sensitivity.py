@@ -42,10 +42,11 @@ only need to smooth ``g`` (the tests check both). The price is that the indices 
 ``g`` for these ``reps`` streams; more replicates bring ``g`` closer to the expected outcome
 ``E[f(θ, ω)]`` (Kleijnen 2008, *Design and Analysis of Simulation Experiments*, ch. 3, on CRN).
 
-Parameters not varied are held at the table's defaults (:data:`sim.core.params.TABLE`), or at the
-value the scenario fixes in its ``params:`` (those are excluded from the design and listed in
-the output). The calibrated posterior is not used: this is a global analysis over the table's
-ranges (or narrower bounds given by the user).
+Parameters not varied are held at the value the scenario fixes in its ``params:`` (those are
+excluded from the design and listed in the output), else at the median of the scenario's
+posterior (``posterior: true`` or a file; :func:`sim.experiments.sampling.held_values`), else at
+the table's defaults (:data:`sim.core.params.TABLE`). The varied parameters range over the
+table's ranges (or narrower bounds given by the user), not over the posterior.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ from sim.core.params import Params
 from sim.core.policies import get_policy
 from sim.engines.ensemble import run_ensemble
 from sim.errors import UserError
-from sim.experiments.sampling import chunk_seed
+from sim.experiments.sampling import chunk_seed, held_values
 from sim.explore.sensitivity_analysis import (
     _INDEPENDENT_STREAM,
     _stream,
@@ -161,6 +162,7 @@ def model_function(
     """
     pol = get_policy(policy)
     names = list(names)
+    held = held_values(scenario)  # the parameters not varied: scenario, posterior median
 
     def func(x: np.ndarray) -> dict[str, np.ndarray]:
         from tqdm.auto import tqdm
@@ -181,7 +183,7 @@ def model_function(
             m = len(xb)
             # run j = replicate r of row i, laid out replicate-major: j = r * m + i
             cols = {n: np.tile(xb[:, c], reps) for c, n in enumerate(names)}
-            values: dict[str, float | np.ndarray] = {**scenario.params, **cols}
+            values: dict[str, float | np.ndarray] = {**held, **cols}
             p = Params.build(m * reps, values)
             if crn:
                 draws = _CommonDraws(seed, reps, np.repeat(np.arange(reps), m))

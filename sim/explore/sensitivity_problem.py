@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from sim.core.params import TABLE
 from sim.errors import UserError
+from sim.inputs.files import read_yaml
 from sim.inputs.scenario import Scenario
 
 METHODS: tuple[str, ...] = ("sobol", "morris")
@@ -82,12 +82,7 @@ def load_bounds(path: str | Path) -> dict[str, tuple[float, float]]:
     there) and have ``low < high``.
     """
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read bounds file ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"{path}: not valid YAML ({exc})") from None
+    data = read_yaml(path, "bounds file", 1_000_000)
     if not isinstance(data, dict) or not data:
         raise UserError(f"{path}: a bounds file maps parameter names to [low, high]")
     out: dict[str, tuple[float, float]] = {}

@@ -114,10 +114,10 @@ def indices_markdown(df: pd.DataFrame, k: int = 5) -> str:
         fixed = ", ".join(f"`{k}` = {v:g}" for k, v in meta["fixed"].items())
         lines += [f"Held at the scenario's value and not varied: {fixed}.", ""]
     lines += [
-        "Parameters not varied are held at the table's defaults (`escalation params`); the "
-        "calibrated posterior is not used. A parameter that an outcome does not depend on "
-        "in this scenario (for example one the scenario's initial state overrides) gets an "
-        "index of zero.",
+        "Parameters not varied are held at the scenario's value, else at the median of its "
+        "posterior (if it draws from one), else at the table's default. A parameter that an "
+        "outcome does not depend on in this scenario (for example one the scenario's initial "
+        "state overrides) gets an index of zero.",
         "",
     ]
     return "\n".join(lines)

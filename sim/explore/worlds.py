@@ -34,7 +34,12 @@ from scipy.stats import qmc
 
 from sim.core.params import TABLE
 from sim.errors import UserError
-from sim.experiments.sampling import chunk_seed, posterior_draws
+from sim.experiments.sampling import (
+    chunk_seed,
+    posterior_draws,
+    posterior_path,
+    scenario_posterior,
+)
 from sim.explore.sensitivity_problem import unknown_parameter_error
 from sim.inputs.scenario import Scenario
 
@@ -59,6 +64,8 @@ class WorldSpec:
     explored: dict[str, tuple[float, float]]
     from_posterior: tuple[str, ...]
     fixed: dict[str, float] = field(default_factory=dict)
+    #: the posterior file the scenario draws from (None: the shipped one)
+    posterior_file: str | None = None
 
     def digest(self) -> str:
         """A hash of the specification (part of what ``--resume`` checks)."""
@@ -145,7 +152,7 @@ def world_spec(scenario: Scenario, bounds: dict[str, Any] | None = None) -> Worl
     """The :class:`WorldSpec` of a scenario: uninformed parameters explored, informed ones
     from the posterior (if the scenario uses it and one is shipped), the scenario's own
     values fixed; then the bounds file's choices."""
-    post = posterior_draws() if scenario.posterior else None
+    post = scenario_posterior(scenario)
     post_cols = set(post.columns) if post is not None and len(post) else set()
     explored: dict[str, tuple[float, float]] = {}
     from_post: list[str] = []
@@ -176,7 +183,8 @@ def world_spec(scenario: Scenario, bounds: dict[str, Any] | None = None) -> Worl
             fixed[name] = float(v)
     if not explored:
         raise UserError("no parameter left to explore (every one is fixed or from the posterior)")
-    return WorldSpec(explored, tuple(from_post), fixed)
+    path = posterior_path(scenario)
+    return WorldSpec(explored, tuple(from_post), fixed, None if path is None else str(path))
 
 
 def sample_worlds(spec: WorldSpec, n: int, seed: int, sampler: str = "lhs") -> pd.DataFrame:
@@ -209,8 +217,7 @@ def sample_worlds(spec: WorldSpec, n: int, seed: int, sampler: str = "lhs") -> p
     prow = np.full(n, -1, dtype=np.int64)
     post_values: dict[str, np.ndarray] = {}
     if spec.from_posterior:
-        post = posterior_draws()
-        assert post is not None  # world_spec checked it
+        post = posterior_draws(spec.posterior_file)
         prow = np.random.default_rng(chunk_seed(seed, 0, _POSTERIOR_STREAM)).integers(
             0, len(post), size=n
         )

@@ -23,7 +23,6 @@ import copy
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,8 +34,9 @@ from sim.core.policies import Policy, get_policy
 from sim.engines.ensemble import OUTCOMES, DayEvents, State, run_ensemble
 from sim.errors import UserError
 from sim.experiments.sampling import build_params, chunk_rngs
+from sim.inputs.packaged import file_sha256, history_setting_path, scenario_names, scenario_path
 from sim.inputs.record import load_events
-from sim.inputs.scenario import Scenario, load_scenario, scenario_from_dict
+from sim.inputs.scenario import Scenario, load_scenario, scenario_file
 
 #: Record action codes of the US and their engine action codes.
 US_ACTION_CODES: dict[str, int] = {
@@ -51,8 +51,6 @@ FORCEABLE: tuple[str, ...] = ("us", "iran", "iraq_gov")
 RECORD_POLICY = "record"
 #: Precisions that place an event on a day.
 DAY_PRECISIONS = ("day", "week")
-
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 # --- dates, settings --------------------------------------------------------------------------
@@ -69,37 +67,49 @@ def parse_date(text: str | dt.date, what: str) -> dt.date:
 
 
 def packaged_scenario(name: str) -> Scenario:
-    """A scenario shipped in ``scenarios/`` by name (``late_2019``, ``mid_2024`` ...)."""
-    path = SCENARIO_DIR / f"{name}.yaml"
-    if not path.is_file():
-        raise UserError(f"scenario '{name}' not found in {SCENARIO_DIR}")
+    """A scenario shipped in the package by name (``late_2019``, ``mid_2024`` ...)."""
+    path = scenario_path(name)
+    if path is None:
+        raise UserError(
+            f"scenario '{name}' is not shipped (shipped: {', '.join(scenario_names()) or 'none'})"
+        )
     return load_scenario(path)
 
 
 def history_setting() -> Scenario:
-    """The default setting of a replay: the quiet start of ``late_2019`` and the dated shocks of
-    every shipped scenario (the Soleimani anniversary, nuclear talks, Gaza, Haniyeh), each once.
+    """The setting of replay, branch and calibration: the packaged file
+    ``sim/data/history_setting.yaml`` (:func:`sim.inputs.packaged.history_setting_path`).
 
-    Each shock acts on its own date, so one setting serves any window from October 2019 on.
+    One explicit timeline from October 2019 to the end of 2024: the quiet start of
+    ``late_2019`` and the dated shocks (the Soleimani anniversary, the nuclear-deal talks until
+    they stalled in 2022, the Gaza war, Haniyeh's killing). Each shock acts on its own dates, so
+    one setting serves any window in that span; adding a scenario file changes nothing here.
     """
-    base = packaged_scenario("late_2019")
-    shocks, seen = [], set()
-    for path in sorted(SCENARIO_DIR.glob("*.yaml")):
-        for s in load_scenario(path).shocks:
-            key = (s.kind, s.start, s.end, s.magnitude)
-            if key not in seen:
-                seen.add(key)
-                shocks.append(s.model_dump())
-    data = base.model_dump()
-    data.update(name="history", shocks=sorted(shocks, key=lambda s: s["start"]), params={})
-    data["description"] = "documented history: quiet start of October 2019, all dated shocks"
-    return scenario_from_dict(data)
+    return load_scenario(history_setting_path())
 
 
-def window(setting: Scenario, start: dt.date, end: dt.date) -> Scenario:
-    """The setting over ``[start, end]`` (its initial state, parameters and dated shocks)."""
+def setting_info(scenario_arg: str | None) -> dict[str, object]:
+    """What a manifest records about the setting: the file and its SHA-256."""
+    path = history_setting_path() if scenario_arg is None else scenario_file(scenario_arg)
+    return {"setting_file": str(path), "setting_sha256": file_sha256(path)}
+
+
+def window(setting: Scenario, start: dt.date, end: dt.date, source: str | None = None) -> Scenario:
+    """The setting over ``[start, end]`` (its initial state, parameters and dated shocks).
+
+    ``source``: a user's scenario (named in the message); then a shock that does not touch the
+    window is refused rather than left out. The packaged history setting is a timeline, and a
+    window of it leaves out the shocks of other dates.
+    """
     if end < start:
         raise UserError(f"end {end} is before start {start}")
+    if source is not None:
+        for i, s in enumerate(setting.shocks):
+            if s.start > end or s.last_day(end) < start:
+                raise UserError(
+                    f"{source}, field 'shocks.{i}': {s.kind} from {s.start} lies outside the "
+                    f"simulated window {start} to {end}; remove it or widen the window"
+                )
     return setting.model_copy(update={"start": start, "days": (end - start).days + 1})
 
 
@@ -307,6 +317,13 @@ def _params(setting: Scenario, n: int, rng: np.random.Generator, posterior) -> P
     return build_params(setting, n, rng, posterior=posterior)
 
 
+def _window(scenario: Scenario | None, start: dt.date, end: dt.date) -> Scenario:
+    """A window of the history setting, or of a user's scenario (whose shocks must touch it)."""
+    if scenario is None:
+        return window(history_setting(), start, end)
+    return window(scenario, start, end, source=f"scenario '{scenario.name}'")
+
+
 def replay(
     events: pd.DataFrame,
     start: dt.date,
@@ -323,8 +340,8 @@ def replay(
     Parameters
     ----------
     events : an event table from :func:`sim.inputs.record.load_events`
-    scenario : the period's setting (initial state, shocks, parameters); default
-        :func:`history_setting`
+    scenario : the period's setting (initial state, shocks, parameters, and the policy the US
+        follows when it is not forced); default :func:`history_setting`
     posterior : as :func:`sim.experiments.sampling.build_params` (True: the shipped posterior)
     params : parameters of the runs (overrides ``posterior``; ``params.n`` must equal ``runs``)
 
@@ -333,11 +350,11 @@ def replay(
     ReplayResult
         ``runs``: one row per run with the window totals (:data:`sim.engines.ensemble.OUTCOMES`).
     """
-    setting = window(scenario or history_setting(), start, end)
+    setting = _window(scenario, start, end)
     draws, prng = chunk_rngs(seed, 0)
     p = params if params is not None else _params(setting, runs, prng, posterior)
     forcing = forcing_from_record(events, start, setting.days, force)
-    trace = simulate(setting, p, draws, forcing=forcing)
+    trace = simulate(setting, p, draws, policy=get_policy(setting.policy), forcing=forcing)
     table = pd.DataFrame({"run": np.arange(runs), **{k: trace.outcomes[k] for k in OUTCOMES}})
     return ReplayResult(trace, forcing, setting, weekly_table(trace, events), table)
 
@@ -383,7 +400,7 @@ def branch(
     pols = {n: None if n == RECORD_POLICY else get_policy(n) for n in names}
     draws, prng = chunk_rngs(seed, 0)
     end = at + dt.timedelta(days=horizon - 1)
-    full = window(setting, start, end)
+    full = _window(scenario, start, end)
     p = _params(full, runs, prng, posterior)
     result = BranchResult(at, None)
     state = None
@@ -391,7 +408,8 @@ def branch(
     if hist_days > 0:
         hist = window(setting, start, at - dt.timedelta(days=1))
         forcing = forcing_from_record(events, start, hist_days, force)
-        result.history = simulate(hist, p, draws, forcing=forcing)
+        us_policy = get_policy(setting.policy)  # what the US does in the history if not forced
+        result.history = simulate(hist, p, draws, policy=us_policy, forcing=forcing)
         state = result.history.state
     future = window(setting, at, end)
     rec = forcing_from_record(events, at, horizon, ("us",))

@@ -17,170 +17,58 @@ Casualty fields are integers or empty: empty means the sources do not say, 0 mea
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import re
 from collections.abc import Sequence
 from importlib import resources
-from os import PathLike
 from pathlib import Path
 
 import pandas as pd
 
-from sim.core.ladder import ACTIONS, ACTORS
-from sim.errors import UserError
-
-#: Named militia groups allowed as actors besides the generic codes of ``sim.core.ladder.ACTORS``.
-NAMED_GROUPS: tuple[str, ...] = (
-    "kataib_hezbollah",
-    "harakat_nujaba",
-    "asaib_ahl_al_haq",
-    "front_groups",
-    "badr",
-    "pmf",
+from sim.core.ladder import ACTIONS
+from sim.inputs.record_schema import (
+    ALL_ACTORS,
+    ANY_ATTACK,
+    ATTACK_ACTIONS,
+    ATTACKER_ACTORS,
+    CASUALTY_FIELDS,
+    DATE_SHAPES,
+    EVENT_COLUMNS,
+    ID_PATTERN,
+    INT_PATTERN,
+    MAX_RECORD_BYTES,
+    NAMED_GROUPS,
+    PERIOD_COLUMNS,
+    PRECISIONS,
+    US_COALITION_TARGETS,
+    US_STRIKE_ACTIONS,
+    PathArg,
+    RecordError,
+    read_rows,
 )
 
-#: Every actor code the record accepts (columns ``actor`` and ``claimed_by``).
-ALL_ACTORS: tuple[str, ...] = (*ACTORS, *NAMED_GROUPS)
-
-#: Date precisions and the date shape each one requires.
-PRECISIONS: dict[str, str] = {
-    "day": "YYYY-MM-DD",
-    "week": "YYYY-MM-DD",
-    "month": "YYYY-MM",
-    "year": "YYYY",
-}
-
-#: Actions that count as an attack, when done by an attacker on a US or coalition target.
-ATTACK_ACTIONS: tuple[str, ...] = ("harassment_attack", "injury_attack", "lethal_attack")
-#: Actors whose attacks count (militias, named groups, and unattributed attacks).
-ATTACKER_ACTORS: tuple[str, ...] = ("militia", "unknown", *NAMED_GROUPS)
-#: Target codes that are US or coalition personnel or facilities.
-US_COALITION_TARGETS: tuple[str, ...] = (
-    "us_forces",
-    "us_embassy",
-    "us_contractors",
-    "coalition_forces",
-)
-#: Kinetic US actions, the "US strikes" that :func:`summarise` counts by kind.
-US_STRIKE_ACTIONS: tuple[str, ...] = (
-    "us_strike_syria",
-    "us_strike_iraq",
-    "decapitation",
-    "us_strike_iran",
-)
-
-CASUALTY_FIELDS: tuple[str, ...] = ("us_killed", "us_wounded", "others_killed", "others_wounded")
-
-#: Columns of ``events.csv``, in file order. ``note`` may be absent; all others are required.
-EVENT_COLUMNS: tuple[str, ...] = (
-    "id",
-    "date",
-    "date_precision",
-    "actor",
-    "target",
-    "location",
-    "country",
-    "action",
-    "weapon",
-    *CASUALTY_FIELDS,
-    "claimed_by",
-    "responds_to",
-    "source",
-    "note",
-)
-#: Columns of ``period_counts.csv``, in file order. ``note`` may be absent.
-PERIOD_COLUMNS: tuple[str, ...] = (
-    "id",
-    "start",
-    "end",
-    "actor",
-    "action",
-    "count_low",
-    "count_high",
-    "unit",
-    "statement",
-    "source",
-    "note",
-)
-#: The ``action`` value of a period count that covers attacks of any severity.
-ANY_ATTACK = "any_attack"
-
-_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
-_INT_RE = re.compile(r"\d+")
-_SHAPES: dict[str, re.Pattern[str]] = {
-    "YYYY-MM-DD": re.compile(r"(\d{4})-(\d{2})-(\d{2})"),
-    "YYYY-MM": re.compile(r"(\d{4})-(\d{2})"),
-    "YYYY": re.compile(r"(\d{4})"),
-}
-
-PathArg = str | PathLike[str] | None
-
-
-class RecordError(UserError):
-    """A record file that fails validation.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file.
-    line : int
-        1-based line number in the file (the header is line 1).
-    field : str
-        The column at fault.
-    message : str
-        What is wrong.
-
-    Attributes
-    ----------
-    path : pathlib.Path
-    line : int
-    field : str
-    message : str
-    """
-
-    def __init__(self, path: str | PathLike[str], line: int, field: str, message: str) -> None:
-        self.path = Path(path)
-        self.line = line
-        self.field = field
-        self.message = message
-        where = f"line {line}, field '{field}'" if line else "file"
-        super().__init__(f"{self.path.name}, {where}: {message}")
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def _read(
-    path: Path, columns: Sequence[str], optional: Sequence[str]
-) -> list[tuple[int, dict[str, str]]]:
-    """Read a CSV file into (line number, row) pairs, checking the header and field counts."""
-    try:
-        f = open(path, newline="", encoding="utf-8")
-    except OSError as exc:
-        raise RecordError(path, 0, "(file)", f"cannot read the record ({exc.strerror})") from None
-    with f:
-        reader = csv.reader(f)
-        header = [h.strip() for h in next(reader, [])]
-        for col in columns:
-            if col not in header and col not in optional:
-                raise RecordError(path, 1, col, "required column is missing")
-        rows: list[tuple[int, dict[str, str]]] = []
-        last = reader.line_num
-        for cells in reader:
-            line, last = last + 1, reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(header):
-                field = header[len(cells)] if len(cells) < len(header) else "(extra)"
-                raise RecordError(
-                    path, line, field, f"expected {len(header)} fields, found {len(cells)}"
-                )
-            row = {h: c.strip() for h, c in zip(header, cells, strict=True)}
-            for col in optional:
-                row.setdefault(col, "")
-            rows.append((line, row))
-    return rows
+#: Re-exported: the format is defined in :mod:`sim.inputs.record_schema`.
+__all__ = [
+    "ALL_ACTORS",
+    "ANY_ATTACK",
+    "ATTACKER_ACTORS",
+    "ATTACK_ACTIONS",
+    "CASUALTY_FIELDS",
+    "EVENT_COLUMNS",
+    "MAX_RECORD_BYTES",
+    "NAMED_GROUPS",
+    "PERIOD_COLUMNS",
+    "PRECISIONS",
+    "US_COALITION_TARGETS",
+    "US_STRIKE_ACTIONS",
+    "PathArg",
+    "RecordError",
+    "events_between",
+    "load_events",
+    "load_period_counts",
+    "monthly_attack_counts",
+    "read_rows",
+    "summarise",
+]
 
 
 def _resolve(path: PathArg, name: str) -> Path:
@@ -194,7 +82,7 @@ def _resolve(path: PathArg, name: str) -> Path:
 
 def _parse_date(text: str) -> tuple[pd.Timestamp, str] | None:
     """Return (start of the period, shape) for a YYYY-MM-DD, YYYY-MM or YYYY date, else None."""
-    for shape, pattern in _SHAPES.items():
+    for shape, pattern in DATE_SHAPES.items():
         m = pattern.fullmatch(text)
         if m is None:
             continue
@@ -209,7 +97,7 @@ def _parse_date(text: str) -> tuple[pd.Timestamp, str] | None:
 def _check_id(path: Path, line: int, value: str, seen: dict[str, int]) -> None:
     if not value:
         raise RecordError(path, line, "id", "id is empty")
-    if not _ID_RE.fullmatch(value):
+    if not ID_PATTERN.fullmatch(value):
         raise RecordError(
             path, line, "id", f"{value!r} is not a slug (lower-case letters, digits, '-', '_')"
         )
@@ -235,7 +123,7 @@ def _check_int(path: Path, line: int, field: str, value: str, empty_ok: bool = T
         if empty_ok:
             return None
         raise RecordError(path, line, field, "a whole number >= 0 is required")
-    if not _INT_RE.fullmatch(value):
+    if not INT_PATTERN.fullmatch(value):
         what = "or empty" if empty_ok else "is required"
         raise RecordError(path, line, field, f"{value!r} is not a whole number >= 0 ({what})")
     return int(value)
@@ -276,7 +164,7 @@ def load_events(path: PathArg = None) -> pd.DataFrame:
         order; or ``responds_to`` names no event or a later-dated one.
     """
     file = _resolve(path, "events.csv")
-    rows = _read(file, EVENT_COLUMNS, optional=("note",))
+    rows = read_rows(file, EVENT_COLUMNS, optional=("note",))
     seen: dict[str, int] = {}
     days: list[pd.Timestamp] = []
     casualties: dict[str, list[int | None]] = {f: [] for f in CASUALTY_FIELDS}
@@ -370,7 +258,7 @@ def load_period_counts(path: PathArg = None) -> pd.DataFrame:
         >= 0 with ``count_low <= count_high``.
     """
     file = _resolve(path, "period_counts.csv")
-    rows = _read(file, PERIOD_COLUMNS, optional=("note",))
+    rows = read_rows(file, PERIOD_COLUMNS, optional=("note",))
     seen: dict[str, int] = {}
     starts: list[pd.Timestamp] = []
     ends: list[pd.Timestamp] = []

@@ -20,6 +20,7 @@ from sim.core.params import GROUPS, Params
 from sim.core.policies import Policy, get_policy
 from sim.engines.ensemble import DayEvents, Result, Tally
 from sim.engines.mesa.agents import Iran, IraqiGovernment, Militia, UnitedStates
+from sim.experiments.sampling import model_params
 from sim.inputs.scenario import Scenario, scenario_from_dict
 
 DEFAULT_SCENARIO = {"name": "default", "start": "2019-10-01", "days": 365}
@@ -39,7 +40,8 @@ class EscalationModel(mesa.Model):
         (Mesa reserves ``scenario``); a default one-year
         scenario from 1 October 2019 if None
     policy : a policy instance or registered name (default: the scenario's)
-    params : parameters for one run (default: the table's defaults and the scenario's values)
+    params : parameters for one run (default: drawn as the ensemble draws them, from the
+        scenario's posterior and ``params``: :func:`sim.experiments.sampling.model_params`)
     rng : seed or generator for Mesa's ``Model(rng=...)``
     forced_us : optional US action codes per day that replace the policy (replay)
     collect : whether the DataCollector records every day (the dashboard needs it; batch runs
@@ -61,7 +63,7 @@ class EscalationModel(mesa.Model):
         sc = self.config
         pol = policy if policy is not None else sc.policy
         self.policy = get_policy(pol) if isinstance(pol, str) else pol
-        self.p = params if params is not None else Params.build(1, sc.params)
+        self.p = params if params is not None else model_params(sc, rng)
         self.n_groups = len(GROUPS)
         self.shocks = sc.shock_arrays()
         self.forced_us = forced_us
