@@ -244,7 +244,9 @@ def test_cli_small_run_writes_every_file(tmp_path: Path, capsys) -> None:
     df = pd.read_parquet(out / "indices.parquet")
     assert list(df.columns) == ["outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
     assert len(df) == 5 * 3
-    live = df[df["outcome"].isin(["us_killed", "attacks_total", "us_strikes", "max_rung"])]
+    # (max_rung is left out: under strike_iraq almost every draw stream reaches rung 6 in every
+    # design row, so with two replicates its variance is often zero and its indices undefined)
+    live = df[df["outcome"].isin(["us_killed", "attacks_total", "us_strikes"])]
     assert np.isfinite(live[["S1", "S1_conf", "ST", "ST_conf"]].to_numpy()).all()
     pd.testing.assert_frame_equal(df, pd.read_csv(out / "indices.csv"), check_dtype=False)
     man = json.loads((out / "manifest.json").read_text())

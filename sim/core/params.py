@@ -159,6 +159,10 @@ _SCALARS: list[Param] = [
     _p("wounded_mean", "US wounded per injuring attack", 4.0, 1.0, 20.0, "severity",
        "Taji 2020-03-14: 3 Americans; al-Asad 2024-08-05: 5 troops and 2 contractors",
        informed=True, description="mean of the geometric number wounded, given injuries"),
+    _p("lethal_wounded_offset", "persons (a whole number)", 1.0, 0.0, 1.0, "severity",
+       "judgement: the geometric count of the hurt in a lethal attack includes one of the "
+       "killed, so a lethal attack may wound nobody (the model's convention since its start)",
+       description="wounded count of a lethal attack: the injury count less this"),
     _p("iran_strike_wounded_mean", "US wounded per Iranian direct strike", 70.0, 10.0, 150.0,
        "severity",
        "2020-01-08: 'more than 100' (Foreign Policy) vs 'dozens' (Vox 2021); sources disagree",
@@ -176,10 +180,10 @@ _SCALARS: list[Param] = [
        "'regardless of the consolidation tactic' attacks continued (Daily Beast 2021)",
        description="floor of exposure after consolidation"),
     # --- US decision-making -----------------------------------------------------------------
-    _p("response_delay", "days (mean)", 3.0, 1.0, 14.0, "us",
+    _p("response_delay", "days (mean of a geometric delay)", 2.0, 0.0, 13.0, "us",
        "K-1 2019-12-27 -> strikes 12-29 (2 d); Taji 2020-03-11 -> 03-12 (1 d); Erbil "
-       "2021-02-15 -> Syria strike 02-25 (10 d)", informed=True,
-       description="mean delay between a triggering attack and the US response"),
+       "2021-02-15 -> Syria strike 02-25 (10 d)",
+       description="mean delay between a triggering attack and the US response (0: same day)"),
     _p("response_window", "days", 30.0, 5.0, 120.0, "us",
        "'weeks of rocket launches' before the 2021-02-25 strike (Vox 2021)",
        description="how long an unanswered attack still calls for a response"),
@@ -195,6 +199,17 @@ _SCALARS: list[Param] = [
     _p("intensity_decapitation", "strike intensity units", 4.0, 0.0, 10.0, "us",
        "2020-01-03: Soleimani and al-Muhandis killed (defence news)",
        description="intensity of a decapitation strike on the group"),
+    _p("intensity_iran", "strike intensity units", 1.0, 0.0, 5.0, "us",
+       "normalisation: a US strike on Iranian forces is one unit of Iranian grievance "
+       "(iran_struck_grievance) and fear (iran_fear_strength) per unit",
+       description="intensity of a US strike on Iranian forces"),
+    _p("intensity_press", "demand intensity units", 1.0, 0.0, 5.0, "us",
+       "normalisation: one demand to Baghdad costs press_cost of Iraqi pressure per unit",
+       description="intensity of a US demand that Baghdad prosecute the attackers"),
+    _p("unattributed_blame", "group index (0 = Kata'ib Hezbollah)", 0.0, 0.0, 3.0, "us",
+       "K-1 2019: 'The Trump administration blamed Kata'ib Hezbollah, but the Iraqi government "
+       "has since cast doubt' (Foreign Policy); a whole number, the order of GROUPS",
+       description="the group the US strikes or names for an attack nobody claimed"),
     _p("forgiveness", "probability", 1.0 / 3.0, 0.0, 1.0, "us",
        "Nowak & Sigmund 1992: generous tit-for-tat forgives with probability 1/3",
        description="chance generous tit-for-tat lets an attack go"),

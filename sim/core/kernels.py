@@ -1,0 +1,83 @@
+"""The day run over N runs: the compiled loops of the ensemble engine.
+
+Runs are independent and each run's draws depend only on its key (:mod:`sim.core.draws`), so
+the loop over runs may run on several threads (numba ``prange``) with the same results. The
+threaded loops are used when :func:`threads` is above 1 (``$ESCALATION_THREADS``, default 1:
+the experiments already spread chunks over worker processes).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numba
+import numpy as np
+from numba import prange
+
+from sim.core import draws
+from sim.core.day import after_decision, run_day, until_decision
+from sim.core.jit import njit
+
+
+def threads() -> int:
+    """Threads of the ensemble engine's loops (``$ESCALATION_THREADS``, default 1)."""
+    n = int(os.environ.get("ESCALATION_THREADS", "1") or 1)
+    return max(1, min(n, numba.config.NUMBA_NUM_THREADS))
+
+
+@njit
+def run_keys(key, runs):
+    """The draw keys of the runs with indices ``runs`` in the chunk with key ``key``."""
+    out = np.empty(len(runs), dtype=np.uint64)
+    for i in range(len(runs)):
+        out[i] = draws.run_key(key, runs[i])
+    return out
+
+
+@njit
+def run_days(t0, t1, code, R, X, F, L, keys):
+    """Days ``t0 .. t1 - 1`` of every run under built-in policy ``code``."""
+    for i in range(R.shape[0]):
+        for t in range(t0, t1):
+            run_day(i, t, code, R, X, F, L, keys[i])
+
+
+@njit(parallel=True)
+def run_days_threaded(t0, t1, code, R, X, F, L, keys):
+    """:func:`run_days` on several threads."""
+    for i in prange(R.shape[0]):
+        for t in range(t0, t1):
+            run_day(i, t, code, R, X, F, L, keys[i])
+
+
+@njit
+def run_until_decision(t, R, X, F, keys):
+    """Day ``t`` of every run up to the US decision (a Python policy decides next)."""
+    for i in range(R.shape[0]):
+        until_decision(i, t, R, X, F, keys[i])
+
+
+@njit
+def run_after_decision(t, R, X, F, L, keys):
+    """The rest of day ``t`` of every run, after a Python policy wrote its decisions."""
+    for i in range(R.shape[0]):
+        after_decision(i, t, R, X, F, L, keys[i])
+
+
+def days(t0: int, t1: int, code: int, R, X, F, L, keys) -> None:
+    """Days ``t0 .. t1 - 1`` of every run, threaded if :func:`threads` says so."""
+    n = threads()
+    if n > 1:
+        numba.set_num_threads(n)
+        run_days_threaded(t0, t1, code, R, X, F, L, keys)
+    else:
+        run_days(t0, t1, code, R, X, F, L, keys)
+
+
+@njit
+def uniforms(keys, t, slot):
+    """Every run's draw of ``slot`` on day ``t`` (a Python policy's ``u``)."""
+    out = np.empty(len(keys))
+    for i in range(len(keys)):
+        out[i] = draws.uniform(keys[i], t, slot)
+    return out
