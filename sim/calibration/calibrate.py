@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration.abc import ABCResult, BetaPrior, abc_smc, weighted_quantile
+from sim.calibration.settings import SETTINGS
 from sim.core.params import GROUPS, TABLE, Params
 from sim.errors import UserError
 from sim.experiments.sampling import build_params, chunk_rngs
@@ -516,7 +517,7 @@ def _row(p: BetaPrior, q: np.ndarray, method: str) -> dict:
         "post_p05": q[0],
         "post_p95": q[2],
         "width_ratio": (q[2] - q[0]) / width if width > 0 else np.nan,
-        "informed": (q[2] - q[0]) / width < 0.8 if width > 0 else False,
+        "informed": (q[2] - q[0]) / width < SETTINGS.informed_width_ratio if width > 0 else False,
         "prior_source": p.source,
     }
 
@@ -526,11 +527,11 @@ def calibrate(
     periods: pd.DataFrame | None = None,
     until: dt.date | None = None,
     seed: int = 1,
-    particles: int = 1000,
-    generations: int = 8,
-    rows: int = 2000,
-    min_acceptance: float = 0.03,
-    batch: int = 4000,
+    particles: int = SETTINGS.particles,
+    generations: int = SETTINGS.generations,
+    rows: int = SETTINGS.rows,
+    min_acceptance: float = SETTINGS.min_acceptance,
+    batch: int = SETTINGS.batch,
     progress: Callable[[str], None] | None = None,
 ) -> Fit:
     """Fit the parameters to the record (see the module docstring).
@@ -913,7 +914,7 @@ def write_report(
     out: Path,
     events: pd.DataFrame,
     periods: pd.DataFrame,
-    ppc_runs: int = 1000,
+    ppc_runs: int = SETTINGS.ppc_runs,
     command: str = "",
 ) -> dict[str, object]:
     """Write the calibration report (``report.md``), its figures and tables into ``out``."""
@@ -962,7 +963,8 @@ def write_report(
         "## Parameters",
         "",
         "Prior: scaled Beta on the table's range with its mode at the table default. "
-        "`width_ratio` = posterior 90% width / prior 90% width; `informed` = below 0.8.",
+        "`width_ratio` = posterior 90% width / prior 90% width; `informed` = below "
+        f"{SETTINGS.informed_width_ratio:g}.",
         "",
         _md(summ.drop(columns=["prior_source"])),
         "",

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from sim.calibration.calibrate import calibrate, write_report
+from sim.calibration.settings import SETTINGS
 from sim.cli.common import positive_int, seed_int
 from sim.errors import UserError
 from sim.history.replay import parse_date, write_manifest
@@ -35,13 +36,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--until", metavar="DATE", help="use the record up to this day (YYYY-MM-DD)")
     p.add_argument("--seed", type=seed_int, required=True, help="calibration seed")
     p.add_argument("--out", metavar="DIR", required=True, help="output directory")
-    p.add_argument("--particles", type=positive_int, default=1000, help="ABC population size")
-    p.add_argument("--generations", type=positive_int, default=8, help="ABC generations (at most)")
     p.add_argument(
-        "--rows", type=positive_int, default=2000, help="posterior draws written (1000-2000)"
+        "--particles", type=positive_int, default=SETTINGS.particles, help="ABC population size"
     )
     p.add_argument(
-        "--ppc-runs", type=positive_int, default=1000, help="runs of the predictive check"
+        "--generations",
+        type=positive_int,
+        default=SETTINGS.generations,
+        help="ABC generations (at most)",
+    )
+    p.add_argument(
+        "--rows",
+        type=positive_int,
+        default=SETTINGS.rows,
+        help="posterior draws written (1000-2000)",
+    )
+    p.add_argument(
+        "--ppc-runs",
+        type=positive_int,
+        default=SETTINGS.ppc_runs,
+        help="runs of the predictive check",
     )
     p.add_argument(
         "--write-posterior",
@@ -75,6 +89,11 @@ def run(args: argparse.Namespace) -> int:
         target = Path(str(resources.files("sim").joinpath("data", "posterior.csv")))
         fit.posterior.to_csv(target, index=False)
         print(f"wrote {target} ({len(fit.posterior)} draws)")
+        informed = target.with_name("informed.csv")  # the table's informed flags
+        fit.summary()[["parameter", "method", "width_ratio", "informed"]].to_csv(
+            informed, index=False
+        )
+        print(f"wrote {informed}")
     table = res["table"]
     print(
         f"calibrated in {fit.seconds:.0f} s ({fit.abc.stop_reason}); "

@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from sim.core import draws
 from sim.core.kernels import days as run_days
-from sim.core.kernels import run_after_decision, run_keys, run_until_decision, uniforms
+from sim.core.kernels import run_after_decision, run_keys, run_until_decision, threads, uniforms
 from sim.core.layout import (
     BOOL_OUTCOMES,
     DAILY,
@@ -143,6 +144,7 @@ def run_ensemble(
             if code >= 0:
                 run_days(t, t + 1, code, rows, X, F, L, keys)
             else:
+                numba.set_num_threads(threads())
                 run_until_decision(t, rows, X, F, keys)
                 python_decide(policy, rows, params, uniforms(keys, t, draws.US_POLICY))
                 run_after_decision(t, rows, X, F, L, keys)
