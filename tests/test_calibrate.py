@@ -92,7 +92,7 @@ def test_delay_pmf_matches_the_rule() -> None:
     done = np.zeros(n, dtype=bool)
     for day in range(60):  # a strike in Syria (action 1) wanted from day 0 until it is done
         todo = np.flatnonzero(~done)
-        act = np.vectorize(rules.us.acts_today)(1, rng.random(todo.size), d) != 0
+        act = np.vectorize(rules.us.acts_today, otypes=[int])(1, rng.random(todo.size), d) != 0
         waited[todo[act]] = day
         done[todo[act]] = True
     for k in (0, 1, 4):

@@ -21,7 +21,8 @@ compiled function of the run's row ``R[i]`` (state, today's events, outcomes, pa
     the count of direct exchanges;
 12. ``end_day``: the rung of the day and the tally of the outcomes and daily series.
 
-:func:`run_day` runs them in this order; the ensemble engine runs it over N runs
+Phases 4 and 12, the counts and the tally, are in :mod:`sim.core.tally`. :func:`run_day` runs
+them in this order; the ensemble engine runs it over N runs
 (:mod:`sim.core.kernels`) and each Mesa agent calls its own phase
 (:mod:`sim.engines.mesa.agents`), so the two engines cannot drift. Each phase counts its visits
 in ``DC.visits``.
@@ -32,17 +33,13 @@ from __future__ import annotations
 from sim.core import draws
 from sim.core.jit import njit
 from sim.core.ladder import (
-    IS_KINETIC,
-    US_DECAPITATION,
     US_NONE,
     US_PRESS_BAGHDAD,
-    US_STRIKE_IRAN,
-    US_STRIKE_IRAQ,
-    US_STRIKE_SYRIA,
 )
-from sim.core.layout import DC, FC, LC, OC, PC, PH, SC, XC, G
+from sim.core.layout import DC, FC, PC, PH, SC, XC, G
 from sim.core.policy_rules import decide
 from sim.core.rules import common, escalation, iran, iraq, militia, us
+from sim.core.tally import count_day, end_day
 
 
 @njit(inline="always")
@@ -138,20 +135,6 @@ def militia_act(i, t, g, R, rk):
         R[i, DC.attacked + g], R[i, DC.severity + g] = 1.0, sev
         R[i, DC.killed + g], R[i, DC.wounded + g], R[i, DC.named + g] = k, w, named
     R[i, DC.visits + PH.militia_act] += 1
-
-
-@njit(inline="always")
-def count_day(i, R):
-    """Phase 4: the day's attacks by class and its US killed and wounded (militias and Iran)."""
-    n, hurt, lethal = escalation.count_attacks(R[i, DC.severity : DC.severity + G])
-    R[i, DC.attacks], R[i, DC.injuring], R[i, DC.lethal] = n, hurt, lethal
-    R[i, DC.lethal_today] = lethal > 0
-    killed, wounded = R[i, DC.iran_killed], R[i, DC.iran_wounded]
-    for g in range(G):
-        killed += R[i, DC.killed + g]
-        wounded += R[i, DC.wounded + g]
-    R[i, DC.killed_total], R[i, DC.wounded_total] = killed, wounded
-    R[i, DC.visits + PH.count_day] += 1
 
 
 @njit(inline="always")
@@ -366,51 +349,6 @@ def us_update(i, t, R, F, rk):
         R[i, PC.war_exchanges],
     )
     R[i, DC.visits + PH.us_update] += 1
-
-
-@njit(inline="always")
-def end_day(i, t, R, L):
-    """Phase 12: the rung of the day, then the tally of outcomes and daily series (``L`` of
-    shape ``(4, days, N)``, or ``(4, 0, N)`` when the daily series are not kept)."""
-    action = int(R[i, DC.action])
-    struck = R[i, DC.iran_struck] != 0
-    sev_max = 0
-    for g in range(G):
-        sev_max = max(sev_max, int(R[i, DC.severity + g]))
-    rung = escalation.rung_today(
-        sev_max, R[i, DC.protested] != 0, action, struck, R[i, SC.war] != 0
-    )
-    R[i, DC.rung] = rung
-    R[i, OC.attacks_total] += R[i, DC.attacks]
-    R[i, OC.attacks_injury] += R[i, DC.injuring] - R[i, DC.lethal]
-    R[i, OC.attacks_lethal] += R[i, DC.lethal]
-    R[i, OC.attacks_harassment] += R[i, DC.attacks] - R[i, DC.injuring]
-    R[i, OC.us_killed] += R[i, DC.killed_total]
-    R[i, OC.us_wounded] += R[i, DC.wounded_total]
-    kinetic = IS_KINETIC[action]
-    R[i, OC.strikes_syria] += action == US_STRIKE_SYRIA
-    R[i, OC.strikes_iraq] += action == US_STRIKE_IRAQ
-    R[i, OC.decapitations] += action == US_DECAPITATION
-    R[i, OC.strikes_iran] += action == US_STRIKE_IRAN
-    R[i, OC.us_strikes] += kinetic
-    R[i, OC.press_baghdad] += action == US_PRESS_BAGHDAD
-    R[i, OC.prosecutions] += R[i, DC.prosecuted]
-    R[i, OC.iran_strikes] += struck
-    R[i, OC.protests] += R[i, DC.protested]
-    R[i, OC.max_rung] = max(R[i, OC.max_rung], rung)
-    if R[i, DC.killed_total] > 0 and R[i, OC.first_death_day] != R[i, OC.first_death_day]:  # NaN
-        R[i, OC.first_death_day] = t
-    if struck or action == US_STRIKE_IRAN:
-        R[i, OC.direct_exchange] = 1.0
-    R[i, OC.expulsion_vote] = R[i, SC.voted]
-    R[i, OC.withdrawal] = R[i, SC.withdrawn]
-    R[i, OC.war] = R[i, SC.war]
-    if L.shape[1] > 0:
-        L[LC.attacks, t, i] = R[i, DC.attacks]
-        L[LC.us_casualties, t, i] = R[i, DC.killed_total] + R[i, DC.wounded_total]
-        L[LC.rung, t, i] = rung
-        L[LC.us_strikes, t, i] = kinetic
-    R[i, DC.visits + PH.end_day] += 1
 
 
 @njit(inline="always")

@@ -58,6 +58,8 @@ class State:
         (:class:`sim.inputs.scenario.InitialState`); the militias' initial grievance is given in
         strike-intensity units and converted by the grievance rule
         (:func:`sim.core.rules.militia.grievance_from_intensity`)."""
+        if params.n != n:  # one parameter set for every run
+            params = params.take(np.zeros(n, dtype=np.int64))
         rows = new_rows(params)
         initial_rows(rows, init)
         return cls.from_rows(rows)
