@@ -24,6 +24,7 @@ from sim.core.params import GROUPS, Params
 from sim.core.policies import all_policies, get_policy
 from sim.engines.ensemble import run_ensemble
 from sim.engines.mesa.model import EscalationModel, run_mesa
+from sim.errors import UserError
 from sim.history.replay import forcing_from_record, history_setting, window
 from sim.inputs.record import load_events
 from sim.inputs.scenario import load_scenario, scenario_from_dict
@@ -278,3 +279,10 @@ def test_a_two_percent_shift_would_be_caught(mesa_busy):
     assert -0.02 <= shift < -0.015  # a shift of (at most) 2% of the mean
     p = stats.ks_2samp(mesa_busy.outcomes["attacks_total"], shifted).pvalue
     assert p < ALPHA, p
+
+
+@pytest.mark.parametrize("bad", ["0", "two", "-1"])
+def test_a_bad_thread_count_is_refused_with_its_name(monkeypatch, bad):
+    monkeypatch.setenv("ESCALATION_THREADS", bad)
+    with pytest.raises(UserError, match="ESCALATION_THREADS"):
+        threads()

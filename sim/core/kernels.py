@@ -19,6 +19,7 @@ from numba.np.ufunc import parallel as _parallel
 from sim.core import draws
 from sim.core.day import after_decision, run_day, until_decision
 from sim.core.jit import njit
+from sim.errors import UserError
 
 # numba guards the start of its thread pool with a multiprocessing lock (a semaphore) when the
 # default start method is fork; the experiments start their workers with forkserver or spawn,
@@ -30,8 +31,10 @@ if not _parallel._backend_init_process_lock:
 
 def threads() -> int:
     """Threads of the ensemble engine's loops (``$ESCALATION_THREADS``, default 1)."""
-    n = int(os.environ.get("ESCALATION_THREADS", "1") or 1)
-    return max(1, min(n, numba.config.NUMBA_NUM_THREADS))
+    text = os.environ.get("ESCALATION_THREADS", "").strip() or "1"
+    if not text.isdigit() or int(text) < 1:
+        raise UserError(f"ESCALATION_THREADS={text!r}: give a whole number of threads, 1 or more")
+    return min(int(text), numba.config.NUMBA_NUM_THREADS)
 
 
 @njit
