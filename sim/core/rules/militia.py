@@ -31,7 +31,8 @@ def attack_hazard(
     if not present:
         return 0.0
     level = base_rate + excitation + grievance
-    return level * math.exp(closeness * push - fear) * exposure
+    e = closeness * push - fear
+    return level * (1.0 if e == 0.0 else math.exp(e)) * exposure  # exp(0) = 1 exactly
 
 
 @njit
