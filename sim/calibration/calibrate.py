@@ -20,7 +20,8 @@ Method (``docs/calibration.md`` has the full account):
   between an attack and the US strike that answered it, and the mean US killed per lethal attack
   and wounded per injuring attack (geometric counts,
   :func:`sim.core.rules.common.geometric_count`) from the documented casualties. They are
-  sampled on a grid and enter the ABC simulations as draws, so the joint posterior is the product of the two blocks (a modular posterior).
+  sampled on a grid and enter the ABC simulations as draws, so the joint posterior is the
+  product of the two blocks (a modular posterior).
 * Every other parameter keeps its table default (a point prior); the report lists them.
 
 Modules: :mod:`~sim.calibration.settings` (every setting), :mod:`~sim.calibration.priors`,

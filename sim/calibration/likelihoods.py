@@ -4,8 +4,8 @@ The US response delay (geometric, :func:`sim.core.rules.us.acts_today`) from the
 delays between an attack and the US strike that answered it, and the mean US killed per lethal
 attack and wounded per injuring attack (geometric counts,
 :func:`sim.core.rules.common.geometric_count`) from the documented casualties. Their
-posteriors are computed on a grid and enter the ABC simulations as draws, so the joint posterior is the product of the two blocks (a modular
-posterior).
+posteriors are computed on a grid and enter the ABC simulations as draws, so the joint
+posterior is the product of the two blocks (a modular posterior).
 """
 
 from __future__ import annotations
