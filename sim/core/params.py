@@ -50,7 +50,7 @@ class Param:
     actor: str
     #: True where the documented record informs the value: the calibrated posterior's 90%
     #: interval is clearly narrower than the prior's (docs/calibration.md). Read from the fit's
-    #: verdicts, ``sim/data/informed.csv`` (written by ``escalation calibrate
+    #: verdicts, ``sim/data/posterior_informed.csv`` (written by ``escalation calibrate
     #: --write-posterior``), never set by hand.
     informed: bool = False
     description: str = ""
@@ -58,7 +58,7 @@ class Param:
 
 def _informed() -> set[str]:
     """Names of the parameters the last shipped calibration found informed by the record."""
-    path = resources.files("sim").joinpath("data", "informed.csv")
+    path = resources.files("sim").joinpath("data", "posterior_informed.csv")
     if not path.is_file():
         return set()
     with path.open(encoding="utf-8") as f:
