@@ -154,6 +154,25 @@ def test_explore_command_writes_tables_figures_and_discovery(tmp_path, short_sce
     assert "| `decapitation` | us_killed |" in (tmp_path / "robustness.md").read_text()
 
 
+def test_a_small_exploration_runs_and_says_that_discovery_was_skipped(
+    tmp_path, short_scenario, capsys
+):
+    """8 worlds are too few for PRIM and CART: the exploration still writes its decision
+    tables and says in decisions.md and on the terminal why there is no box."""
+    out = tmp_path / "small"
+    argv = ["explore", str(short_scenario(days=30)), "--policies", "do_nothing,strike_syria",
+            "--worlds", "8", "--replications", "2", "--seed", "1", "--workers", "1",
+            "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "scenario discovery for" in printed and "8 worlds are too few" in printed
+    md = (out / "decisions.md").read_text(encoding="utf-8")
+    assert "Skipped, 8 worlds are too few for scenario discovery" in md
+    assert "--worlds 20 or more" in md
+    assert len(pd.read_csv(out / "ranking.csv")) == 2
+    assert not any(f.name.startswith("prim_") for f in out.iterdir())
+
+
 @pytest.mark.parametrize(
     "extra, message",
     [

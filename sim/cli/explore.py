@@ -177,7 +177,10 @@ def run(args: argparse.Namespace) -> int:
             "discover_policies": list(found["discoveries"]),
         }
         res.manifest["ranking"] = found["ranking"]["policy"].tolist()
+        skipped.update({p: w for p, w in found["discoveries"].items() if isinstance(w, str)})
         return []
+
+    skipped: dict[str, str] = {}
 
     progress = False if args.quiet else (True if args.progress else None)
     try:
@@ -202,5 +205,7 @@ def run(args: argparse.Namespace) -> int:
         return 130
     if not args.quiet:
         print((res.out / "decisions.md").read_text(encoding="utf-8").split("\n# Scenario")[0])
+        for p, why in skipped.items():
+            print(f"scenario discovery for {p}: {why}")
         print(f"results in {res.out}/ ({len(res.files)} files)")
     return 0

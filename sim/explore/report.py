@@ -77,8 +77,9 @@ def write_report(
         try:
             disc = discover(x, y.to_numpy(), q, seed=seed)
         except UserError as exc:  # nothing, or everything, is of interest
-            found[p] = str(exc)
-            md += [f"## {q}", "", str(exc).removeprefix(f"{q}: ").capitalize() + ".", ""]
+            why = str(exc).removeprefix(f"{q}: ")
+            found[p] = why
+            md += [f"## {q}", "", why[:1].upper() + why[1:] + ".", ""]
             continue
         found[p] = disc
         md.append(discovery_markdown(disc))
