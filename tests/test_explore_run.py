@@ -179,6 +179,8 @@ def test_a_small_exploration_runs_and_says_that_discovery_was_skipped(
         (["--satisfy", "us_kiled<=1"], "--satisfy: unknown outcome 'us_kiled'"),
         (["--discover", "war>>1"], "--discover: 'war>>1' is not of the form"),
         (["--bounds", "BOUNDS"], "unknown parameter 'revenge_atacks'"),
+        (["--bounds", "LATIN1"], "latin1.yaml: not UTF-8 text (line 1"),
+        (["--bounds", "FOLDER"], ": is a folder, not a bounds file"),
         (["--discover-policy", "decapitation"], "--discover-policy: 'decapitation' is not"),
     ],
 )
@@ -187,7 +189,9 @@ def test_explore_refuses_bad_input_before_any_work(
 ):
     bounds = tmp_path / "bounds.yaml"
     bounds.write_text("revenge_atacks: [1, 2]\n")
-    extra = [str(bounds) if e == "BOUNDS" else e for e in extra]
+    (tmp_path / "latin1.yaml").write_bytes(b"p_lethal: [0.01, 0.2]  # caf\xe9\n")
+    files = {"BOUNDS": bounds, "LATIN1": tmp_path / "latin1.yaml", "FOLDER": tmp_path}
+    extra = [str(files.get(e, e)) for e in extra]
     out = tmp_path / "never"
     code = main(
         [
