@@ -270,6 +270,21 @@ def start_values(scenario: Scenario, names: Iterable[str]) -> dict[str, tuple[fl
     return out
 
 
+def moved_controls(scenario: Scenario, controls: Mapping[str, float | None]) -> dict[str, float]:
+    """The controls that override their parameter: parameter name -> value.
+
+    ``controls`` maps parameter names to the values the controls show (None: not shown or not
+    touched). A control still at its starting value (:func:`start_values`, within 1e-9
+    relative) has not been moved and overrides nothing.
+    """
+    start = start_values(scenario, [k for k, v in controls.items() if v is not None])
+    return {
+        k: float(v)
+        for k, v in controls.items()
+        if v is not None and not math.isclose(float(v), start[k][0], rel_tol=1e-9, abs_tol=1e-12)
+    }
+
+
 def dashboard_params(
     scenario: Scenario,
     controls: Mapping[str, float | None],
@@ -278,11 +293,9 @@ def dashboard_params(
 ) -> tuple[Params, dict[str, float]]:
     """Parameters of the dashboard's runs, and the values its controls override.
 
-    ``controls`` maps parameter names to the values the controls show (None: not shown). A
-    control still at its starting value (:func:`start_values`, within 1e-9 relative) has not
-    been moved and overrides nothing: that parameter comes from the scenario and the posterior
-    as in every other command (:func:`build_params`). A moved control fixes its parameter in
-    every run.
+    A control that has not been moved (:func:`moved_controls`) overrides nothing: that
+    parameter comes from the scenario and the posterior as in every other command
+    (:func:`build_params`). A moved control fixes its parameter in every run.
 
     Returns
     -------
@@ -290,10 +303,5 @@ def dashboard_params(
     overridden : parameter name -> value, for the controls that were moved (the page lists
         them)
     """
-    start = start_values(scenario, [k for k, v in controls.items() if v is not None])
-    overridden = {
-        k: float(v)
-        for k, v in controls.items()
-        if v is not None and not math.isclose(float(v), start[k][0], rel_tol=1e-9, abs_tol=1e-12)
-    }
+    overridden = moved_controls(scenario, controls)
     return build_params(scenario, n, rng, overrides=dict(overridden)), overridden
