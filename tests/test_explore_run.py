@@ -62,7 +62,8 @@ def test_common_random_numbers_across_policies_within_a_world(tmp_path, short_sc
     assert list(worlds["world"]) == list(range(12))
     assert len(pd.read_parquet(tmp_path / "a" / "outcomes.parquet")) == 12 * 3
     m = json.loads((tmp_path / "a" / "manifest.json").read_text())
-    assert m["kind"] == "explore" and m["chunks_per_policy"] == 3 and m["runs"] == 12 * 3 * 3
+    assert m["kind"] == "explore" and m["chunks_per_policy"] == 3 and m["runs"] == 12 * 3
+    assert m["runs_total"] == 12 * 3 * 3 and m["policies"] == ["do_nothing", TWIN, "strike_syria"]
     assert set(m["explored"]) == set(res.exploration.spec.explored)
 
 
@@ -132,6 +133,7 @@ def test_explore_command_writes_tables_figures_and_discovery(tmp_path, short_sce
         "regret.csv",
         "ranking.csv",
         "decisions.md",
+        "summary.md",
         "regret.png",
         "ranking.png",
     ):

@@ -121,7 +121,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate everything, run the worlds, write the report, print the ranking."""
-    from sim.explore.report import write_report
+    from sim.explore.report import write_report, write_summary
 
     scenario = load_scenario(args.scenario)
     policies, _ = resolve_policies(args.policies, scenario)
@@ -177,6 +177,7 @@ def run(args: argparse.Namespace) -> int:
             "discover_policies": list(found["discoveries"]),
         }
         res.manifest["ranking"] = found["ranking"]["policy"].tolist()
+        write_summary(res.exploration, d, command)
         skipped.update({p: w for p, w in found["discoveries"].items() if isinstance(w, str)})
         return []
 

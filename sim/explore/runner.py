@@ -35,7 +35,7 @@ from sim.core.params import Params
 from sim.core.policies import get_policy
 from sim.engines.ensemble import OUTCOMES, run_ensemble
 from sim.experiments.executors import connect_dask, progress_bar, start
-from sim.experiments.provenance import common_fields, file_sha256, utc_now
+from sim.experiments.provenance import base_manifest, file_sha256, utc_now
 from sim.experiments.sampling import chunk_seed
 from sim.experiments.spec import ExperimentError, posterior_sha256
 from sim.experiments.store import (
@@ -203,15 +203,26 @@ ExploreFinaliser = Callable[[ExploreResult, Path], list[Path]]
 def _manifest(
     ex: Exploration, executor: str, workers: int, command: str | None, started: str, first: str
 ) -> dict[str, Any]:
-    return {
-        **common_fields(),
-        "kind": "explore",
-        "scenario_file": str(Path(ex.scenario_path).resolve()) if ex.scenario_path else None,
+    """The manifest: the common keys (:func:`sim.experiments.provenance.base_manifest`; runs
+    are per policy, as for ``compare``), then the exploration's own."""
+    sc = ex.scenario
+    base = base_manifest(
+        "explore",
+        command=command,
+        seed=ex.seed,
+        runs=ex.worlds * ex.replications,
+        scenario_name=sc.name,
+        scenario_file=ex.scenario_path,
+        start=sc.start,
+        end=sc.end,
+        policies=ex.policies,
+    )
+    return base | {
         "scenario_file_sha256": file_sha256(ex.scenario_path),
-        "scenario": ex.scenario.model_dump(mode="json"),
+        "scenario": sc.model_dump(mode="json"),
         **ex.state(),
         "chunks_per_policy": ex.n_chunks,
-        "runs": ex.worlds * ex.replications * len(ex.policies),
+        "runs_total": ex.worlds * ex.replications * len(ex.policies),
         "explored": {k: list(v) for k, v in ex.spec.explored.items()},
         "from_posterior": list(ex.spec.from_posterior),
         "fixed": ex.spec.fixed,
