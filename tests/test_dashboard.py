@@ -247,6 +247,13 @@ def test_the_asset_folder_is_filled_once_and_found(tmp_path, monkeypatch):
     from sim.dashboard import assets
 
     monkeypatch.delenv("SOLARA_ASSETS_PROXY_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    # the user's cache, never beside the package (site-packages of an installed wheel)
+    home = assets.default_dir()
+    assert home == tmp_path / "home" / ".cache" / "escalation-sim" / "solara-assets"
+    package = Path(assets.__file__).resolve().parents[1]
+    assert not home.is_relative_to(package) and not home.is_relative_to(package.parent)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert assets.default_dir() == tmp_path / "cache" / "escalation-sim" / "solara-assets"
     monkeypatch.setenv("SOLARA_ASSETS_PROXY_CACHE_DIR", str(tmp_path / "mine"))
