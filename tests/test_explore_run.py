@@ -154,6 +154,22 @@ def test_explore_command_writes_tables_figures_and_discovery(tmp_path, short_sce
     assert {"sign_share", "sign_reversed", "sign_robust", "decided_by"} <= set(summary.columns)
     assert rows["sign_share"].dropna().between(0, 1).all() and len(rows["sign_share"].dropna())
     assert "| `decapitation` | us_killed |" in (tmp_path / "robustness.md").read_text()
+    # through the command: summary.md says it too, and names the exploration
+    capsys.readouterr()
+    argv = ["compare", str(scenario), "--policies", "decapitation", "--runs", "60", "--seed",
+            "1", "--workers", "1", "--quiet", "--robustness", str(out)]  # fmt: skip
+    assert main([*argv, "--out", str(tmp_path / "cmp2")]) == 0
+    md = (tmp_path / "cmp2" / "summary.md").read_text(encoding="utf-8")
+    assert "## Robustness across the explored worlds" in md and f"`{out}`" in md
+    assert "paired differences keep their sign in at least 90% of the worlds" in md
+    assert md.index("## Robustness") < md.index("## The policies")
+    # an exploration of another scenario (here: another period) is refused before any run
+    other = short_scenario(days=60, name="other")
+    argv[1] = str(other)
+    assert main([*argv, "--out", str(tmp_path / "cmp3")]) == 2
+    err = capsys.readouterr().err
+    assert "explored scenario 'short'" in err and "differs from 'other'" in err
+    assert "Traceback" not in err and not (tmp_path / "cmp3").exists()
 
 
 def test_a_small_exploration_runs_and_says_that_discovery_was_skipped(
