@@ -292,3 +292,14 @@ def test_compare_robustness_refuses_a_directory_that_is_no_exploration(
     assert code == 2
     assert "not the result directory of `escalation explore`" in capsys.readouterr().err
     assert not (tmp_path / "c").exists()
+
+
+def test_ctrl_c_message_names_the_partial_results_and_the_resume_command(capsys):
+    from sim.experiments.experiment import interrupted
+
+    assert interrupted("res/x", ["escalation", "explore", "my scenario.yaml"]) == 130
+    err = capsys.readouterr().err
+    assert "partial results kept in res/x.partial" in err
+    assert "escalation explore 'my scenario.yaml' --resume" in err and err.count("\n") == 1
+    assert interrupted("res/x", None) == 130
+    assert "the same command with --resume" in capsys.readouterr().err

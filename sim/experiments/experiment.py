@@ -92,6 +92,7 @@ __all__ = [
     "execute",
     "experiment_from_args",
     "git_commit",
+    "interrupted",
     "outcome_frame",
     "posterior_sha256",
     "resume_command",
@@ -336,9 +337,15 @@ def execute(
             finalise=finalise,
         )
     except KeyboardInterrupt:
-        print(
-            f"escalation: interrupted; partial results kept in {args.out}.partial - resume "
-            f"with: {resume_command(words)}",
-            file=sys.stderr,
-        )
-        return 130
+        return interrupted(args.out, words)
+
+
+def interrupted(out: str | Path, words: list[str] | None) -> int:
+    """After Ctrl-C: say where the partial results are and the command that resumes them
+    (``words``: the command line; None: unknown); return the exit status 130."""
+    hint = resume_command(words) if words else "the same command with --resume"
+    print(
+        f"escalation: interrupted; partial results kept in {out}.partial - resume with: {hint}",
+        file=sys.stderr,
+    )
+    return 130
