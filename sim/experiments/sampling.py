@@ -28,6 +28,7 @@ import pandas as pd
 
 from sim.core.params import TABLE, Params
 from sim.errors import UserError
+from sim.inputs.files import read_text_file
 from sim.inputs.packaged import data_path, file_sha256
 from sim.inputs.scenario import Scenario
 
@@ -78,27 +79,15 @@ def posterior_sha256(scenario: Scenario | None = None) -> str | None:
 
 def _read_posterior(path: Path) -> pd.DataFrame:
     """Read and check a posterior table (see :func:`posterior_draws`)."""
-    try:
-        if path.is_dir():
-            raise PosteriorError(f"{path}: is a folder, not a posterior file")
-        size = path.stat().st_size
-        if size > MAX_POSTERIOR_BYTES:
-            raise PosteriorError(f"{path}: {size:,} bytes is too large for a posterior file")
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         hint = ""
         if path == shipped_posterior_path():
             hint = (
                 " (the package ships none: run `escalation calibrate --write-posterior PATH` "
                 "and point the scenario's 'posterior' at it, or set posterior: false)"
             )
-        raise PosteriorError(f"{path}: the posterior file does not exist{hint}") from None
-    except OSError as exc:
-        raise PosteriorError(f"{path}: cannot read the posterior ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PosteriorError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        raise PosteriorError(f"{path}: the posterior file does not exist{hint}")
+    text = read_text_file(path, "posterior file", MAX_POSTERIOR_BYTES, PosteriorError)
     if not text.strip():
         raise PosteriorError(f"{path}: the posterior file is empty")
     try:
