@@ -42,8 +42,6 @@ from sim.experiments.store import (
     ChunkStore,
     OutputError,
     check_output,
-    make_dirs,
-    remove_dirs,
     write_json_atomic,
     write_parquet_atomic,
 )
@@ -263,28 +261,7 @@ def run_exploration(
     started = utc_now()
     client = connect_dask(dask_scheduler) if dask_scheduler else None
     try:
-        state = {**ex.state(), "started": started}
-        old = store.read_state() if store.root.exists() else None
-        resumed = False
-        if store.root.exists():
-            old_core = {k: v for k, v in (old or {}).items() if k != "started"}
-            if resume and old is not None and old_core != ex.state():
-                raise OutputError(
-                    f"--resume: {store.root} holds a different exploration; rerun with the "
-                    "original settings, or use --overwrite to start again"
-                )
-            if resume and old is not None:
-                state["started"], resumed = old.get("started", started), True
-            else:
-                store.discard()
-        created = make_dirs(store.root, str(out))
-        try:
-            store.write_state(state)
-            store.prepare(list(ex.policies))
-        except OSError as exc:
-            store.discard()
-            remove_dirs(created)
-            raise OutputError(f"--out {out}: cannot write there ({exc.strerror})") from None
+        state, resumed = store.open(ex.state(), started, resume, list(ex.policies), "exploration")
 
         parts: dict[tuple[int, int], pd.DataFrame] = {}
         tasks: list[WorldTask] = []
