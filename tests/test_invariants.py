@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.core.ladder import Rung
-from sim.core.params import TABLE, Params
+from sim.core.params import GROUPS, TABLE, Params
 from sim.core.policies import all_policies, get_policy
-from sim.engines.ensemble import run_ensemble
+from sim.engines.ensemble import State, run_ensemble
 from sim.inputs.scenario import load_scenario, scenario_from_dict
 
 SCENARIO = scenario_from_dict({"name": "inv", "start": "2020-01-01", "days": 90})
@@ -67,3 +67,37 @@ def test_non_kinetic_policies_never_strike_on_any_scenario():
         for name in ("do_nothing", "iraqi_accountability", "regional_deal"):
             r = run_ensemble(sc, get_policy(name), Params.build(200), np.random.default_rng(3))
             assert (r.outcomes["us_strikes"] == 0).all(), (path, name)
+
+
+def _year(policy: str, overrides: dict, n: int = 300, seed: int = 5):
+    sc = load_scenario("scenarios/late_2019.yaml")
+    state = State.initial(n, Params.build(n, overrides), sc.initial)
+    r = run_ensemble(
+        sc, get_policy(policy), Params.build(n, overrides), np.random.default_rng(seed), state=state
+    )
+    return r.outcomes, state
+
+
+def test_the_constants_made_parameters_reach_the_model():
+    # who is blamed for an unclaimed attack: the group struck, and so the one that fears
+    nobody_named = {f"deniability.{g}": 1.0 for g in GROUPS}
+    for g in (0, 2):
+        _, st = _year("strike_iraq", {**nobody_named, "unattributed_blame": float(g)})
+        assert st.fear[:, g].sum() > 0
+        assert (st.fear[:, [k for k in range(len(GROUPS)) if k != g]] == 0).all()
+    # the wounded of a lethal attack: an offset of 0 counts more wounded on the same draws
+    lethal = {"p_lethal": 0.5}
+    w1 = _year("do_nothing", {**lethal, "lethal_wounded_offset": 1.0})[0]["us_wounded"].sum()
+    w0 = _year("do_nothing", {**lethal, "lethal_wounded_offset": 0.0})[0]["us_wounded"].sum()
+    assert w0 > w1
+    # a heavier strike on Iran angers Iran more; a heavier demand costs more Iraqi pressure
+    _, light = _year("hold_iran_accountable", {"intensity_iran": 0.5})
+    _, heavy = _year("hold_iran_accountable", {"intensity_iran": 2.0})
+    assert heavy.iran_grievance.sum() > light.iran_grievance.sum()
+    _, soft = _year("iraqi_accountability", {"intensity_press": 0.5})
+    _, hard = _year("iraqi_accountability", {"intensity_press": 3.0})
+    assert hard.iraq_pressure.sum() > soft.iraq_pressure.sum()
+    # a longer mean response delay means fewer strikes in the horizon
+    quick = _year("strike_iraq", {"response_delay": 0.0})[0]["us_strikes"].sum()
+    slow = _year("strike_iraq", {"response_delay": 10.0})[0]["us_strikes"].sum()
+    assert quick > slow

@@ -225,7 +225,7 @@ def test_replay_defaults_to_the_scenario_period_and_names_the_setting(tmp_path: 
     assert main(["replay", "--scenario", "late_2019", "--runs", "20", "--seed", "1",
                  "--out", str(out)]) == 0  # fmt: skip
     man = json.loads((out / "manifest.json").read_text())
-    assert man["start"] == "2019-10-01" and man["end"] == "2020-03-31"
+    assert man["period_start"] == "2019-10-01" and man["period_end"] == "2020-03-31"
     assert man["setting_file"].endswith("late_2019.yaml") and len(man["setting_sha256"]) == 64
     out = tmp_path / "h"
     assert main(["replay", "--start", "2020-01-01", "--end", "2020-01-10", "--runs", "5",
@@ -313,7 +313,8 @@ def test_calibrate_writes_the_posterior_where_asked_and_a_scenario_uses_it(
     written = pd.read_csv(target)
     assert len(written) == 20
     pd.testing.assert_frame_equal(written, pd.read_csv(tmp_path / "cal" / "posterior.csv"))
-    assert [p.name for p in target.parent.iterdir()] == ["mine.csv"]  # no temporary left
+    # no temporary left; the informed flags beside the posterior
+    assert sorted(p.name for p in target.parent.iterdir()) == ["mine.csv", "mine_informed.csv"]
     (tmp_path / "s.yaml").write_text("name: s\nstart: 2020-01-01\nposterior: fits/mine.csv\n")
     p = build_params(load_scenario(tmp_path / "s.yaml"), 100, np.random.default_rng(1))
     assert set(np.unique(p.flat["self_excitation"])) <= set(written["self_excitation"])

@@ -1,76 +1,109 @@
-"""Each rule of the rulebook: direction of its effect and its bounds."""
+"""Each rule of the rulebook: direction of its effect and its bounds (scalar compiled rules)."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 
-from sim.core import ladder, rules
+from sim.core import draws, ladder
 from sim.core.params import TABLE, Params
+from sim.core.rules import common, escalation, iran, iraq, militia, us
 
 P = Params.build(1)
 
 
-def u(*shape: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).random(shape)
+def p(name: str) -> float:
+    return float(P.flat[name][0])
 
 
-def test_decay_halves_after_ln2_e_folding_times():
-    x = np.array([1.0])
-    days = np.array([10.0])
+def u(n: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).random(n)
+
+
+def test_decay_follows_the_e_folding_time():
+    x, keep = 1.0, math.exp(-1 / 10.0)
     for _ in range(7):
-        x = rules.decay(x, days)
-    assert x[0] == pytest.approx(np.exp(-0.7))
+        x = common.decay(x, keep)
+    assert x == pytest.approx(np.exp(-0.7))
 
 
 def test_occurs_matches_hazard_probability():
-    draws = u(200_000)
+    draws_ = u(200_000)
     rate = 0.3
-    share = rules.occurs(np.full(draws.shape, rate), draws).mean()
+    share = np.vectorize(common.occurs)(rate, draws_).mean()
     assert share == pytest.approx(1 - np.exp(-rate), abs=0.005)
-    assert not rules.occurs(np.zeros(3), np.zeros(3)).any()  # zero hazard never fires
+    assert not common.occurs(0.0, 0.0)  # zero hazard never fires
+    assert common.occurs(50.0, 0.999)  # a huge hazard always does
+
+
+def test_occurs_shortcut_is_exact_near_the_bound():
+    # u >= h skips the exponential: exact because 1 - exp(-h) <= h
+    for h in (1e-6, 0.01, 0.5, 2.0):
+        for x in np.linspace(0, 1, 1001)[:-1]:
+            assert common.occurs(h, x) == (x < -math.expm1(-h))
 
 
 def test_geometric_count_has_the_requested_mean_and_is_at_least_one():
-    draws = u(400_000)
+    draws_ = u(200_000)
     for mean in (1.0, 1.5, 4.0, 70.0):
-        c = rules.geometric_count(np.full(draws.shape, mean), draws)
+        c = np.vectorize(common.geometric_count)(mean, draws_)
         assert c.min() >= 1
         assert c.mean() == pytest.approx(mean, rel=0.02)
 
 
+def test_draws_are_uniform_and_depend_only_on_key_day_and_slot():
+    key = np.uint64(draws.run_key(np.uint64(12345), 3))
+    x = np.array([draws.uniform(key, t, s) for t in range(400) for s in range(draws.N_SLOTS)])
+    assert 0 <= x.min() and x.max() < 1
+    assert x.mean() == pytest.approx(0.5, abs=0.01)
+    assert np.corrcoef(x[:-1], x[1:])[0, 1] == pytest.approx(0.0, abs=0.02)
+    assert draws.uniform(key, 5, 2) == draws.uniform(key, 5, 2)
+    other = np.uint64(draws.run_key(np.uint64(12345), 4))
+    assert draws.uniform(key, 5, 2) != draws.uniform(other, 5, 2)
+
+
 def test_attack_hazard_directions():
     base = dict(
-        base_rate=np.array([0.05]),
-        excitation=np.array([0.0]),
-        grievance=np.array([0.0]),
-        fear=np.array([0.0]),
-        closeness=np.array([0.8]),
-        push=np.array([0.0]),
-        exposure=np.array([1.0]),
-        present=np.array([True]),
+        base_rate=0.05,
+        excitation=0.0,
+        grievance=0.0,
+        fear=0.0,
+        closeness=0.8,
+        push=0.0,
+        exposure=1.0,
+        present=True,
     )
-    h0 = rules.attack_hazard(**base)[0]
-    assert rules.attack_hazard(**{**base, "fear": np.array([1.0])})[0] < h0  # deterrence
-    assert rules.attack_hazard(**{**base, "grievance": np.array([0.1])})[0] > h0  # revenge
-    assert rules.attack_hazard(**{**base, "excitation": np.array([0.1])})[0] > h0
-    assert rules.attack_hazard(**{**base, "push": np.array([1.0])})[0] > h0  # Iran directs
-    assert rules.attack_hazard(**{**base, "push": np.array([-1.0])})[0] < h0  # Iran restrains
-    assert rules.attack_hazard(**{**base, "exposure": np.array([0.5])})[0] < h0
-    assert rules.attack_hazard(**{**base, "present": np.array([False])})[0] == 0.0
+    h0 = militia.attack_hazard(**base)
+    assert militia.attack_hazard(**{**base, "fear": 1.0}) < h0  # deterrence
+    assert militia.attack_hazard(**{**base, "grievance": 0.1}) > h0  # revenge
+    assert militia.attack_hazard(**{**base, "excitation": 0.1}) > h0
+    assert militia.attack_hazard(**{**base, "push": 1.0}) > h0  # Iran directs
+    assert militia.attack_hazard(**{**base, "push": -1.0}) < h0  # Iran restrains
+    assert militia.attack_hazard(**{**base, "exposure": 0.5}) < h0
+    assert militia.attack_hazard(**{**base, "present": False}) == 0.0
     # a group far from Iran barely feels its push (autonomy)
-    far = rules.attack_hazard(**{**base, "closeness": np.array([0.1]), "push": np.array([1.0])})
-    near = rules.attack_hazard(**{**base, "closeness": np.array([0.9]), "push": np.array([1.0])})
-    assert far[0] < near[0]
+    far = militia.attack_hazard(**{**base, "closeness": 0.1, "push": 1.0})
+    near = militia.attack_hazard(**{**base, "closeness": 0.9, "push": 1.0})
+    assert far < near
 
 
 def _severity_shares(air_defence: float, drone: float = 0.0, embassy: float = 0.0):
-    n = 200_000
-    sev = rules.attack_severity(
-        np.ones(n, bool), u(n, seed=1), u(n, seed=2), u(n, seed=3), np.full(n, air_defence),
-        P.p_injury, P.p_lethal, np.full(n, drone), P.drone_multiplier, np.full(n, embassy),
-        P.embassy_multiplier,
-    )  # fmt: skip
+    n = 100_000
+    f = np.vectorize(militia.attack_severity)
+    sev = f(
+        u(n, 1),
+        u(n, 2),
+        u(n, 3),
+        air_defence,
+        p("p_injury"),
+        p("p_lethal"),
+        drone,
+        p("drone_multiplier"),
+        embassy,
+        p("embassy_multiplier"),
+    )
     return np.bincount(sev, minlength=4) / n
 
 
@@ -87,153 +120,153 @@ def test_severity_falls_with_air_defence_and_rises_with_drones():
     assert open_sky[ladder.SEV_LETHAL] == pytest.approx(TABLE["p_lethal"].default, abs=0.003)
 
 
-def test_no_attack_no_casualties():
-    sev = np.array([ladder.SEV_NONE, ladder.SEV_HARASSMENT, ladder.SEV_INJURY, ladder.SEV_LETHAL])
-    k, w = rules.casualties(sev, np.full(4, 0.5), np.full(4, 0.5), P.killed_mean, P.wounded_mean)
-    assert list(k[:3]) == [0, 0, 0] and k[3] >= 1
-    assert list(w[:2]) == [0, 0] and w[2] >= 1
+def test_no_attack_no_casualties_and_the_lethal_wounded_offset():
+    km, wm = p("killed_mean"), p("wounded_mean")
+    assert militia.casualties(ladder.SEV_HARASSMENT, 0.5, 0.5, km, wm, 1.0) == (0, 0)
+    k, w = militia.casualties(ladder.SEV_INJURY, 0.5, 0.5, km, wm, 1.0)
+    assert k == 0 and w >= 1
+    k, w = militia.casualties(ladder.SEV_LETHAL, 0.5, 0.5, km, wm, 1.0)
+    assert k >= 1 and w >= 0
+    # the offset is the difference between an injuring and a lethal attack's wounded count
+    for x in np.linspace(0.0, 0.99, 50):
+        _, w_inj = militia.casualties(ladder.SEV_INJURY, 0.5, x, km, wm, 1.0)
+        _, w0 = militia.casualties(ladder.SEV_LETHAL, 0.5, x, km, wm, 0.0)
+        _, w1 = militia.casualties(ladder.SEV_LETHAL, 0.5, x, km, wm, 1.0)
+        assert w0 == w_inj and w1 == w_inj - 1
 
 
 def test_grievance_rises_after_a_strike_and_spills_over_then_decays():
-    g0 = np.zeros((1, 2))
-    struck = np.array([[1.0, 0.0]])
-    g1 = rules.grievance_update(g0, struck, struck.sum(1, keepdims=True), P.revenge_attacks,
-                                P.revenge_days, P.revenge_spillover, 0.0)  # fmt: skip
-    assert g1[0, 0] > g1[0, 1] > 0  # the struck group most, the other by spillover
-    g2 = rules.grievance_update(g1, np.zeros((1, 2)), np.zeros((1, 1)), P.revenge_attacks,
-                                P.revenge_days, P.revenge_spillover, 0.0)  # fmt: skip
-    assert (g2 < g1).all() and (g2 > 0).all()
+    ra, days, spill = p("revenge_attacks"), p("revenge_days"), p("revenge_spillover")
+    keep = math.exp(-1 / days)
+    struck_g = militia.grievance_update(0.0, 1.0, 1.0, ra, days, keep, spill, 0.0)
+    other_g = militia.grievance_update(0.0, 0.0, 1.0, ra, days, keep, spill, 0.0)
+    assert struck_g > other_g > 0  # the struck group most, the other by spillover
+    later = militia.grievance_update(struck_g, 0.0, 0.0, ra, days, keep, spill, 0.0)
+    assert 0 < later < struck_g
     # one unit of strike intensity brings about ``revenge_attacks`` extra attacks over its life
     # (the parameter's unit): the daily sum of the decaying hazard
-    days = np.arange(2000)
-    extra = (g1[0, 0] * np.exp(-days / P.revenge_days[0])).sum()
-    assert extra == pytest.approx(P.revenge_attacks[0], rel=0.05)
+    extra = (struck_g * np.exp(-np.arange(2000) / days)).sum()
+    assert extra == pytest.approx(ra, rel=0.05)
+    assert militia.grievance_from_intensity(1.0, ra, days) == pytest.approx(struck_g)
 
 
 def test_fear_rises_after_a_strike_and_decays():
-    f1 = rules.fear_update(np.zeros(1), np.ones(1), np.zeros(1), P.deterrence_strength,
-                           P.prosecution_fear, P.deterrence_days)  # fmt: skip
-    assert f1[0] == pytest.approx(P.deterrence_strength[0])
-    f2 = rules.fear_update(f1, np.zeros(1), np.zeros(1), P.deterrence_strength,
-                           P.prosecution_fear, P.deterrence_days)  # fmt: skip
-    assert 0 < f2[0] < f1[0]
+    keep = math.exp(-1 / p("deterrence_days"))
+    f1 = militia.fear_update(0.0, 1.0, False, p("deterrence_strength"), p("prosecution_fear"), keep)
+    assert f1 == pytest.approx(p("deterrence_strength"))
+    f2 = militia.fear_update(f1, 0.0, False, p("deterrence_strength"), p("prosecution_fear"), keep)
+    assert 0 < f2 < f1
+    charged = militia.fear_update(0.0, 0.0, True, 0.0, p("prosecution_fear"), keep)
+    assert charged == pytest.approx(p("prosecution_fear"))
 
 
 def test_iran_grievance_after_decapitation_and_satisfaction_after_striking():
-    g = rules.iran_grievance_update(np.zeros(1), np.array([ladder.US_DECAPITATION]),
-                                    np.array([False]), P.iran_decap_grievance,
-                                    P.iran_struck_grievance, P.iran_satisfaction,
-                                    P.iran_grievance_days, 0.0)  # fmt: skip
-    assert g[0] == pytest.approx(P.iran_decap_grievance[0])
-    g2 = rules.iran_grievance_update(g, np.array([ladder.US_NONE]), np.array([True]),
-                                     P.iran_decap_grievance, P.iran_struck_grievance,
-                                     P.iran_satisfaction, P.iran_grievance_days, 0.0)  # fmt: skip
-    assert g2[0] < g[0] * (1 - P.iran_satisfaction[0]) + 1e-12
-    # fear of the US holds back a direct strike
-    draws = u(100_000)
-    ones = np.ones_like(draws)
-    bold = rules.iran_direct_strike(ones, 0 * ones, ones * 0.2, ones.astype(bool), draws).mean()
-    afraid = rules.iran_direct_strike(ones, ones, ones * 0.2, ones.astype(bool), draws).mean()
-    assert afraid < bold
+    args = (p("iran_decap_grievance"), p("iran_struck_grievance"), p("iran_satisfaction"), 1.0)
+    g = iran.grievance_update(0.0, ladder.US_DECAPITATION, 0.0, False, *args, 0.0)
+    assert g == pytest.approx(p("iran_decap_grievance"))
+    g2 = iran.grievance_update(g, ladder.US_NONE, 0.0, True, *args, 0.0)
+    assert g2 < g * (1 - p("iran_satisfaction")) + 1e-12
+    # a heavier US strike on Iran angers and frightens it more
+    light = iran.grievance_update(0.0, ladder.US_STRIKE_IRAN, 1.0, False, *args, 0.0)
+    heavy = iran.grievance_update(0.0, ladder.US_STRIKE_IRAN, 2.0, False, *args, 0.0)
+    assert heavy > light > 0
+    assert iran.fear_update(0.0, ladder.US_STRIKE_IRAN, 2.0, 0.5, 1.0) > iran.fear_update(
+        0.0, ladder.US_STRIKE_IRAN, 1.0, 0.5, 1.0
+    )
+    # fear of the US holds back a direct strike; none once US forces have left
+    assert iran.strike_hazard(1.0, 1.0, 0.2, True) < iran.strike_hazard(1.0, 0.0, 0.2, True)
+    assert iran.strike_hazard(1.0, 0.0, 0.2, False) == 0.0
+    assert iran.shock_push(0.5, 0.2) == pytest.approx(0.3)
 
 
 def test_iraqi_pressure_costs_more_inside_iraq_than_in_syria():
-    def after(action: int) -> float:
-        return rules.iraq_pressure_update(
-            np.zeros(1), np.array([action]), np.ones(1), P.sovereignty_cost_iraq,
-            P.sovereignty_cost_syria, P.sovereignty_cost_decapitation, P.press_cost,
-            P.pressure_days,
-        )[0]  # fmt: skip
+    def after(action: int, intensity: float = 1.0) -> float:
+        return iraq.pressure_update(
+            0.0,
+            action,
+            intensity,
+            p("sovereignty_cost_iraq"),
+            p("sovereignty_cost_syria"),
+            p("sovereignty_cost_decapitation"),
+            p("press_cost"),
+            1.0,
+        )
 
     assert after(ladder.US_NONE) == 0
     assert after(ladder.US_STRIKE_SYRIA) < after(ladder.US_STRIKE_IRAQ)
     assert after(ladder.US_STRIKE_IRAQ) < after(ladder.US_DECAPITATION)
+    assert 0 < after(ladder.US_PRESS_BAGHDAD) < after(ladder.US_PRESS_BAGHDAD, 2.0)
 
 
-def test_expulsion_vote_needs_pressure_above_threshold_and_is_permanent():
-    draws = np.zeros(1)  # the most likely draw
-    below = rules.expulsion_vote(np.array([False]), P.vote_threshold * 0.99, P.vote_threshold,
-                                 P.vote_rate, draws)  # fmt: skip
-    above = rules.expulsion_vote(np.array([False]), P.vote_threshold + 1, P.vote_threshold,
-                                 P.vote_rate, draws)  # fmt: skip
-    kept = rules.expulsion_vote(np.array([True]), np.zeros(1), P.vote_threshold, P.vote_rate,
-                                np.full(1, 0.99))  # fmt: skip
-    assert not below[0] and above[0] and kept[0]
+def test_expulsion_vote_needs_pressure_above_threshold():
+    thr, rate = p("vote_threshold"), p("vote_rate")
+    assert iraq.vote_hazard(thr * 0.99, thr, rate) == 0
+    assert iraq.vote_hazard(thr + 1, thr, rate) == pytest.approx(rate)
+    assert iraq.protest_hazard(1.0, 0.1, False) == 0.0  # nobody to protest against
 
 
-def test_response_delay_and_forgiveness():
-    n = 100_000
-    wants = np.full(n, ladder.US_STRIKE_SYRIA)
-    acted = rules.us_acts_today(wants, u(n), np.full(n, 4.0))
-    assert (acted != ladder.US_NONE).mean() == pytest.approx(0.25, abs=0.01)
-    diplomacy = rules.us_acts_today(np.full(n, ladder.US_DIPLOMACY), u(n), np.full(n, 4.0))
-    assert (diplomacy == ladder.US_DIPLOMACY).all()  # diplomacy is not delayed
-    action, _, answered = rules.us_response(wants, np.ones(n), np.ones(n, bool), np.zeros(n),
-                                            np.ones(n), np.ones(n, bool))  # fmt: skip
-    assert (action == ladder.US_NONE).all() and answered.all()  # forgiven, yet answered
-    action, _, _ = rules.us_response(wants, np.ones(n), np.zeros(n, bool), np.zeros(n),
-                                     np.ones(n), np.zeros(n, bool))  # fmt: skip
-    assert (action == ladder.US_NONE).all()  # nobody left to respond after withdrawal
+def test_response_delay_has_the_mean_its_unit_says():
+    n, d = 100_000, 4.0
+    acted = np.vectorize(us.acts_today)(ladder.US_STRIKE_SYRIA, u(n), d) != ladder.US_NONE
+    assert acted.mean() == pytest.approx(1 / (1 + d), abs=0.01)  # mean delay (1-q)/q = d
+    assert us.acts_today(ladder.US_STRIKE_SYRIA, 0.999, 0.0) == ladder.US_STRIKE_SYRIA  # no delay
+    assert us.acts_today(ladder.US_DIPLOMACY, 0.999, d) == ladder.US_DIPLOMACY  # not delayed
 
 
-def test_unattributed_attacks_are_blamed_on_the_parent_group():
-    assert list(rules.strike_target(np.array([-1, 2]))) == [0, 2]
-    m = rules.strike_matrix(np.array([ladder.US_STRIKE_IRAQ, ladder.US_STRIKE_IRAN]),
-                            np.array([1.5, 1.0]), np.array([2, 0]), 4)  # fmt: skip
-    assert m.tolist() == [[0, 0, 1.5, 0], [0, 0, 0, 0]]  # a strike on Iran hits no militia
+def test_forgiveness_and_withdrawal_in_the_response():
+    action, _, answered = us.response(ladder.US_STRIKE_SYRIA, 1.0, True, 0.0, 0.0, True)
+    assert action == ladder.US_NONE and answered  # forgiven, yet answered
+    action, _, answered = us.response(ladder.US_STRIKE_SYRIA, 1.0, False, 0.0, 0.0, False)
+    assert action == ladder.US_NONE and not answered  # nobody left to respond after withdrawal
+
+
+def test_unattributed_attacks_are_blamed_on_the_parameters_group():
+    assert us.strike_target(-1, p("unattributed_blame")) == 0  # Kata'ib Hezbollah
+    assert us.strike_target(-1, 2.0) == 2
+    assert us.strike_target(1, 2.0) == 1  # a named group is struck itself
+    assert us.struck(2, ladder.US_STRIKE_IRAQ, 1.5, 2) == 1.5
+    assert us.struck(1, ladder.US_STRIKE_IRAQ, 1.5, 2) == 0.0
+    assert us.struck_total(ladder.US_STRIKE_IRAN, 1.0) == 0.0  # a strike on Iran hits no militia
 
 
 def test_pending_memory_keeps_the_worst_attack_and_lapses():
-    z = np.zeros(1, dtype=np.int64)
-    sev = np.array([[ladder.SEV_HARASSMENT, ladder.SEV_LETHAL, 0, 0]])
-    named = np.array([[True, True, False, False]])
-    out = rules.pending_update(z, z - 1, z, z, np.zeros(1, bool), sev, named,
-                               np.array([[0, 2, 0, 0]]), np.zeros(1, bool), z,
-                               np.array([3.0]))  # fmt: skip
-    ps, pg, pk, age, _ = out
-    assert (ps[0], pg[0], pk[0], age[0]) == (ladder.SEV_LETHAL, 1, 2, 0)
-    quiet = np.zeros((1, 4), dtype=np.int64)
+    sev, grp = us.worst_attack(np.array([1.0, 3.0, 0.0, 0.0]), np.array([1.0, 1.0, 0.0, 0.0]))
+    assert (sev, grp) == (ladder.SEV_LETHAL, 1)
+    assert us.worst_attack(np.array([0.0, 2.0, 2.0, 0.0]), np.zeros(4)) == (2, -1)  # unnamed
+    state = us.pending_update(0, -1, 0, 0, False, sev, grp, 2, False, 3.0)
+    assert state == (ladder.SEV_LETHAL, 1, 2, 0, False)
     for _ in range(4):
-        ps, pg, pk, age, _ = rules.pending_update(ps, pg, pk, age, np.zeros(1, bool), quiet,
-                                                   quiet.astype(bool), quiet, np.zeros(1, bool),
-                                                   z, np.array([3.0]))  # fmt: skip
-    assert (ps[0], pg[0], pk[0]) == (0, -1, 0)  # forgotten after the window
+        state = us.pending_update(*state, 0, -1, 0, False, 3.0)
+    assert state[:3] == (0, -1, 0)  # forgotten after the window
 
 
 def test_rung_is_the_highest_event_of_the_day():
-    sev = np.array([[0, 0], [1, 2], [3, 0], [0, 0], [0, 0]])
-    action = np.array([0, 0, ladder.US_STRIKE_IRAQ, 0, 0])
-    iran = np.array([False, False, False, True, False])
-    war = np.array([False, False, False, False, True])
-    protested = np.array([True, False, False, False, False])
-    r = rules.rung_today(sev, protested, action, iran, war)
-    assert r.tolist() == [1, 3, 6, 8, 9]
+    cases = [
+        ((0, True, 0, False, False), 1),
+        ((2, False, 0, False, False), 3),
+        ((3, False, ladder.US_STRIKE_IRAQ, False, False), 6),
+        ((0, False, 0, True, False), 8),
+        ((0, False, 0, False, True), 9),
+    ]
+    for args, rung in cases:
+        assert escalation.rung_today(*args) == rung
+    assert escalation.count_attacks(np.array([0.0, 1.0, 2.0, 3.0])) == (3, 2, 1)
 
 
 def test_war_needs_repeated_direct_exchanges():
-    ex, war = np.zeros(1, dtype=np.int64), np.zeros(1, bool)
-    for _ in range(int(P.war_exchanges[0]) - 1):
-        ex, war = rules.war_update(ex, war, np.array([True]), np.array([0]), P.war_exchanges)
-    assert not war[0]
-    ex, war = rules.war_update(ex, war, np.array([False]), np.array([ladder.US_STRIKE_IRAN]),
-                               P.war_exchanges)  # fmt: skip
-    assert war[0]
+    ex, war = 0, False
+    for _ in range(int(p("war_exchanges")) - 1):
+        ex, war = escalation.war_update(ex, war, True, 0, p("war_exchanges"))
+    assert not war
+    ex, war = escalation.war_update(ex, war, False, ladder.US_STRIKE_IRAN, p("war_exchanges"))
+    assert war
 
 
 def test_withdrawal_needs_a_vote_or_the_casualty_tolerance_and_grows_with_pressure():
-    n = 100_000
-    draws = u(n)
-    no = np.zeros(n, bool)
-    yes = np.ones(n, bool)
-    zero = np.zeros(n, dtype=np.int64)
-    rate = np.full(n, 0.01)
-
-    def share(voted, pressure, killed=zero):
-        return rules.withdrawal(no, voted, killed, np.full(n, pressure), draws, rate,
-                                np.ones(n), np.full(n, 50.0)).mean()  # fmt: skip
-
-    assert share(no, 5.0) == 0  # no vote, no withdrawal
-    calm, pressed = share(yes, 0.0), share(yes, 2.0)
-    assert calm == pytest.approx(1 - np.exp(-0.01), abs=0.002)
-    assert pressed > 2 * calm  # pressure speeds withdrawal
-    assert share(no, 0.0, np.full(n, 50)) == 1  # past the casualty tolerance
+    assert us.withdrawal_hazard(False, 5.0, 0.01, 1.0) == 0  # no vote, no withdrawal
+    calm, pressed = (
+        us.withdrawal_hazard(True, 0.0, 0.01, 1.0),
+        us.withdrawal_hazard(True, 2.0, 0.01, 1.0),
+    )
+    assert calm == pytest.approx(0.01) and pressed > 2 * calm  # pressure speeds withdrawal
+    assert us.withdraws_at_once(50, 50.0) and not us.withdraws_at_once(49, 50.0)

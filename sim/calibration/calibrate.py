@@ -16,12 +16,12 @@ Method (``docs/calibration.md`` has the full account):
 * **ABC-SMC** (:mod:`sim.calibration.abc`) fits the dynamic parameters the record can inform; one
   simulation per particle, batches of thousands of particles per engine call.
 * **Exact likelihoods** for three parameters whose rules have closed-form probabilities: the US
-  response delay (geometric, :func:`sim.core.rules.us_acts_today`) from the documented delays
+  response delay (geometric, :func:`sim.core.rules.us.acts_today`) from the documented delays
   between an attack and the US strike that answered it, and the mean US killed per lethal attack
-  and wounded per injuring attack (geometric counts, :func:`sim.core.rules.geometric_count`) from
-  the
-  documented casualties. They are sampled on a grid and enter the ABC simulations as draws, so
-  the joint posterior is the product of the two blocks (a modular posterior).
+  and wounded per injuring attack (geometric counts,
+  :func:`sim.core.rules.common.geometric_count`) from the documented casualties. They are
+  sampled on a grid and enter the ABC simulations as draws, so the joint posterior is the
+  product of the two blocks (a modular posterior).
 * Every other parameter keeps its table default (a point prior); the report lists them.
 
 Modules: :mod:`~sim.calibration.settings` (every setting), :mod:`~sim.calibration.priors`,

@@ -1,11 +1,11 @@
 """Exact likelihoods of the parameters whose rules have closed-form probabilities.
 
-The US response delay (geometric, :func:`sim.core.rules.us_acts_today`) from the documented
+The US response delay (geometric, :func:`sim.core.rules.us.acts_today`) from the documented
 delays between an attack and the US strike that answered it, and the mean US killed per lethal
-attack and wounded per injuring attack (geometric counts, :func:`sim.core.rules.geometric_count`)
-from the documented casualties. Their posteriors are computed on a grid and enter the ABC
-simulations as draws, so the joint posterior is the product of the two blocks (a modular
-posterior).
+attack and wounded per injuring attack (geometric counts,
+:func:`sim.core.rules.common.geometric_count`) from the documented casualties. Their
+posteriors are computed on a grid and enter the ABC simulations as draws, so the joint
+posterior is the product of the two blocks (a modular posterior).
 """
 
 from __future__ import annotations
@@ -23,16 +23,17 @@ from sim.calibration.statistics import dated
 
 
 def geometric_pmf(k: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """P(count = k), k >= 1, of :func:`sim.core.rules.geometric_count` with the given mean:
+    """P(count = k), k >= 1, of :func:`sim.core.rules.common.geometric_count` with the given mean:
     ``(1 - r) r**(k - 1)`` with ``r = 1 - 1/mean`` (it inverts this CDF)."""
     r = 1.0 - 1.0 / np.maximum(mean, 1.0)
     return np.where(k >= 1, (1.0 - r) * r ** (np.asarray(k) - 1.0), 0.0)
 
 
 def delay_pmf(k: np.ndarray, mean_delay: np.ndarray) -> np.ndarray:
-    """P(the US acts k days after the attack), k >= 0, under :func:`sim.core.rules.us_acts_today`:
-    each day the wanted response goes ahead with probability ``1 / response_delay``."""
-    q = 1.0 / np.asarray(mean_delay)
+    """P(the US acts k days after the attack), k >= 0, under :func:`sim.core.rules.us.acts_today`:
+    each day the wanted response goes ahead with probability ``1 / (1 + response_delay)``, so
+    the mean delay is ``response_delay`` days."""
+    q = 1.0 / (1.0 + np.asarray(mean_delay))
     return q * (1.0 - q) ** np.asarray(k, dtype=float)
 
 

@@ -4,7 +4,8 @@ Fits the parameters to the documented record with approximate Bayesian computati
 and writes report.md (parameter table, convergence diagnostics, posterior predictive check and,
 with --until before 30 July 2024, the held-out 2024 check), its figures, posterior.csv, the
 tables, summary.md and manifest.json into --out. --write-posterior PATH also writes the
-posterior to PATH (atomically); a scenario draws from it with "posterior: PATH". In a checkout,
+posterior to PATH (atomically), and the informed flags to STEM_informed.csv beside it; a scenario
+draws from it with "posterior: PATH". In a checkout,
 --write-posterior sim/data/posterior.csv replaces the posterior the package ships. Example:
 
     escalation calibrate --seed 1 --out results/calibration --write-posterior my_posterior.csv
@@ -121,6 +122,12 @@ def run(args: argparse.Namespace) -> int:
     if target is not None:
         write_posterior(fit.posterior, target)
         print(f"wrote {target} ({len(fit.posterior)} draws)")
+        # the verdicts the parameter table reads (sim/data/posterior_informed.csv for the
+        # shipped posterior)
+        informed = target.with_name(f"{target.stem}_informed.csv")
+        cols = ["parameter", "method", "width_ratio", "informed"]
+        write_posterior(fit.summary()[cols], informed)
+        print(f"wrote {informed} (which parameters the record informs)")
     print(
         f"calibrated in {fit.seconds:.0f} s ({fit.abc.stop_reason}); "
         f"{int(table['inside_band'].sum())}/{len(table)} documented statistics inside the "

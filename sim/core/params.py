@@ -12,8 +12,10 @@ calibration.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 
 import numpy as np
 
@@ -47,14 +49,31 @@ class Param:
     source: str
     actor: str
     #: True where the documented record informs the value: the calibrated posterior's 90%
-    #: interval is clearly narrower than the prior's (docs/calibration.md). The calibration
-    #: fits more parameters than these; the others keep (about) their priors.
+    #: interval is clearly narrower than the prior's (docs/calibration.md). Read from the fit's
+    #: verdicts, ``sim/data/posterior_informed.csv`` (written by ``escalation calibrate
+    #: --write-posterior``), never set by hand.
     informed: bool = False
     description: str = ""
 
 
-def _p(name, unit, default, low, high, actor, source, informed=False, description=""):
-    return Param(name, unit, default, low, high, source, actor, informed, description)
+def _informed() -> set[str]:
+    """Names of the parameters the last shipped calibration found informed by the record."""
+    path = resources.files("sim").joinpath("data", "posterior_informed.csv")
+    if not path.is_file():
+        return set()
+    with path.open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["informed"].strip().lower() == "true"]
+    names = {r["parameter"] for r in rows}
+    if "base_rate_scale" in names:  # the calibration scales the four base rates together
+        names |= {f"base_rate.{g}" for g in GROUPS}
+    return names
+
+
+_INFORMED = _informed()
+
+
+def _p(name, unit, default, low, high, actor, source, description=""):
+    return Param(name, unit, default, low, high, source, actor, name in _INFORMED, description)
 
 
 # fmt: off
@@ -92,7 +111,7 @@ _SCALARS: list[Param] = [
        "2020, after the US's assassination of Qasem Soleimani')",
        description="how hard Iran pushes its partners, scaled by each group's closeness"),
     _p("iran_strike_rate", "per day per unit grievance", 0.2, 0.0, 1.0, "iran",
-       "Soleimani killed 2020-01-03, missiles on al-Asad 2020-01-08 (five days)", informed=True,
+       "Soleimani killed 2020-01-03, missiles on al-Asad 2020-01-08 (five days)",
        description="hazard of a direct Iranian state strike on US forces"),
     _p("iran_grievance_days", "days", 30.0, 5.0, 365.0, "iran",
        "judgement; Iran's answer to Haniyeh's killing was still awaited a week on (Vox 2024)",
@@ -154,11 +173,15 @@ _SCALARS: list[Param] = [
        "the 2024 al-Asad attack still wounded seven (Vox 2024): defences are never complete",
        description="ceiling of air-defence coverage"),
     _p("killed_mean", "US killed per lethal attack", 1.5, 1.0, 5.0, "severity",
-       "K-1 2019-12-27: 1; Taji 2020-03-11: 2 Americans (Foreign Policy)", informed=True,
+       "K-1 2019-12-27: 1; Taji 2020-03-11: 2 Americans (Foreign Policy)",
        description="mean of the geometric number killed, given a lethal attack"),
     _p("wounded_mean", "US wounded per injuring attack", 4.0, 1.0, 20.0, "severity",
        "Taji 2020-03-14: 3 Americans; al-Asad 2024-08-05: 5 troops and 2 contractors",
-       informed=True, description="mean of the geometric number wounded, given injuries"),
+       description="mean of the geometric number wounded, given injuries"),
+    _p("lethal_wounded_offset", "persons (a whole number)", 1.0, 0.0, 1.0, "severity",
+       "judgement: the geometric count of the hurt in a lethal attack includes one of the "
+       "killed, so a lethal attack may wound nobody (the model's convention since its start)",
+       description="wounded count of a lethal attack: the injury count less this"),
     _p("iran_strike_wounded_mean", "US wounded per Iranian direct strike", 70.0, 10.0, 150.0,
        "severity",
        "2020-01-08: 'more than 100' (Foreign Policy) vs 'dozens' (Vox 2021); sources disagree",
@@ -176,10 +199,10 @@ _SCALARS: list[Param] = [
        "'regardless of the consolidation tactic' attacks continued (Daily Beast 2021)",
        description="floor of exposure after consolidation"),
     # --- US decision-making -----------------------------------------------------------------
-    _p("response_delay", "days (mean)", 3.0, 1.0, 14.0, "us",
+    _p("response_delay", "days (mean of a geometric delay)", 2.0, 0.0, 13.0, "us",
        "K-1 2019-12-27 -> strikes 12-29 (2 d); Taji 2020-03-11 -> 03-12 (1 d); Erbil "
-       "2021-02-15 -> Syria strike 02-25 (10 d)", informed=True,
-       description="mean delay between a triggering attack and the US response"),
+       "2021-02-15 -> Syria strike 02-25 (10 d)",
+       description="mean delay between a triggering attack and the US response (0: same day)"),
     _p("response_window", "days", 30.0, 5.0, 120.0, "us",
        "'weeks of rocket launches' before the 2021-02-25 strike (Vox 2021)",
        description="how long an unanswered attack still calls for a response"),
@@ -195,6 +218,17 @@ _SCALARS: list[Param] = [
     _p("intensity_decapitation", "strike intensity units", 4.0, 0.0, 10.0, "us",
        "2020-01-03: Soleimani and al-Muhandis killed (defence news)",
        description="intensity of a decapitation strike on the group"),
+    _p("intensity_iran", "strike intensity units", 1.0, 0.0, 5.0, "us",
+       "normalisation: a US strike on Iranian forces is one unit of Iranian grievance "
+       "(iran_struck_grievance) and fear (iran_fear_strength) per unit",
+       description="intensity of a US strike on Iranian forces"),
+    _p("intensity_press", "demand intensity units", 1.0, 0.0, 5.0, "us",
+       "normalisation: one demand to Baghdad costs press_cost of Iraqi pressure per unit",
+       description="intensity of a US demand that Baghdad prosecute the attackers"),
+    _p("unattributed_blame", "group index (0 = Kata'ib Hezbollah)", 0.0, 0.0, 3.0, "us",
+       "K-1 2019: 'The Trump administration blamed Kata'ib Hezbollah, but the Iraqi government "
+       "has since cast doubt' (Foreign Policy); a whole number, the order of GROUPS",
+       description="the group the US strikes or names for an attack nobody claimed"),
     _p("forgiveness", "probability", 1.0 / 3.0, 0.0, 1.0, "us",
        "Nowak & Sigmund 1992: generous tit-for-tat forgives with probability 1/3",
        description="chance generous tit-for-tat lets an attack go"),
@@ -225,7 +259,7 @@ _SCALARS: list[Param] = [
        description="e-folding time of Iraqi political pressure"),
     _p("vote_threshold", "pressure units", 1.5, 0.5, 5.0, "iraq_gov",
        "no vote after the 2019-12-29 strikes, a vote after Soleimani (2020-01-05)",
-       informed=True, description="pressure above which parliament may vote to expel"),
+       description="pressure above which parliament may vote to expel"),
     _p("vote_rate", "per day per pressure unit above threshold", 0.5, 0.0, 3.0, "iraq_gov",
        "vote two days after the decapitation (2020-01-05)",
        description="hazard of the expulsion vote"),
@@ -242,21 +276,21 @@ _SCALARS: list[Param] = [
        "Beast 2021)", description="Iraqi political cost of US demands to prosecute"),
 ]
 
-_GROUP_PARAMS: dict[str, tuple[str, float, float, tuple[float, ...], str, bool, str]] = {
-    # attr: (unit, low, high, defaults per group, source, informed, description)
+_GROUP_PARAMS: dict[str, tuple[str, float, float, tuple[float, ...], str, str]] = {
+    # attr: (unit, low, high, defaults per group, source, description)
     "base_rate": (
         "attacks per day", 0.0, 0.3, (0.025, 0.012, 0.010, 0.020),
         "'about three dozen' attacks Oct 2019-Dec 2020 (defence news); 'weekly incidents by "
-        "July 2020' (Daily Beast 2021)", True, "background attack hazard of the group"),
+        "July 2020' (Daily Beast 2021)", "background attack hazard of the group"),
     "closeness": (
         "fraction", 0.0, 1.0, (0.9, 0.8, 0.6, 0.4),
         "KH 'more loyal to Iran's Quds Force than to Iraq' (defence news); PMFs 'have their own "
-        "objectives' (Vox 2024); front groups act on 'their own volition'", False,
+        "objectives' (Vox 2024); front groups act on 'their own volition'",
         "how far the group follows Iranian direction and restraint"),
     "deniability": (
         "probability an attack is not attributed", 0.0, 1.0, (0.3, 0.4, 0.5, 0.8),
         "most attacks unclaimed (Vox 2021, Vox 2024, Daily Beast); 'outlaw group' and "
-        "'uncontrolled' acts (defence news, 2020-12-20)", False,
+        "'uncontrolled' acts (defence news, 2020-12-20)",
         "chance the US cannot name the group behind its attack"),
 }
 # fmt: on
@@ -264,9 +298,10 @@ _GROUP_PARAMS: dict[str, tuple[str, float, float, tuple[float, ...], str, bool, 
 
 def _group_rows() -> list[Param]:
     rows = []
-    for attr, (unit, lo, hi, defaults, source, informed, desc) in _GROUP_PARAMS.items():
+    for attr, (unit, lo, hi, defaults, source, desc) in _GROUP_PARAMS.items():
         for g, d in zip(GROUPS, defaults, strict=True):
-            rows.append(Param(f"{attr}.{g}", unit, d, lo, hi, source, "militia", informed, desc))
+            name = f"{attr}.{g}"
+            rows.append(Param(name, unit, d, lo, hi, source, "militia", name in _INFORMED, desc))
     return rows
 
 

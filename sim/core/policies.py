@@ -3,8 +3,9 @@
 A policy looks at the US memory of unanswered attacks (:class:`Observation`) and says what the
 United States wants to do today (:class:`Decision`), for all runs at once. It holds no state of
 its own, so the same instance serves one Mesa run or a million ensemble runs. The delay between
-wanting and doing is the rulebook's (:func:`sim.core.rules.us_acts_today`), the same for every
-policy.
+wanting and doing is the rulebook's (:func:`sim.core.rules.us.acts_today`), the same for every
+policy. The built-in policies decide by compiled rules (:mod:`sim.core.policy_rules`), so the
+engines run them inside the compiled day.
 
 To write your own, subclass :class:`Policy`, set ``name`` and implement ``decide``; a scenario can
 then name it by import path (``policy: mypackage.mymodule:MyPolicy``).
@@ -18,19 +19,10 @@ from typing import ClassVar
 
 import numpy as np
 
-from sim.core.ladder import (
-    SEV_HARASSMENT,
-    SEV_INJURY,
-    SEV_LETHAL,
-    US_DECAPITATION,
-    US_DIPLOMACY,
-    US_NONE,
-    US_PRESS_BAGHDAD,
-    US_STRIKE_IRAN,
-    US_STRIKE_IRAQ,
-    US_STRIKE_SYRIA,
-)
+from sim.core.ladder import US_NONE
+from sim.core.layout import new_rows
 from sim.core.params import Params
+from sim.core.policy_rules import CODES, decide_many
 from sim.errors import UserError
 
 Array = np.ndarray
@@ -38,7 +30,7 @@ Array = np.ndarray
 
 @dataclass
 class Observation:
-    """What the US knows today, one value per run (see :func:`sim.core.rules.pending_update`).
+    """What the US knows today, one value per run (see :func:`sim.core.rules.us.pending_update`).
 
     Attributes
     ----------
@@ -75,9 +67,15 @@ class Policy:
     #: short tags in the manner of the Axelrod library: kinetic, inside_iraq, targets_iran,
     #: stochastic
     classifier: ClassVar[dict[str, bool]] = {}
+    #: code of a built-in policy's compiled decision (:mod:`sim.core.policy_rules`); -1 for a
+    #: policy that decides in Python (a user's ``decide``)
+    code: ClassVar[int] = -1
 
     def decide(self, obs: Observation, params: Params, u: Array) -> Decision:
         """Return today's wanted action for every run.
+
+        Built-in policies decide by their compiled rule (:func:`sim.core.policy_rules.decide`);
+        a user's policy overrides this method with vectorised numpy code.
 
         Parameters
         ----------
@@ -85,7 +83,24 @@ class Policy:
         params : parameters of the runs (arrays of shape ``(N,)``)
         u : one uniform draw per run, for stochastic policies
         """
-        raise NotImplementedError
+        if self.code < 0:
+            raise NotImplementedError(f"{type(self).__name__} must implement decide()")
+        n = len(obs.pending_severity)
+        if params.n != n:  # one parameter set for all runs
+            params = params.take(np.zeros(n, dtype=np.int64))
+        rows = params.__dict__.get("_decide_rows")  # packed once per Params (read only)
+        if rows is None:
+            rows = params.__dict__["_decide_rows"] = new_rows(params)
+        action, intensity, forgive = decide_many(
+            self.code,
+            np.asarray(obs.pending_severity, dtype=np.int64),
+            np.asarray(obs.pending_group, dtype=np.int64),
+            np.asarray(obs.pending_killed, dtype=np.int64),
+            np.asarray(obs.pending_iran, dtype=bool),
+            rows,
+            np.broadcast_to(np.asarray(u, dtype=float), (n,)).copy(),
+        )
+        return Decision(action, intensity, forgive)
 
     # helpers -------------------------------------------------------------------------------
     @staticmethod
@@ -98,6 +113,12 @@ class Policy:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def compiled_code(policy: Policy) -> int:
+    """The compiled decision's code of ``policy``, or -1 if it decides in Python (a user's
+    class, or a subclass of a built-in that overrides ``decide``)."""
+    return policy.code if type(policy).decide is Policy.decide else -1
 
 
 REGISTRY: dict[str, type[Policy]] = {}
@@ -142,12 +163,10 @@ class DoNothing(Policy):
     """
 
     name = "do_nothing"
+    code = CODES["do_nothing"]
     label = "Do nothing"
     source = "Daily Beast 2021, option 'do nothing at all'"
     classifier = {"kinetic": False}
-
-    def decide(self, obs, params, u):
-        return self._when(np.zeros(obs.pending_severity.shape, bool), US_NONE, 0.0)
 
 
 @register
@@ -159,14 +178,10 @@ class StrikeSyria(Policy):
     """
 
     name = "strike_syria"
+    code = CODES["strike_syria"]
     label = "Strike militias in Syria"
     source = "2021-02-25 strike on nine facilities in Syria (Vox 2021)"
     classifier = {"kinetic": True}
-
-    def decide(self, obs, params, u):
-        return self._when(
-            obs.pending_severity >= SEV_INJURY, US_STRIKE_SYRIA, params.intensity_syria
-        )
 
 
 @register
@@ -177,14 +192,10 @@ class EscalateSyria(Policy):
     """
 
     name = "escalate_syria"
+    code = CODES["escalate_syria"]
     label = "Escalate strikes in Syria"
     source = "Daily Beast 2021, option 'escalate US air strikes in Syria'"
     classifier = {"kinetic": True}
-
-    def decide(self, obs, params, u):
-        return self._when(
-            obs.pending_severity >= SEV_HARASSMENT, US_STRIKE_SYRIA, params.intensity_escalated
-        )
 
 
 @register
@@ -195,12 +206,10 @@ class StrikeIraq(Policy):
     """
 
     name = "strike_iraq"
+    code = CODES["strike_iraq"]
     label = "Strike inside Iraq"
     source = "2019-12-29 and 2020-03-12 strikes in Iraq (Foreign Policy)"
     classifier = {"kinetic": True, "inside_iraq": True}
-
-    def decide(self, obs, params, u):
-        return self._when(obs.pending_severity >= SEV_INJURY, US_STRIKE_IRAQ, params.intensity_iraq)
 
 
 @register
@@ -212,12 +221,10 @@ class CasualtyThreshold(Policy):
     """
 
     name = "casualty_threshold"
+    code = CODES["casualty_threshold"]
     label = "Respond only to US deaths"
     source = "Daily Beast 2021 on the Trump administration's rule"
     classifier = {"kinetic": True, "inside_iraq": True}
-
-    def decide(self, obs, params, u):
-        return self._when(obs.pending_killed > 0, US_STRIKE_IRAQ, params.intensity_iraq)
 
 
 @register
@@ -230,13 +237,10 @@ class HoldIranAccountable(Policy):
     """
 
     name = "hold_iran_accountable"
+    code = CODES["hold_iran_accountable"]
     label = "Hold Iran accountable"
     source = "Daily Beast 2021, option 'hold Iran directly accountable'"
     classifier = {"kinetic": True, "targets_iran": True}
-
-    def decide(self, obs, params, u):
-        cond = (obs.pending_severity >= SEV_INJURY) | obs.pending_iran
-        return self._when(cond, US_STRIKE_IRAN, np.ones(obs.pending_severity.shape))
 
 
 @register
@@ -248,16 +252,10 @@ class IraqiAccountability(Policy):
     """
 
     name = "iraqi_accountability"
+    code = CODES["iraqi_accountability"]
     label = "Press Baghdad to prosecute"
     source = "Daily Beast 2021, option 'held accountable by the Iraqi authorities'"
     classifier = {"kinetic": False}
-
-    def decide(self, obs, params, u):
-        return self._when(
-            obs.pending_severity >= SEV_HARASSMENT,
-            US_PRESS_BAGHDAD,
-            np.ones(obs.pending_severity.shape),
-        )
 
 
 @register
@@ -269,16 +267,10 @@ class RegionalDeal(Policy):
     """
 
     name = "regional_deal"
+    code = CODES["regional_deal"]
     label = "Seek a regional deal"
     source = "Daily Beast 2021, option 'a new regional Iran deal'"
     classifier = {"kinetic": False}
-
-    def decide(self, obs, params, u):
-        return self._when(
-            np.ones(obs.pending_severity.shape, bool),
-            US_DIPLOMACY,
-            np.zeros(obs.pending_severity.shape),
-        )
 
 
 @register
@@ -289,31 +281,10 @@ class Decapitation(Policy):
     """
 
     name = "decapitation"
+    code = CODES["decapitation"]
     label = "Decapitation"
     source = "2020-01-03 killing of Soleimani and al-Muhandis"
     classifier = {"kinetic": True, "inside_iraq": True, "targets_iran": True}
-
-    def decide(self, obs, params, u):
-        return self._when(
-            obs.pending_severity >= SEV_LETHAL, US_DECAPITATION, params.intensity_decapitation
-        )
-
-
-def _proportional(obs: Observation, params: Params) -> Decision:
-    """Answer in kind: a Syria strike for harassment or injuries, a strike in Iraq for deaths,
-    a strike on Iran for an Iranian strike."""
-    sev = obs.pending_severity
-    action = np.select(
-        [obs.pending_iran, sev >= SEV_LETHAL, sev >= SEV_HARASSMENT],
-        [US_STRIKE_IRAN, US_STRIKE_IRAQ, US_STRIKE_SYRIA],
-        default=US_NONE,
-    ).astype(np.int64)
-    intensity = np.select(
-        [action == US_STRIKE_IRAQ, action == US_STRIKE_SYRIA, action == US_STRIKE_IRAN],
-        [params.intensity_iraq, params.intensity_syria, np.ones(sev.shape)],
-        default=0.0,
-    )
-    return Decision(action, intensity, np.zeros(sev.shape, dtype=bool))
 
 
 @register
@@ -324,12 +295,10 @@ class TitForTat(Policy):
     """
 
     name = "tit_for_tat"
+    code = CODES["tit_for_tat"]
     label = "Tit-for-tat"
     source = "Axelrod 1984, The Evolution of Cooperation"
     classifier = {"kinetic": True, "inside_iraq": True, "targets_iran": True}
-
-    def decide(self, obs, params, u):
-        return _proportional(obs, params)
 
 
 @register
@@ -341,14 +310,10 @@ class GenerousTitForTat(Policy):
     """
 
     name = "generous_tit_for_tat"
+    code = CODES["generous_tit_for_tat"]
     label = "Generous tit-for-tat"
     source = "Nowak & Sigmund 1992"
     classifier = {"kinetic": True, "inside_iraq": True, "targets_iran": True, "stochastic": True}
-
-    def decide(self, obs, params, u):
-        d = _proportional(obs, params)
-        d.forgive = (d.action != US_NONE) & (u < params.forgiveness)
-        return d
 
 
 def all_policies() -> list[str]:

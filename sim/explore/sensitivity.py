@@ -26,10 +26,9 @@ call, each row run ``reps`` times, and the replicates averaged (the probability 
 exchange is the mean of the boolean over the replicates).
 
 **Common random numbers.** Replicate ``r`` of *every* design row sees the very same stream of
-uniform draws, ``SeedSequence(seed, spawn_key=(r, 0))`` (the draw stream of chunk ``r`` in
-:mod:`sim.experiments.sampling`); the rulebook uses draws in fixed slots
-(:func:`sim.core.rules.slot_layout`), so
-draw ``j`` of day ``t`` means the same thing in every row. The averaged model output is then a
+uniform draws: stream ``r`` of the chunk keyed by ``SeedSequence(seed, spawn_key=(0, 0))``
+(``run_ensemble(..., runs=...)``; the draws of a stream are counter-based, :mod:`sim.core.draws`),
+so draw ``j`` of day ``t`` means the same thing in every row. The averaged model output is then a
 deterministic function of the parameters, ``g(θ) = mean_r f(θ, ω_r)``, and the analysis measures
 how *that* function varies. Why it matters: Sobol' and Morris estimators work on differences
 between rows that differ in one parameter (``f(A) - f(AB_i)``, Jansen 1999; Saltelli et al.
@@ -121,26 +120,6 @@ __all__ = [
 ]
 
 
-class _CommonDraws:
-    """Stands in for the generator of :func:`run_ensemble`: run ``i`` gets the draw stream of
-    its replicate ``rep[i]``, identical for every design row (common random numbers).
-
-    ``run_ensemble`` asks for one ``(n, k)`` block of uniforms per day; each replicate's own
-    generator supplies one ``(k,)`` row that day, copied to all runs of that replicate.
-    """
-
-    def __init__(self, seed: int, reps: int, rep_of_run: np.ndarray) -> None:
-        self._gens = [np.random.default_rng(chunk_seed(seed, r, 0)) for r in range(reps)]
-        self._rep = rep_of_run
-
-    def random(self, size: tuple[int, int]) -> np.ndarray:
-        n, k = size
-        if n != len(self._rep):
-            raise ValueError(f"asked for {n} runs, built for {len(self._rep)}")
-        block = np.stack([g.random(k) for g in self._gens])
-        return block[self._rep]
-
-
 def model_function(
     scenario: Scenario,
     policy: str,
@@ -185,11 +164,13 @@ def model_function(
             cols = {n: np.tile(xb[:, c], reps) for c, n in enumerate(names)}
             values: dict[str, float | np.ndarray] = {**held, **cols}
             p = Params.build(m * reps, values)
-            if crn:
-                draws = _CommonDraws(seed, reps, np.repeat(np.arange(reps), m))
+            if crn:  # run j draws the stream of its replicate, whatever its row
+                draws = np.random.default_rng(chunk_seed(seed, 0, 0))
+                runs = np.repeat(np.arange(reps), m)
             else:
                 draws = np.random.default_rng(_stream(seed, _INDEPENDENT_STREAM + i0))
-            res = run_ensemble(scenario, pol, p, draws, keep_daily=False)  # type: ignore[arg-type]
+                runs = None
+            res = run_ensemble(scenario, pol, p, draws, keep_daily=False, runs=runs)
             for k in outcomes:
                 out[k][i0 : i0 + m] = res.outcomes[k].astype(float).reshape(reps, m).mean(axis=0)
         return out

@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 
 from sim.core import ladder
-from sim.core.ladder import SEV_INJURY, SEV_LETHAL
 from sim.core.params import Params
 from sim.core.policies import Policy, get_policy
 from sim.engines.ensemble import OUTCOMES, DayEvents, State, run_ensemble
@@ -232,10 +231,9 @@ def simulate(
     tr = {f: np.zeros((days, n), dtype=small.get(f, np.int16)) for f in TRACE_FIELDS}
 
     def record(t: int, ev: DayEvents, st: State) -> None:
-        sev = ev.severity
-        tr["attacks"][t] = (sev > 0).sum(axis=1)
-        tr["injuring"][t] = (sev >= SEV_INJURY).sum(axis=1)
-        tr["lethal"][t] = (sev == SEV_LETHAL).sum(axis=1)
+        tr["attacks"][t] = ev.attacks  # the counts of the day's count_day phase
+        tr["injuring"][t] = ev.injuring
+        tr["lethal"][t] = ev.lethal
         tr["killed"][t] = ev.killed
         tr["wounded"][t] = ev.wounded
         tr["iran_struck"][t] = ev.iran_struck

@@ -16,13 +16,12 @@ rulebook's own pieces instead:
 
 * the US move: :class:`sim.core.policies.TitForTat` (or :class:`GenerousTitForTat`) decides on the
   :class:`sim.core.policies.Observation` of the militia's last move (a harassment attack is a
-  defection), and :func:`sim.core.rules.us_response` carries it out with ``response_delay = 1`` (no
+  defection), and :func:`sim.core.rules.us.response` carries it out with ``response_delay = 0`` (no
   delay) and the policy's forgiveness; a strike is a defection;
 * the militia move: it attacks after a US strike and holds its fire otherwise (the reflex of
-  :func:`sim.core.rules.grievance_update` with a one-round memory);
-* implementation noise: each intended move is flipped with :func:`sim.core.rules.occurs` at the
-daily
-  hazard ``-log(1 - ε)``, i.e. with probability ε.
+  :func:`sim.core.rules.militia.grievance_update` with a one-round memory);
+* implementation noise: each intended move is flipped with :func:`sim.core.rules.common.occurs`
+  at the daily hazard ``-log(1 - ε)``, i.e. with probability ε.
 
 It validates the policy classes' decision logic, the forgiveness path of ``us_response`` and the
 Bernoulli rule ``occurs``; it does not validate the engine's hazards, delays or memory.
@@ -34,9 +33,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core import ladder, rules
+from sim.core import ladder
+from sim.core.jit import njit
 from sim.core.params import Params
 from sim.core.policies import Observation, get_policy
+from sim.core.rules import common
+from sim.core.rules import us as us_rules
 
 #: Standard prisoner's-dilemma payoffs (Axelrod 1984): temptation, reward, punishment, sucker.
 PAYOFFS: tuple[float, float, float, float] = (5.0, 3.0, 1.0, 0.0)
@@ -85,6 +87,28 @@ class GameResult:
     rounds: int
 
 
+@njit(cache=False)  # calls rules of another module: compiled afresh, never stale
+def _strikes(wants, intensity, forgive, u, delay, present):
+    """Whether the US strikes in each game: :func:`sim.core.rules.us.response`, then whether
+    the action answers (a forgiven attack is answered without a strike)."""
+    out = np.zeros(len(wants), dtype=np.bool_)
+    for i in range(len(wants)):
+        action, _, _ = us_rules.response(
+            wants[i], intensity[i], forgive[i], u[i], delay[i], present[i]
+        )
+        out[i] = us_rules.answers(action)
+    return out
+
+
+@njit(cache=False)
+def _occurs(hazard, u):
+    """:func:`sim.core.rules.common.occurs` for each game."""
+    out = np.zeros(len(u), dtype=np.bool_)
+    for i in range(len(u)):
+        out[i] = common.occurs(hazard[i], u[i])
+    return out
+
+
 def play(
     eps: float,
     games: int = 20000,
@@ -104,7 +128,7 @@ def play(
     rounds = rounds or int(np.ceil(10.0 / eps))
     pol = get_policy(policy)
     over = {} if forgiveness is None else {"forgiveness": forgiveness}
-    params = Params.build(games, {"response_delay": 1.0, **over})
+    params = Params.build(games, {"response_delay": 0.0, **over})
     hazard = np.full(games, -np.log1p(-eps))
     us_def = np.zeros(games, dtype=bool)
     mil_def = np.zeros(games, dtype=bool)
@@ -118,13 +142,11 @@ def play(
             pending_iran=np.zeros(games, dtype=bool),
         )
         d = pol.decide(obs, params, u[:, 0])
-        action, _, _ = rules.us_response(
-            d.action, d.intensity, d.forgive, u[:, 1], params.response_delay, present
-        )
-        us_intent = rules.answers(action)
+        us_intent = _strikes(d.action, d.intensity, d.forgive, u[:, 1], params.response_delay,
+                             present)  # fmt: skip
         mil_intent = us_def  # the militia answers last round's US strike
-        us_def = us_intent ^ rules.occurs(hazard, u[:, 2])
-        mil_def = mil_intent ^ rules.occurs(hazard, u[:, 3])
+        us_def = us_intent ^ _occurs(hazard, u[:, 2])
+        mil_def = mil_intent ^ _occurs(hazard, u[:, 3])
     cc = ~us_def & ~mil_def
     share = float(cc.mean())
     return GameResult(share, float(np.sqrt(share * (1 - share) / games)), games, rounds)

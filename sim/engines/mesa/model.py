@@ -1,29 +1,61 @@
 """The Mesa model: one run, inspectable day by day (the readable reference engine).
 
-The actors (:mod:`sim.engines.mesa.agents`) own their state and call the rulebook; this module only
-says in
-which order they move. The ensemble engine (:mod:`sim.engines.ensemble`) follows the same order for
-N
-runs at once, and a test checks that the two agree in distribution.
+The run's state is one row of the matrix of :mod:`sim.core.layout`; the actors
+(:mod:`sim.engines.mesa.agents`) are views over it and each plays its own phases of the day
+(:mod:`sim.core.day`). :meth:`EscalationModel.step` walks the phases in the order of
+:data:`sim.core.layout.PHASES`, handing each to the actor that owns it, so a run of this model
+and run ``k`` of the ensemble engine with the same key are the same run, draw for draw.
 """
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import mesa
 import numpy as np
 
-from sim.core import rules
-from sim.core.ladder import SEV_LETHAL
+from sim.core import day
+from sim.core.draws import chunk_key, run_key
+from sim.core.layout import DAILY, DC, OC, PHASES, SC, G, forcing_matrix, new_rows, shock_matrix
 from sim.core.params import GROUPS, Params
 from sim.core.policies import Policy, get_policy
-from sim.engines.ensemble import DayEvents, Result, Tally
+from sim.core.state import DayEvents, initial_rows
+from sim.engines.ensemble import Result, Tally
 from sim.engines.mesa.agents import Iran, IraqiGovernment, Militia, UnitedStates
 from sim.experiments.sampling import model_params
 from sim.inputs.scenario import Scenario, scenario_from_dict
 
 DEFAULT_SCENARIO = {"name": "default", "start": "2019-10-01", "days": 365}
+
+#: who plays each phase of the day: the model itself, Iran, each militia (in random order), the
+#: United States or the Iraqi government
+OWNER: dict[str, str] = {
+    "begin_day": "model", "iran_act": "iran", "militia_act": "militias", "count_day": "model",
+    "us_observe": "us", "us_decide": "us", "us_act": "us", "iraq_react": "iraq",
+    "militia_update": "militias", "iran_update": "iran", "us_update": "us", "end_day": "model",
+}  # fmt: skip
+assert tuple(OWNER) == PHASES
+
+
+class _Today:
+    """Today's events of the run, typed (``model.today.severity`` of shape ``(1, G)`` ...)."""
+
+    _GROUP = {"attacked": bool, "severity": np.int64, "named": bool, "killed": np.int64,
+              "wounded": np.int64}  # fmt: skip
+    _ONE = {"iran_struck": bool, "iran_killed": np.int64, "iran_wounded": np.int64,
+            "us_action": np.int64, "intensity": float, "target": np.int64, "prosecuted": bool,
+            "protested": bool, "lethal_today": bool, "total_killed": np.int64,
+            "rung": np.int64}  # fmt: skip
+    _COL = {"us_action": DC.action, "total_killed": DC.killed_total}
+
+    def __init__(self, rows: np.ndarray) -> None:
+        self._rows = rows
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name in self._GROUP:
+            c = getattr(DC, name)
+            return self._rows[:, c : c + G].astype(self._GROUP[name])
+        if name in self._ONE:
+            return self._rows[:, self._COL.get(name) or getattr(DC, name)].astype(self._ONE[name])
+        raise AttributeError(name)
 
 
 class EscalationModel(mesa.Model):
@@ -32,20 +64,23 @@ class EscalationModel(mesa.Model):
     Each day (:meth:`step`): exogenous shocks; Iran sets its push and may strike directly;
     the militias, in random order, decide on attacks; the United States remembers, decides
     (its policy) and acts after a delay; the Iraqi government reacts; then every actor updates
-    its state.
+    its state, and the day is tallied.
 
     Parameters
     ----------
     scenario : the validated scenario (period, shocks, initial state), kept as ``config``
-        (Mesa reserves ``scenario``); a default one-year
-        scenario from 1 October 2019 if None
+        (Mesa reserves ``scenario``); a default one-year scenario from 1 October 2019 if None
     policy : a policy instance or registered name (default: the scenario's)
     params : parameters for one run (default: drawn as the ensemble draws them, from the
         scenario's posterior and ``params``: :func:`sim.experiments.sampling.model_params`)
-    rng : seed or generator for Mesa's ``Model(rng=...)``
-    forced_us : optional US action codes per day that replace the policy (replay)
+    rng : seed or generator for Mesa's ``Model(rng=...)``; the run's draw key comes from it
+        unless ``key`` is given
+    forced_us, forced_iran, forced_vote : optional per-day US action codes, Iranian strikes
+        and expulsion votes that replace the policy and the rules (replay of the record)
     collect : whether the DataCollector records every day (the dashboard needs it; batch runs
         do not)
+    key, run : the chunk key and run index of the draws (:mod:`sim.core.draws`): run ``run``
+        of an ensemble with chunk key ``key`` is this run
     """
 
     def __init__(
@@ -56,6 +91,10 @@ class EscalationModel(mesa.Model):
         rng: int | np.random.Generator | None = None,
         forced_us: np.ndarray | None = None,
         collect: bool = True,
+        forced_iran: np.ndarray | None = None,
+        forced_vote: np.ndarray | None = None,
+        key: int | None = None,
+        run: int = 0,
     ) -> None:
         super().__init__(rng=rng)
         self.collect = collect
@@ -65,34 +104,34 @@ class EscalationModel(mesa.Model):
         self.policy = get_policy(pol) if isinstance(pol, str) else pol
         self.p = params if params is not None else model_params(sc, rng)
         self.n_groups = len(GROUPS)
-        self.shocks = sc.shock_arrays()
         self.forced_us = forced_us
-        self.layout = rules.slot_layout(self.n_groups)
-        self.k = rules.n_slots(self.n_groups)
+        self.rows = new_rows(self.p)
+        initial_rows(self.rows, sc.initial)
+        self.X = shock_matrix(sc.shock_arrays(), sc.days)
+        self.F = forcing_matrix(sc.days, 1, forced_us, forced_iran, forced_vote)
+        self.L = np.zeros((len(DAILY), sc.days, 1), dtype=np.int32)
+        self.key = chunk_key(self.rng) if key is None else np.uint64(key)
+        self.rk = np.uint64(run_key(self.key, run))
         self.t = 0
-        init = sc.initial
-        self.iran = Iran(self, init.iran_grievance, init.iran_fear)
+        self.iran = Iran(self)
         for i, name in enumerate(GROUPS):
-            Militia(self, i, name, init.militia_grievance, init.militia_fear)
-        ad = self.p.air_defence_initial if init.air_defence is None else [init.air_defence]
-        ex = self.p.exposure_initial if init.exposure is None else [init.exposure]
-        self.us = UnitedStates(self, self.policy, ad, ex)
-        self.iraq = IraqiGovernment(self, init.iraq_pressure, init.expulsion_voted)
+            Militia(self, i, name)
+        self.us = UnitedStates(self, self.policy)
+        self.iraq = IraqiGovernment(self)
         self.militias = self.agents_by_type[Militia]
-        self.tally = Tally(1, sc.days, keep_daily=True)
-        self.today: SimpleNamespace = SimpleNamespace()
-        self.last: DayEvents | None = None
+        self.tally = Tally(self.rows, self.L)
+        self.today = _Today(self.rows)
         self.datacollector = mesa.DataCollector(
             model_reporters={
-                "attacks": lambda m: int((m.last.severity > 0).sum()) if m.last else 0,
-                "rung": lambda m: int(m.last.rung[0]) if m.last else 0,
-                "us_killed_total": lambda m: int(m.us.cum_killed[0]),
-                "us_wounded_total": lambda m: int(m.tally.out["us_wounded"][0]),
-                "us_strikes_total": lambda m: int(m.tally.out["us_strikes"][0]),
-                "iran_grievance": lambda m: float(m.iran.grievance[0]),
-                "iran_push": lambda m: float(m.iran.push[0]),
-                "iraq_pressure": lambda m: float(m.iraq.pressure[0]),
-                "air_defence": lambda m: float(m.us.air_defence[0]),
+                "attacks": lambda m: int(m.rows[0, DC.attacks]),
+                "rung": lambda m: int(m.rows[0, DC.rung]),
+                "us_killed_total": lambda m: int(m.rows[0, OC.us_killed]),
+                "us_wounded_total": lambda m: int(m.rows[0, OC.us_wounded]),
+                "us_strikes_total": lambda m: int(m.rows[0, OC.us_strikes]),
+                "iran_grievance": lambda m: float(m.rows[0, SC.iran_grievance]),
+                "iran_push": lambda m: float(m.rows[0, DC.push]),
+                "iraq_pressure": lambda m: float(m.rows[0, SC.iraq_pressure]),
+                "air_defence": lambda m: float(m.rows[0, SC.air_defence]),
             },
             agent_reporters={
                 "grievance": lambda a: float(a.grievance[0]) if isinstance(a, Militia) else None,
@@ -102,57 +141,39 @@ class EscalationModel(mesa.Model):
         if collect:
             self.datacollector.collect(self)
 
-    def _new_day(self) -> SimpleNamespace:
-        u = self.rng.random((1, self.k))
-        g = self.n_groups
-        return SimpleNamespace(
-            u={
-                name: (u[:, s] if s.stop - s.start > 1 else u[:, s.start])
-                for name, s in self.layout.items()
-            },
-            shock={name: series[self.t] for name, series in self.shocks.items()},
-            attacked=np.zeros((1, g), dtype=bool),
-            severity=np.zeros((1, g), dtype=np.int64),
-            killed=np.zeros((1, g), dtype=np.int64),
-            wounded=np.zeros((1, g), dtype=np.int64),
-            named=np.zeros((1, g), dtype=bool),
-        )
+    # the model's own phases -----------------------------------------------------------------
+    def begin_day(self) -> None:
+        day.begin_day(0, self.rows)
+
+    def count_day(self) -> None:
+        day.count_day(0, self.rows)
+
+    def end_day(self) -> None:
+        day.end_day(0, self.t, self.rows, self.L)
 
     def step(self) -> None:
-        """Advance one day: shocks, Iran, militias, United States, Iraq, then state updates."""
+        """Advance one day: each phase of :data:`sim.core.layout.PHASES` by its owner."""
         if self.t >= self.config.days:
             self.running = False
             return
-        day = self.today = self._new_day()
-        self.iran.act()
-        self.militias.shuffle_do("act")
-        day.total_killed = day.killed.sum(axis=1) + day.iran_killed
-        day.lethal_today = (day.severity == SEV_LETHAL).any(axis=1)
-        self.us.respond()
-        self.iraq.react()
-        self.militias.do("update")
-        self.iran.update()
-        self.us.update()
-        rung = rules.rung_today(
-            day.severity, day.protested, day.us_action, day.iran_struck, self.us.war
-        )
-        self.last = DayEvents(
-            day.severity,
-            day.total_killed,
-            day.wounded.sum(axis=1) + day.iran_wounded,
-            day.iran_struck,
-            day.us_action,
-            day.prosecuted,
-            day.protested,
-            rung,
-        )
-        state = SimpleNamespace(voted=self.iraq.voted, withdrawn=self.us.withdrawn, war=self.us.war)
-        self.tally.add(self.t, self.last, state)
+        for phase in PHASES:
+            owner = OWNER[phase]
+            if owner == "militias":
+                self.militias.shuffle_do(phase)
+            elif owner == "model":
+                getattr(self, phase)()
+            else:
+                getattr(getattr(self, owner), phase)()
         self.t += 1
         if self.collect:
             self.datacollector.collect(self)
         if self.t >= self.config.days:
             self.running = False
+
+    @property
+    def last(self) -> DayEvents | None:
+        """The last day's events (None before the first step)."""
+        return DayEvents.from_rows(self.rows) if self.t else None
 
     def result(self) -> Result:
         """Per-run outcomes and daily series so far, in the ensemble engine's format."""
@@ -168,18 +189,15 @@ def run_mesa(
 ) -> Result:
     """Run ``params.n`` Mesa models one after another and stack their outcomes.
 
-    Run i uses parameter row i and an integer seed drawn from ``rng``, so the call is
-    reproducible. Same signature and result as :func:`sim.engines.ensemble.run_ensemble`. (An
-    integer
-    seed makes Mesa's generator draw exactly what ``run_ensemble`` with one run and
-    ``np.random.default_rng(seed)`` draws, which the engine-equivalence test uses.)
+    Same signature and result as :func:`sim.engines.ensemble.run_ensemble`: model ``i`` is run
+    ``i`` of the chunk whose key comes from ``rng``, so both engines give the same numbers for
+    the same generator, run for run.
     """
-    seeds = rng.integers(0, 2**63 - 1, size=params.n)
+    key = chunk_key(rng)
     outs, dailies = [], []
     for i in range(params.n):
-        m = EscalationModel(
-            scenario, policy, params.take(slice(i, i + 1)), rng=int(seeds[i]), collect=False
-        )
+        m = EscalationModel(scenario, policy, params.take(slice(i, i + 1)), rng=i,
+                            collect=False, key=key, run=i)  # fmt: skip
         for _ in range(scenario.days):
             m.step()
         r = m.result()

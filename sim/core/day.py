@@ -1,0 +1,382 @@
+"""The day: the order of play, the draws, forcing, the state updates and the tally, written once.
+
+One simulated day of one run is a sequence of phases (:data:`sim.core.layout.PHASES`), each a
+compiled function of the run's row ``R[i]`` (state, today's events, outcomes, parameters:
+:mod:`sim.core.layout`), the day ``t`` and the run's draw key ``rk`` (:mod:`sim.core.draws`):
+
+1. ``begin_day``: today's events are cleared;
+2. ``iran_act``: Iran's push on its partners (with the day's shocks) and its direct strike
+   (or the record's, when forced);
+3. ``militia_act`` (each group): attack, severity, casualties, attribution;
+4. ``count_day``: the day's attacks and casualties (every count of the model comes from here);
+5. ``us_observe``: the US memory of unanswered attacks;
+6. ``us_decide``: the policy's wish (compiled built-in policies; a Python policy instead
+   writes ``want_*`` between phases 5 and 7);
+7. ``us_act``: the response after the delay, or the record's action when forced; the target;
+8. ``iraq_react``: prosecution, protests and the vote on the morning's pressure (or the
+   record's vote), then the pressure after today's US action;
+9. ``militia_update`` (each group): self-excitation, revenge, deterrence;
+10. ``iran_update``: Iran's grievance, fear and the deal;
+11. ``us_update``: posture, cumulative deaths, withdrawal (frozen while the US is forced) and
+    the count of direct exchanges;
+12. ``end_day``: the rung of the day and the tally of the outcomes and daily series.
+
+Phases 4 and 12, the counts and the tally, are in :mod:`sim.core.tally`. :func:`run_day` runs
+them in this order; the ensemble engine runs it over N runs
+(:mod:`sim.core.kernels`) and each Mesa agent calls its own phase
+(:mod:`sim.engines.mesa.agents`), so the two engines cannot drift. Each phase counts its visits
+in ``DC.visits``.
+"""
+
+from __future__ import annotations
+
+from sim.core import draws
+from sim.core.jit import njit
+from sim.core.ladder import (
+    US_NONE,
+    US_PRESS_BAGHDAD,
+)
+from sim.core.layout import DC, FC, PC, PH, SC, XC, G
+from sim.core.policy_rules import decide
+from sim.core.rules import common, escalation, iran, iraq, militia, us
+from sim.core.tally import count_day, end_day
+
+
+@njit(inline="always")
+def forced(F, row: int, t: int, i: int) -> int:
+    """The record's value for ``row`` (US action, Iran's strike, the vote) on day ``t`` of run
+    ``i``, or -1 where the record does not force it."""
+    if F.shape[1] == 0:
+        return -1
+    return int(F[row, t, i if F.shape[2] > 1 else 0])
+
+
+@njit(inline="always")
+def begin_day(i, R):
+    """Phase 1: clear today's events (the visit counts stay)."""
+    for c in range(DC.push, DC.visits):
+        R[i, c] = 0.0
+    R[i, DC.action] = US_NONE
+    R[i, DC.visits + PH.begin_day] += 1
+
+
+@njit(inline="always")
+def iran_act(i, t, R, X, F, rk):
+    """Phase 2: Iran's push on its partners and its direct strike on US forces."""
+    present = R[i, SC.withdrawn] == 0
+    shock = iran.shock_push(X[t, XC.iran_direction], X[t, XC.iran_restraint])
+    R[i, DC.push] = iran.iran_push(
+        R[i, SC.iran_grievance],
+        R[i, SC.iran_fear],
+        R[i, SC.deal_progress],
+        R[i, PC.iran_direction],
+        R[i, PC.deal_restraint],
+        shock,
+    )
+    f = forced(F, FC.iran, t, i)
+    if f >= 0:
+        struck = f == 1 and present
+    else:
+        h = iran.strike_hazard(
+            R[i, SC.iran_grievance], R[i, SC.iran_fear], R[i, PC.iran_strike_rate], present
+        )
+        struck = common.event(h, rk, t, draws.IRAN_STRIKE)
+    if struck:
+        k, w = iran.strike_casualties(
+            draws.uniform(rk, t, draws.IRAN_LETHAL),
+            draws.uniform(rk, t, draws.IRAN_KILLED),
+            draws.uniform(rk, t, draws.IRAN_WOUNDED),
+            R[i, PC.iran_strike_p_lethal],
+            R[i, PC.killed_mean],
+            R[i, PC.iran_strike_wounded_mean],
+        )
+        R[i, DC.iran_struck], R[i, DC.iran_killed], R[i, DC.iran_wounded] = 1.0, k, w
+    R[i, DC.visits + PH.iran_act] += 1
+
+
+@njit(inline="always")
+def militia_act(i, t, g, R, rk):
+    """Phase 3, group ``g``: whether it attacks; its attack's severity, casualties and
+    attribution."""
+    h = militia.attack_hazard(
+        R[i, PC.base_rate + g],
+        R[i, SC.excitation + g],
+        R[i, SC.grievance + g],
+        R[i, SC.fear + g],
+        R[i, PC.closeness + g],
+        R[i, DC.push],
+        R[i, SC.exposure],
+        R[i, SC.withdrawn] == 0,
+    )
+    if common.event(h, rk, t, draws.ATTACK + g):
+        sev = militia.attack_severity(
+            draws.uniform(rk, t, draws.SEVERITY + g),
+            draws.uniform(rk, t, draws.WEAPON + g),
+            draws.uniform(rk, t, draws.TARGET + g),
+            R[i, SC.air_defence],
+            R[i, PC.p_injury],
+            R[i, PC.p_lethal],
+            R[i, PC.drone_share],
+            R[i, PC.drone_multiplier],
+            R[i, PC.embassy_share],
+            R[i, PC.embassy_multiplier],
+        )
+        k, w = militia.casualties(
+            sev,
+            draws.uniform(rk, t, draws.KILLED + g),
+            draws.uniform(rk, t, draws.WOUNDED + g),
+            R[i, PC.killed_mean],
+            R[i, PC.wounded_mean],
+            R[i, PC.lethal_wounded_offset],
+        )
+        named = militia.attributed(
+            draws.uniform(rk, t, draws.ATTRIBUTION + g), R[i, PC.deniability + g]
+        )
+        R[i, DC.attacked + g], R[i, DC.severity + g] = 1.0, sev
+        R[i, DC.killed + g], R[i, DC.wounded + g], R[i, DC.named + g] = k, w, named
+    R[i, DC.visits + PH.militia_act] += 1
+
+
+@njit(inline="always")
+def us_observe(i, R):
+    """Phase 5: the US memory of unanswered attacks after today's."""
+    sev, grp = us.worst_attack(R[i, DC.severity : DC.severity + G], R[i, DC.named : DC.named + G])
+    (
+        R[i, SC.pending_severity],
+        R[i, SC.pending_group],
+        R[i, SC.pending_killed],
+        R[i, SC.pending_age],
+        R[i, SC.pending_iran],
+    ) = us.pending_update(
+        int(R[i, SC.pending_severity]),
+        int(R[i, SC.pending_group]),
+        int(R[i, SC.pending_killed]),
+        int(R[i, SC.pending_age]),
+        R[i, SC.pending_iran] != 0,
+        sev,
+        grp,
+        int(R[i, DC.killed_total]),
+        R[i, DC.iran_struck] != 0,
+        R[i, PC.response_window],
+    )
+    R[i, DC.visits + PH.us_observe] += 1
+
+
+@njit(inline="always")
+def us_decide(i, t, code, R, rk):
+    """Phase 6: the wish of built-in policy ``code`` (:func:`sim.core.policy_rules.decide`)."""
+    a, x, fg = decide(
+        code,
+        int(R[i, SC.pending_severity]),
+        int(R[i, SC.pending_group]),
+        int(R[i, SC.pending_killed]),
+        R[i, SC.pending_iran] != 0,
+        R[i],
+        draws.uniform(rk, t, draws.US_POLICY),
+    )
+    R[i, DC.want_action], R[i, DC.want_intensity], R[i, DC.forgive] = a, x, fg
+    R[i, DC.visits + PH.us_decide] += 1
+
+
+@njit(inline="always")
+def us_act(i, t, R, F, rk):
+    """Phase 7: today's US action (the policy's wish after the delay, or the record's), its
+    target, and the memory cleared of what it answers."""
+    present = R[i, SC.withdrawn] == 0
+    f = forced(F, FC.us, t, i)
+    if f >= 0:
+        action = f if present else US_NONE
+        x = us.forced_intensity(
+            action,
+            R[i, PC.intensity_syria],
+            R[i, PC.intensity_iraq],
+            R[i, PC.intensity_decapitation],
+            R[i, PC.intensity_iran],
+            R[i, PC.intensity_press],
+        )
+        answered = us.answers(action)
+    else:
+        action, x, answered = us.response(
+            int(R[i, DC.want_action]),
+            R[i, DC.want_intensity],
+            R[i, DC.forgive] != 0,
+            draws.uniform(rk, t, draws.US_DELAY),
+            R[i, PC.response_delay],
+            present,
+        )
+    R[i, DC.action], R[i, DC.intensity], R[i, DC.answered] = action, x, answered
+    R[i, DC.target] = us.strike_target(int(R[i, SC.pending_group]), R[i, PC.unattributed_blame])
+    if answered:
+        R[i, SC.pending_severity], R[i, SC.pending_group] = 0.0, -1.0
+        R[i, SC.pending_killed], R[i, SC.pending_iran] = 0.0, 0.0
+    R[i, DC.visits + PH.us_act] += 1
+
+
+@njit(inline="always")
+def iraq_react(i, t, R, F, rk):
+    """Phase 8: prosecution if pressed; protests and the vote on the morning's pressure; then
+    the pressure after today's US action."""
+    action = int(R[i, DC.action])
+    pros = False
+    if action == US_PRESS_BAGHDAD:
+        pros = iraq.prosecution(
+            action, draws.uniform(rk, t, draws.PROSECUTION), R[i, PC.prosecution_rate]
+        )
+    R[i, DC.prosecuted] = pros
+    pressure = R[i, SC.iraq_pressure]
+    R[i, DC.protested] = common.event(
+        iraq.protest_hazard(pressure, R[i, PC.protest_rate], R[i, SC.withdrawn] == 0),
+        rk,
+        t,
+        draws.PROTEST,
+    )
+    f = forced(F, FC.vote, t, i)
+    if f >= 0:
+        vote = f == 1
+    else:
+        vote = common.event(
+            iraq.vote_hazard(pressure, R[i, PC.vote_threshold], R[i, PC.vote_rate]),
+            rk,
+            t,
+            draws.VOTE,
+        )
+    if vote:
+        R[i, SC.voted] = 1.0
+    R[i, SC.iraq_pressure] = iraq.pressure_update(
+        pressure,
+        action,
+        R[i, DC.intensity],
+        R[i, PC.sovereignty_cost_iraq],
+        R[i, PC.sovereignty_cost_syria],
+        R[i, PC.sovereignty_cost_decapitation],
+        R[i, PC.press_cost],
+        R[i, PC.keep_pressure_days],
+    )
+    R[i, DC.visits + PH.iraq_react] += 1
+
+
+@njit(inline="always")
+def militia_update(i, t, g, R, X):
+    """Phase 9, group ``g``: self-excitation, revenge and deterrence after the day."""
+    action, x, target = int(R[i, DC.action]), R[i, DC.intensity], int(R[i, DC.target])
+    hit = us.struck(g, action, x, target)
+    R[i, SC.excitation + g] = militia.excitation_update(
+        R[i, SC.excitation + g],
+        R[i, DC.attacked + g] != 0,
+        R[i, PC.self_excitation],
+        R[i, PC.excitation_days],
+        R[i, PC.keep_excitation_days],
+    )
+    R[i, SC.grievance + g] = militia.grievance_update(
+        R[i, SC.grievance + g],
+        hit,
+        us.struck_total(action, x),
+        R[i, PC.revenge_attacks],
+        R[i, PC.revenge_days],
+        R[i, PC.keep_revenge_days],
+        R[i, PC.revenge_spillover],
+        X[t, XC.militia_grievance],
+    )
+    R[i, SC.fear + g] = militia.fear_update(
+        R[i, SC.fear + g],
+        hit,
+        iraq.prosecuted_group(g, target, R[i, DC.prosecuted] != 0),
+        R[i, PC.deterrence_strength],
+        R[i, PC.prosecution_fear],
+        R[i, PC.keep_deterrence_days],
+    )
+    R[i, DC.visits + PH.militia_update] += 1
+
+
+@njit(inline="always")
+def iran_update(i, t, R, X):
+    """Phase 10: Iran's grievance, fear and the deal's progress after the day."""
+    action, x, struck = int(R[i, DC.action]), R[i, DC.intensity], R[i, DC.iran_struck] != 0
+    R[i, SC.iran_grievance] = iran.grievance_update(
+        R[i, SC.iran_grievance],
+        action,
+        x,
+        struck,
+        R[i, PC.iran_decap_grievance],
+        R[i, PC.iran_struck_grievance],
+        R[i, PC.iran_satisfaction],
+        R[i, PC.keep_iran_grievance_days],
+        X[t, XC.iran_grievance],
+    )
+    R[i, SC.iran_fear] = iran.fear_update(
+        R[i, SC.iran_fear], action, x, R[i, PC.iran_fear_strength], R[i, PC.keep_iran_fear_days]
+    )
+    R[i, SC.deal_progress] = iran.deal_progress_update(
+        R[i, SC.deal_progress],
+        action,
+        R[i, DC.lethal_today] != 0,
+        R[i, PC.deal_rate],
+        R[i, PC.deal_setback],
+    )
+    R[i, DC.visits + PH.iran_update] += 1
+
+
+@njit(inline="always")
+def us_update(i, t, R, F, rk):
+    """Phase 11: posture, cumulative deaths, withdrawal, and the count of direct exchanges.
+
+    A replay that forces the US action fixes the US presence to the record's too (withdrawal is
+    a US decision), so withdrawal does not move on a forced day."""
+    lethal, struck = R[i, DC.lethal_today] != 0, R[i, DC.iran_struck] != 0
+    R[i, SC.air_defence] = us.air_defence_update(
+        R[i, SC.air_defence], lethal or struck, R[i, PC.air_defence_build], R[i, PC.air_defence_max]
+    )
+    R[i, SC.exposure] = us.exposure_update(
+        R[i, SC.exposure], lethal, R[i, PC.consolidation_step], R[i, PC.exposure_min]
+    )
+    R[i, SC.cum_killed] += R[i, DC.killed_total]
+    if forced(F, FC.us, t, i) < 0 and R[i, SC.withdrawn] == 0:
+        h = us.withdrawal_hazard(
+            R[i, SC.voted] != 0,
+            R[i, SC.iraq_pressure],
+            R[i, PC.withdraw_rate],
+            R[i, PC.withdraw_pressure],
+        )
+        if us.withdraws_at_once(R[i, SC.cum_killed], R[i, PC.casualty_tolerance]) or common.event(
+            h, rk, t, draws.WITHDRAW
+        ):
+            R[i, SC.withdrawn] = 1.0
+    R[i, SC.exchanges], R[i, SC.war] = escalation.war_update(
+        int(R[i, SC.exchanges]),
+        R[i, SC.war] != 0,
+        struck,
+        int(R[i, DC.action]),
+        R[i, PC.war_exchanges],
+    )
+    R[i, DC.visits + PH.us_update] += 1
+
+
+@njit(inline="always")
+def until_decision(i, t, R, X, F, rk):
+    """Phases 1-5 of one run's day: up to what the US knows before it decides."""
+    begin_day(i, R)
+    iran_act(i, t, R, X, F, rk)
+    for g in range(G):
+        militia_act(i, t, g, R, rk)
+    count_day(i, R)
+    us_observe(i, R)
+
+
+@njit(inline="always")
+def after_decision(i, t, R, X, F, L, rk):
+    """Phases 7-12 of one run's day: from the US action to the tally."""
+    us_act(i, t, R, F, rk)
+    iraq_react(i, t, R, F, rk)
+    for g in range(G):
+        militia_update(i, t, g, R, X)
+    iran_update(i, t, R, X)
+    us_update(i, t, R, F, rk)
+    end_day(i, t, R, L)
+
+
+@njit(inline="always")
+def run_day(i, t, code, R, X, F, L, rk):
+    """One day of run ``i`` under built-in policy ``code``: the twelve phases in order."""
+    until_decision(i, t, R, X, F, rk)
+    us_decide(i, t, code, R, rk)
+    after_decision(i, t, R, X, F, L, rk)

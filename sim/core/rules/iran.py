@@ -1,0 +1,128 @@
+"""Iran: its push on its partners, its direct strikes, its grievance, fear and a regional deal."""
+
+from __future__ import annotations
+
+import math
+
+from sim.core import ladder
+from sim.core.jit import njit
+from sim.core.ladder import US_DECAPITATION, US_DIPLOMACY, US_STRIKE_IRAN
+from sim.core.rules.common import decay, geometric_count
+
+_KINETIC = ladder.IS_KINETIC
+
+
+@njit
+def shock_push(direction: float, restraint: float) -> float:
+    """Today's exogenous push on Iran's partners: the scenario's ``iran_direction`` shocks minus
+    its ``iran_restraint`` shocks (log-hazard units; the Gaza war, Vox 2024; deal talks, 2021)."""
+    return direction - restraint
+
+
+@njit
+def iran_push(
+    grievance: float,
+    fear: float,
+    deal_progress: float,
+    direction: float,
+    deal_restraint: float,
+    shock: float,
+) -> float:
+    """How hard Iran pushes (positive) or restrains (negative) its partners, in log-hazard units.
+
+    Iran directs its partners more after its own are struck (attacks "after the US's assassination
+    of Qasem Soleimani", Vox 2024), restrains them when it fears US retaliation or when a deal is
+    in reach (nuclear-deal talks, Vox 2021), and regional shocks move it (the Gaza war, Vox 2024).
+    Each group feels the push in proportion to its closeness
+    (:func:`sim.core.rules.militia.attack_hazard`).
+    """
+    return direction * grievance - fear - deal_restraint * deal_progress + shock
+
+
+@njit
+def strike_hazard(grievance: float, fear: float, rate: float, present: bool) -> float:
+    """Daily hazard that Iran strikes US forces directly.
+
+    It grows with Iran's grievance: Soleimani was killed on 3 January 2020 and Iran fired
+    ballistic missiles at al-Asad on 8 January (Foreign Policy; Daily Beast). Fear of the US
+    (log-hazard units) holds it back, as it holds back its partners. No strike once US forces
+    have left Iraq (``present`` false).
+    """
+    if not present or grievance <= 0.0:
+        return 0.0
+    return rate * grievance * math.exp(-fear)
+
+
+@njit
+def strike_casualties(
+    u_lethal: float,
+    u_killed: float,
+    u_wounded: float,
+    p_lethal: float,
+    killed_mean: float,
+    wounded_mean: float,
+) -> tuple[int, int]:
+    """US killed and wounded by a direct Iranian strike.
+
+    The 8 January 2020 ballistic-missile strike killed nobody and wounded "more than 100"
+    (Foreign Policy) or "dozens" (Vox 2021); the mean wounded sits between the two.
+    """
+    killed = geometric_count(killed_mean, u_killed) if u_lethal < p_lethal else 0
+    return killed, geometric_count(wounded_mean, u_wounded)
+
+
+@njit
+def grievance_update(
+    grievance: float,
+    us_action: int,
+    intensity: float,
+    iran_struck_us: bool,
+    decap_grievance: float,
+    struck_grievance: float,
+    satisfaction: float,
+    keep: float,
+    pulse: float,
+) -> float:
+    """Iran's grievance after today's events.
+
+    Rises when the US kills an Iranian leader (decapitation, 3 January 2020) or strikes Iranian
+    forces (by the strike's intensity, ``intensity_iran``); falls by ``satisfaction`` once Iran has
+    struck back itself (it stood down after 8 January 2020); decays otherwise; exogenous pulses
+    (Haniyeh's killing in Tehran, 31 July 2024) add to it.
+    """
+    g = decay(grievance, keep)
+    if us_action == US_DECAPITATION:
+        g += decap_grievance
+    elif us_action == US_STRIKE_IRAN:
+        g += struck_grievance * intensity
+    if iran_struck_us:
+        g *= 1.0 - satisfaction
+    return g + pulse
+
+
+@njit
+def fear_update(
+    fear: float, us_action: int, intensity: float, strength: float, keep: float
+) -> float:
+    """Iran's fear of the US: rises when the US strikes Iran itself (by the strike's intensity),
+    then decays. The idea of "holding Iran directly accountable" (Daily Beast 2021)."""
+    f = decay(fear, keep)
+    if us_action == US_STRIKE_IRAN:
+        f += strength * intensity
+    return f
+
+
+@njit
+def deal_progress_update(
+    progress: float, us_action: int, lethal_today: bool, rate: float, setback: float
+) -> float:
+    """Progress (0..1) toward a regional deal that binds Iran to restrain its partners.
+
+    Grows with each day of US diplomacy (the "regional approach", Daily Beast 2021); a lethal
+    attack or a US strike sets it back ("even harder when both sides are attacking each other",
+    Vox 2021).
+    """
+    p = progress + (rate if us_action == US_DIPLOMACY else 0.0)
+    if lethal_today or _KINETIC[us_action]:
+        p *= 1.0 - setback
+    return min(max(p, 0.0), 1.0)

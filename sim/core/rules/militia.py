@@ -1,0 +1,163 @@
+"""The militias: attack hazard, severity, casualties and attribution; excitation, revenge, fear."""
+
+from __future__ import annotations
+
+import math
+
+from sim.core.jit import njit
+from sim.core.ladder import SEV_HARASSMENT, SEV_INJURY, SEV_LETHAL
+from sim.core.rules.common import decay, geometric_count
+
+
+@njit
+def attack_hazard(
+    base_rate: float,
+    excitation: float,
+    grievance: float,
+    fear: float,
+    closeness: float,
+    push: float,
+    exposure: float,
+    present: bool,
+) -> float:
+    """Daily attack hazard of a militia group.
+
+    ``(base + self-excitation + revenge) * exp(closeness * Iranian push - fear) * exposure``.
+    The additive part is a Hawkes intensity (Lewis et al. 2012); fear after costly US retaliation
+    divides it (deterrence); Iran's direction reaches each group in proportion to its closeness
+    ("Iran's allies sometimes act without explicit instruction", Vox 2024); consolidation onto
+    fewer bases leaves fewer targets (Daily Beast 2021). Zero once US forces have left.
+    """
+    if not present:
+        return 0.0
+    level = base_rate + excitation + grievance
+    e = closeness * push - fear
+    return level * (1.0 if e == 0.0 else math.exp(e)) * exposure  # exp(0) = 1 exactly
+
+
+@njit
+def attack_severity(
+    u_severity: float,
+    u_weapon: float,
+    u_target: float,
+    air_defence: float,
+    p_injury: float,
+    p_lethal: float,
+    drone_share: float,
+    drone_multiplier: float,
+    embassy_share: float,
+    embassy_multiplier: float,
+) -> int:
+    """Severity class of an attack: harassment, injuries, or deaths.
+
+    The casualty chances of an undefended rocket attack on a base are scaled by the weapon
+    (drones are guided), the target (the embassy compound is hardened and has C-RAM, defence
+    news 2020-12-20) and the share of fire that air defence stops (Patriots by July 2020).
+    """
+    mult = 1.0 - air_defence
+    if u_weapon < drone_share:
+        mult *= drone_multiplier
+    if u_target < embassy_share:
+        mult *= embassy_multiplier
+    pl = min(max(p_lethal * mult, 0.0), 1.0)
+    pi = min(max(p_injury * mult, 0.0), 1.0 - pl)
+    if u_severity < pl:
+        return SEV_LETHAL
+    if u_severity < pl + pi:
+        return SEV_INJURY
+    return SEV_HARASSMENT
+
+
+@njit
+def casualties(
+    severity: int,
+    u_killed: float,
+    u_wounded: float,
+    killed_mean: float,
+    wounded_mean: float,
+    lethal_wounded_offset: float,
+) -> tuple[int, int]:
+    """US killed and wounded by an attack of the given severity class.
+
+    A lethal attack kills at least one and may wound others (Taji 2020-03-11: its geometric
+    wounded count less ``lethal_wounded_offset``); an injuring attack wounds at least one (Taji
+    2020-03-14: three Americans).
+    """
+    if severity < SEV_INJURY:
+        return 0, 0
+    wounded = geometric_count(wounded_mean, u_wounded)
+    if severity == SEV_LETHAL:
+        off = int(lethal_wounded_offset)
+        return geometric_count(killed_mean, u_killed), max(wounded - off, 0)
+    return 0, wounded
+
+
+@njit
+def attributed(u_attribution: float, deniability: float) -> bool:
+    """Whether the US can name the group behind an attack.
+
+    Most attacks go unclaimed, and front groups give deniability ("outlaw group", defence news
+    2020-12-20); "if you don't name the perpetrator, you don't have to react" (Daily Beast 2021).
+    """
+    return u_attribution >= deniability
+
+
+@njit
+def excitation_update(
+    excitation: float, attacked: bool, ratio: float, days: float, keep: float
+) -> float:
+    """Self-excitation after today's attack (Hawkes kernel, Lewis et al. 2012).
+
+    Each attack adds ``ratio / days`` to the hazard, decaying with e-folding time ``days``
+    (``keep = exp(-1 / days)``), so it brings ``ratio`` follow-on attacks in expectation (the
+    branching ratio).
+    """
+    return decay(excitation, keep) + (ratio / days if attacked else 0.0)
+
+
+@njit
+def grievance_from_intensity(intensity: float, revenge_attacks: float, days: float) -> float:
+    """Grievance (attacks/day) from strike intensity: a unit adds ``revenge_attacks / days`` to
+    the hazard, about ``revenge_attacks`` extra attacks over its life (used by
+    :func:`grievance_update` and for a scenario's initial grievance)."""
+    return intensity * revenge_attacks / days
+
+
+@njit
+def grievance_update(
+    grievance: float,
+    struck: float,
+    struck_total: float,
+    revenge_attacks: float,
+    days: float,
+    keep: float,
+    spillover: float,
+    pulse: float,
+) -> float:
+    """Revenge: grievance after being struck, then decay.
+
+    ``struck`` is the strike intensity the group suffered today, ``struck_total`` the sum over
+    all groups (other groups feel ``spillover`` of it). After the 2020-03-12 strikes Taji was hit
+    again on 03-14 (Foreign Policy). Exogenous pulses (the Soleimani anniversary, defence news),
+    in strike-intensity units, are felt by every group as if it had been struck.
+    """
+    felt = struck + spillover * (struck_total - struck) + pulse
+    return decay(grievance, keep) + grievance_from_intensity(felt, revenge_attacks, days)
+
+
+@njit
+def fear_update(
+    fear: float,
+    struck: float,
+    prosecuted: bool,
+    strength: float,
+    prosecution_fear: float,
+    keep: float,
+) -> float:
+    """Deterrence: attack propensity drops after costly retaliation, then decays.
+
+    Fear (a log-hazard reduction) jumps by ``strength`` per unit of strike intensity and by
+    ``prosecution_fear`` when members are charged. Weak in the record: the 2021-02-25 strike was
+    followed six days later by the al-Asad attack (Vox 2021).
+    """
+    return decay(fear, keep) + strength * struck + (prosecution_fear if prosecuted else 0.0)

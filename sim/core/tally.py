@@ -1,0 +1,80 @@
+"""The counts of the day and the tally of the outcomes: phases 4 and 12 of the day.
+
+Every count of the model comes from here: the day's attacks by class and US casualties
+(``count_day``), and the per-run outcomes and daily series (``end_day``), which the ensemble's
+result, the replay's daily trace (:class:`sim.core.state.DayEvents`) and the Mesa DataCollector
+all read.
+"""
+
+from __future__ import annotations
+
+from sim.core.jit import njit
+from sim.core.ladder import (
+    IS_KINETIC,
+    US_DECAPITATION,
+    US_PRESS_BAGHDAD,
+    US_STRIKE_IRAN,
+    US_STRIKE_IRAQ,
+    US_STRIKE_SYRIA,
+)
+from sim.core.layout import DC, LC, OC, PH, SC, G
+from sim.core.rules import escalation
+
+
+@njit(inline="always")
+def count_day(i, R):
+    """Phase 4: the day's attacks by class and its US killed and wounded (militias and Iran)."""
+    n, hurt, lethal = escalation.count_attacks(R[i, DC.severity : DC.severity + G])
+    R[i, DC.attacks], R[i, DC.injuring], R[i, DC.lethal] = n, hurt, lethal
+    R[i, DC.lethal_today] = lethal > 0
+    killed, wounded = R[i, DC.iran_killed], R[i, DC.iran_wounded]
+    for g in range(G):
+        killed += R[i, DC.killed + g]
+        wounded += R[i, DC.wounded + g]
+    R[i, DC.killed_total], R[i, DC.wounded_total] = killed, wounded
+    R[i, DC.visits + PH.count_day] += 1
+
+
+@njit(inline="always")
+def end_day(i, t, R, L):
+    """Phase 12: the rung of the day, then the tally of outcomes and daily series (``L`` of
+    shape ``(4, days, N)``, or ``(4, 0, N)`` when the daily series are not kept)."""
+    action = int(R[i, DC.action])
+    struck = R[i, DC.iran_struck] != 0
+    sev_max = 0
+    for g in range(G):
+        sev_max = max(sev_max, int(R[i, DC.severity + g]))
+    rung = escalation.rung_today(
+        sev_max, R[i, DC.protested] != 0, action, struck, R[i, SC.war] != 0
+    )
+    R[i, DC.rung] = rung
+    R[i, OC.attacks_total] += R[i, DC.attacks]
+    R[i, OC.attacks_injury] += R[i, DC.injuring] - R[i, DC.lethal]
+    R[i, OC.attacks_lethal] += R[i, DC.lethal]
+    R[i, OC.attacks_harassment] += R[i, DC.attacks] - R[i, DC.injuring]
+    R[i, OC.us_killed] += R[i, DC.killed_total]
+    R[i, OC.us_wounded] += R[i, DC.wounded_total]
+    kinetic = IS_KINETIC[action]
+    R[i, OC.strikes_syria] += action == US_STRIKE_SYRIA
+    R[i, OC.strikes_iraq] += action == US_STRIKE_IRAQ
+    R[i, OC.decapitations] += action == US_DECAPITATION
+    R[i, OC.strikes_iran] += action == US_STRIKE_IRAN
+    R[i, OC.us_strikes] += kinetic
+    R[i, OC.press_baghdad] += action == US_PRESS_BAGHDAD
+    R[i, OC.prosecutions] += R[i, DC.prosecuted]
+    R[i, OC.iran_strikes] += struck
+    R[i, OC.protests] += R[i, DC.protested]
+    R[i, OC.max_rung] = max(R[i, OC.max_rung], rung)
+    if R[i, DC.killed_total] > 0 and R[i, OC.first_death_day] != R[i, OC.first_death_day]:  # NaN
+        R[i, OC.first_death_day] = t
+    if struck or action == US_STRIKE_IRAN:
+        R[i, OC.direct_exchange] = 1.0
+    R[i, OC.expulsion_vote] = R[i, SC.voted]
+    R[i, OC.withdrawal] = R[i, SC.withdrawn]
+    R[i, OC.war] = R[i, SC.war]
+    if L.shape[1] > 0:
+        L[LC.attacks, t, i] = R[i, DC.attacks]
+        L[LC.us_casualties, t, i] = R[i, DC.killed_total] + R[i, DC.wounded_total]
+        L[LC.rung, t, i] = rung
+        L[LC.us_strikes, t, i] = kinetic
+    R[i, DC.visits + PH.end_day] += 1
