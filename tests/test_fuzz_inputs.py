@@ -232,7 +232,7 @@ def _cli(argv: list[str]) -> tuple[int, str]:
 
 _COMMANDS = {
     "run": lambda f, o: ["run", str(f), "--runs", "2", "--workers", "1", "--out", str(o)],
-    "sensitivity": lambda f, o: ["sensitivity", str(f), "--n", "2", "--params", "p_injury",
+    "sensitivity": lambda f, o: ["sensitivity", str(f), "--n", "4", "--params", "p_injury",
                                  "--reps", "1", "--quiet", "--out", str(o)],
     "replay": lambda f, o: ["replay", "--scenario", str(f), "--runs", "2", "--seed", "1",
                             "--out", str(o)],
