@@ -29,7 +29,13 @@ from sim.core.ladder import RUNG_LABELS
 from sim.core.params import GROUP_LABELS, TABLE
 from sim.core.policies import REGISTRY
 from sim.dashboard import app, model
-from sim.experiments.sampling import build_params, chunk_rngs, posterior_draws
+from sim.experiments.sampling import (
+    SOURCE_POSTERIOR,
+    SOURCE_TABLE,
+    build_params,
+    chunk_rngs,
+    posterior_draws,
+)
 
 SCENARIO_CHOICES = app.scenario_choices()
 POLICIES = (app.SCENARIO_POLICY, "Do nothing", "Strike inside Iraq")
@@ -69,8 +75,9 @@ def test_sliders_take_range_and_unit_from_the_table_and_start_at_the_scenario():
         assert 0 < spec["step"] <= (row.high - row.low) / 50
         if name in post.columns:  # the posterior's median, not the table's default
             assert spec["start"] == pytest.approx(float(post[name].median()))
+            assert spec["source"] == SOURCE_POSTERIOR
         else:
-            assert spec["start"] == row.default
+            assert (spec["start"], spec["source"]) == (row.default, SOURCE_TABLE)
     assert specs["p_lethal"]["start"] != TABLE["p_lethal"].default
 
 
@@ -87,6 +94,11 @@ def test_a_slider_overrides_only_once_moved():
     assert moved.p.flat["self_excitation"][0] == draw.flat["self_excitation"][0]
     html = app.status_html(moved)
     assert "1 of 8 set by a slider" in html and "(set by its slider)" in html
+    # a slider put back at its starting value overrides nothing (sampling.moved_controls)
+    start = model.slider_specs(scenario)["p_lethal"]["start"]
+    back = app.DashboardModel(scenario_name="baseline", seed=3, p_lethal=start)
+    assert back.settings.overrides == {} and back.p.flat["p_lethal"][0] == draw.flat["p_lethal"][0]
+    assert "0 of 8 set by a slider" in app.status_html(back)
 
 
 @pytest.mark.parametrize("policy_label", POLICIES)
@@ -235,6 +247,13 @@ def test_the_asset_folder_is_filled_once_and_found(tmp_path, monkeypatch):
     from sim.dashboard import assets
 
     monkeypatch.delenv("SOLARA_ASSETS_PROXY_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    # the user's cache, never beside the package (site-packages of an installed wheel)
+    home = assets.default_dir()
+    assert home == tmp_path / "home" / ".cache" / "escalation-sim" / "solara-assets"
+    package = Path(assets.__file__).resolve().parents[1]
+    assert not home.is_relative_to(package) and not home.is_relative_to(package.parent)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert assets.default_dir() == tmp_path / "cache" / "escalation-sim" / "solara-assets"
     monkeypatch.setenv("SOLARA_ASSETS_PROXY_CACHE_DIR", str(tmp_path / "mine"))

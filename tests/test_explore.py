@@ -22,7 +22,7 @@ from sim.explore.decisions import (
     regret_table,
     satisficing,
 )
-from sim.explore.discovery import discover
+from sim.explore.discovery import discover, discovery_markdown, min_worlds
 from sim.explore.worlds import load_world_bounds, sample_worlds, world_spec
 from sim.inputs.scenario import scenario_from_dict
 
@@ -137,6 +137,23 @@ def test_discovery_refuses_a_question_with_nothing_to_find():
     x = pd.DataFrame({"a": np.linspace(0, 1, 50)})
     with pytest.raises(UserError, match="no world"):
         discover(x, np.zeros(50, bool), "never")
+
+
+def test_discovery_needs_enough_worlds_for_a_box_and_says_when_they_are_few():
+    """A box must hold a share mass_min (0.05) of the worlds and at least one world: 19 worlds
+    are refused with the reason (not sklearn's min_samples_leaf=0 error), 20 run, and the
+    report says that boxes from so few worlds are rough."""
+    assert min_worlds(0.05) == 20 and min_worlds(0.1) == 10
+    rng = np.random.default_rng(3)
+    x = pd.DataFrame(rng.random((20, 2)), columns=["a", "b"])
+    y = (x["a"] > 0.5).to_numpy()
+    with pytest.raises(UserError, match=r"19 worlds are too few .* at least 20"):
+        discover(x.iloc[:19], y[:19], "few")
+    d = discover(x, y, "enough", seed=1)
+    assert d.n_worlds == 20 and "a" in set(d.limits["parameter"])
+    assert "Only 20 worlds: the box and its quasi-p-values are rough" in discovery_markdown(d)
+    big = discover(pd.concat([x] * 6, ignore_index=True), np.tile(y, 6), "many", seed=1)
+    assert "are rough" not in discovery_markdown(big)
 
 
 def _scenario(**changes):

@@ -62,7 +62,8 @@ def test_common_random_numbers_across_policies_within_a_world(tmp_path, short_sc
     assert list(worlds["world"]) == list(range(12))
     assert len(pd.read_parquet(tmp_path / "a" / "outcomes.parquet")) == 12 * 3
     m = json.loads((tmp_path / "a" / "manifest.json").read_text())
-    assert m["kind"] == "explore" and m["chunks_per_policy"] == 3 and m["runs"] == 12 * 3 * 3
+    assert m["kind"] == "explore" and m["chunks_per_policy"] == 3 and m["runs"] == 12 * 3
+    assert m["runs_total"] == 12 * 3 * 3 and m["policies"] == ["do_nothing", TWIN, "strike_syria"]
     assert set(m["explored"]) == set(res.exploration.spec.explored)
 
 
@@ -132,6 +133,7 @@ def test_explore_command_writes_tables_figures_and_discovery(tmp_path, short_sce
         "regret.csv",
         "ranking.csv",
         "decisions.md",
+        "summary.md",
         "regret.png",
         "ranking.png",
     ):
@@ -152,6 +154,41 @@ def test_explore_command_writes_tables_figures_and_discovery(tmp_path, short_sce
     assert {"sign_share", "sign_reversed", "sign_robust", "decided_by"} <= set(summary.columns)
     assert rows["sign_share"].dropna().between(0, 1).all() and len(rows["sign_share"].dropna())
     assert "| `decapitation` | us_killed |" in (tmp_path / "robustness.md").read_text()
+    # through the command: summary.md says it too, and names the exploration
+    capsys.readouterr()
+    argv = ["compare", str(scenario), "--policies", "decapitation", "--runs", "60", "--seed",
+            "1", "--workers", "1", "--quiet", "--robustness", str(out)]  # fmt: skip
+    assert main([*argv, "--out", str(tmp_path / "cmp2")]) == 0
+    md = (tmp_path / "cmp2" / "summary.md").read_text(encoding="utf-8")
+    assert "## Robustness across the explored worlds" in md and f"`{out}`" in md
+    assert "paired differences keep their sign in at least 90% of the worlds" in md
+    assert md.index("## Robustness") < md.index("## The policies")
+    # an exploration of another scenario (here: another period) is refused before any run
+    other = short_scenario(days=60, name="other")
+    argv[1] = str(other)
+    assert main([*argv, "--out", str(tmp_path / "cmp3")]) == 2
+    err = capsys.readouterr().err
+    assert "explored scenario 'short'" in err and "differs from 'other'" in err
+    assert "Traceback" not in err and not (tmp_path / "cmp3").exists()
+
+
+def test_a_small_exploration_runs_and_says_that_discovery_was_skipped(
+    tmp_path, short_scenario, capsys
+):
+    """8 worlds are too few for PRIM and CART: the exploration still writes its decision
+    tables and says in decisions.md and on the terminal why there is no box."""
+    out = tmp_path / "small"
+    argv = ["explore", str(short_scenario(days=30)), "--policies", "do_nothing,strike_syria",
+            "--worlds", "8", "--replications", "2", "--seed", "1", "--workers", "1",
+            "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "scenario discovery for" in printed and "8 worlds are too few" in printed
+    md = (out / "decisions.md").read_text(encoding="utf-8")
+    assert "Skipped, 8 worlds are too few for scenario discovery" in md
+    assert "--worlds 20 or more" in md
+    assert len(pd.read_csv(out / "ranking.csv")) == 2
+    assert not any(f.name.startswith("prim_") for f in out.iterdir())
 
 
 @pytest.mark.parametrize(
@@ -160,6 +197,8 @@ def test_explore_command_writes_tables_figures_and_discovery(tmp_path, short_sce
         (["--satisfy", "us_kiled<=1"], "--satisfy: unknown outcome 'us_kiled'"),
         (["--discover", "war>>1"], "--discover: 'war>>1' is not of the form"),
         (["--bounds", "BOUNDS"], "unknown parameter 'revenge_atacks'"),
+        (["--bounds", "LATIN1"], "latin1.yaml: not UTF-8 text (line 1"),
+        (["--bounds", "FOLDER"], ": is a folder, not a bounds file"),
         (["--discover-policy", "decapitation"], "--discover-policy: 'decapitation' is not"),
     ],
 )
@@ -168,7 +207,9 @@ def test_explore_refuses_bad_input_before_any_work(
 ):
     bounds = tmp_path / "bounds.yaml"
     bounds.write_text("revenge_atacks: [1, 2]\n")
-    extra = [str(bounds) if e == "BOUNDS" else e for e in extra]
+    (tmp_path / "latin1.yaml").write_bytes(b"p_lethal: [0.01, 0.2]  # caf\xe9\n")
+    files = {"BOUNDS": bounds, "LATIN1": tmp_path / "latin1.yaml", "FOLDER": tmp_path}
+    extra = [str(files.get(e, e)) for e in extra]
     out = tmp_path / "never"
     code = main(
         [
@@ -251,3 +292,14 @@ def test_compare_robustness_refuses_a_directory_that_is_no_exploration(
     assert code == 2
     assert "not the result directory of `escalation explore`" in capsys.readouterr().err
     assert not (tmp_path / "c").exists()
+
+
+def test_ctrl_c_message_names_the_partial_results_and_the_resume_command(capsys):
+    from sim.experiments.experiment import interrupted
+
+    assert interrupted("res/x", ["escalation", "explore", "my scenario.yaml"]) == 130
+    err = capsys.readouterr().err
+    assert "partial results kept in res/x.partial" in err
+    assert "escalation explore 'my scenario.yaml' --resume" in err and err.count("\n") == 1
+    assert interrupted("res/x", None) == 130
+    assert "the same command with --resume" in capsys.readouterr().err

@@ -1,11 +1,11 @@
 """Fuzzed bad input: every reader answers with one message naming the file, or accepts the file.
 
 For each reader of a user's file (scenario YAML, event record and period counts CSV, posterior
-CSV, sensitivity bounds YAML) hypothesis generates binary garbage, random text and small
-mutations of a valid file. The property: the reader returns a value, or raises the
-:class:`sim.errors.UserError` the command line turns into one line and exit status 2, with the
-file named in it; never any other exception. Through the command line: exit status 2, one line on
-stderr, no traceback, nothing written.
+CSV, sensitivity bounds YAML, exploration bounds YAML and CSV) hypothesis generates binary
+garbage, random text and small mutations of a valid file. The property: the reader returns a
+value, or raises the :class:`sim.errors.UserError` the command line turns into one line and
+exit status 2, with the file named in it; never any other exception. Through the command line:
+exit status 2, one line on stderr, no traceback, nothing written.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from sim.cli.main import main
 from sim.errors import UserError
 from sim.experiments.sampling import posterior_draws
 from sim.explore.sensitivity import load_bounds
+from sim.explore.worlds import load_world_bounds
 from sim.inputs.packaged import data_path
 from sim.inputs.record import load_events, load_period_counts
 from sim.inputs.scenario import load_scenario
@@ -53,6 +54,8 @@ shocks:
     label: a shock
 """
 GOOD_BOUNDS = "p_lethal: [0.01, 0.2]\nresponse_delay: [1, 10]\n"
+GOOD_WORLD_BOUNDS = "p_lethal: [0.01, 0.2]\nresponse_delay: 3\nrevenge_attacks: posterior\n"
+GOOD_WORLD_BOUNDS_CSV = "parameter,low,high\np_lethal,0.01,0.2\nresponse_delay,3,3\n"
 
 
 @contextlib.contextmanager
@@ -186,15 +189,32 @@ def test_bounds_reader(raw: bytes) -> None:
     _check_reader(load_bounds, raw, ".yaml", "input.yaml")
 
 
+@FUZZ
+@given(garbage(GOOD_WORLD_BOUNDS, yaml_file=True))
+def test_exploration_bounds_reader_yaml(raw: bytes) -> None:
+    _check_reader(load_world_bounds, raw, ".yaml", "input.yaml")
+
+
+@FUZZ
+@given(garbage(GOOD_WORLD_BOUNDS_CSV, yaml_file=False))
+def test_exploration_bounds_reader_csv(raw: bytes) -> None:
+    _check_reader(load_world_bounds, raw, ".csv", "input.csv")
+
+
 def test_the_good_files_are_accepted() -> None:
     # the property is not met by refusing everything
     with _folder() as d:
         (d / "s.yaml").write_text(GOOD_SCENARIO)
         (d / "b.yaml").write_text(GOOD_BOUNDS)
+        (d / "w.yaml").write_text(GOOD_WORLD_BOUNDS)
+        (d / "w.csv").write_text(GOOD_WORLD_BOUNDS_CSV)
         (d / "e.csv").write_text(_lines_of("events.csv"))
         (d / "p.csv").write_text(_lines_of("posterior.csv", 8))
         assert load_scenario(d / "s.yaml").days == 10
         assert load_bounds(d / "b.yaml")["p_lethal"] == (0.01, 0.2)
+        world = {"p_lethal": (0.01, 0.2), "response_delay": 3.0}
+        assert load_world_bounds(d / "w.yaml") == {**world, "revenge_attacks": "posterior"}
+        assert load_world_bounds(d / "w.csv") == world
         assert len(load_events(d / "e.csv")) == 11
         assert len(posterior_draws(d / "p.csv")) == 7
 
@@ -212,7 +232,7 @@ def _cli(argv: list[str]) -> tuple[int, str]:
 
 _COMMANDS = {
     "run": lambda f, o: ["run", str(f), "--runs", "2", "--workers", "1", "--out", str(o)],
-    "sensitivity": lambda f, o: ["sensitivity", str(f), "--n", "2", "--params", "p_injury",
+    "sensitivity": lambda f, o: ["sensitivity", str(f), "--n", "4", "--params", "p_injury",
                                  "--reps", "1", "--quiet", "--out", str(o)],
     "replay": lambda f, o: ["replay", "--scenario", str(f), "--runs", "2", "--seed", "1",
                             "--out", str(o)],

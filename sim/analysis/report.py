@@ -8,7 +8,7 @@ policy's effect rests on (:func:`sim.core.policy_catalogue.judgement_parameters`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -147,11 +147,14 @@ def summary_markdown(
     summary: pd.DataFrame,
     title: str = "Outcomes by US policy",
     context: Mapping[str, Any] | None = None,
+    sections: Sequence[str] = (),
 ) -> str:
     """The Markdown report of :func:`write_summary` as a string.
 
     ``context`` (scenario, start, end, seed, runs) gives the header of
     :func:`sim.experiments.provenance.summary_header`; without it the header says the runs only.
+    ``sections``: more Markdown sections, placed after the differences (for example
+    ``compare --robustness``'s, :func:`sim.explore.robustness.robustness_section`).
     """
     from sim.experiments.provenance import summary_header
 
@@ -203,6 +206,8 @@ def summary_markdown(
                 "withdrawal")) else "") for c in dcols]  # fmt: skip
         out.append(markdown_table(["Policy", *head, "Rests on judgement parameters"], rows))
         out.append("")
+    for section in sections:
+        out += [section.rstrip("\n"), ""]
     out.append("## The policies")
     out.append("")
     out.append(policy_definitions_markdown(policies))
@@ -211,13 +216,17 @@ def summary_markdown(
 
 
 def write_summary(
-    summary: pd.DataFrame, outdir: Path, context: Mapping[str, Any] | None = None
+    summary: pd.DataFrame,
+    outdir: Path,
+    context: Mapping[str, Any] | None = None,
+    sections: Sequence[str] = (),
 ) -> list[Path]:
     """Write ``summary.parquet``, ``summary.csv`` and ``summary.md`` into ``outdir``.
 
     The Parquet and CSV files hold the full table of
     :func:`sim.analysis.outcomes.summarise_outcomes`; the Markdown file the readable report of
-    :func:`summary_markdown` (``context``: scenario, start, end, seed, runs).
+    :func:`summary_markdown` (``context``: scenario, start, end, seed, runs; ``sections``:
+    more Markdown sections).
     """
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -226,7 +235,8 @@ def write_summary(
     plain.attrs = {}
     plain.to_parquet(paths[0], index=False)
     plain.to_csv(paths[1], index=False)
-    paths[2].write_text(summary_markdown(summary, context=context) + "\n", encoding="utf-8")
+    md = summary_markdown(summary, context=context, sections=sections)
+    paths[2].write_text(md + "\n", encoding="utf-8")
     return paths
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis import tables
 from sim.calibration.abc import weighted_quantile
 from sim.calibration.calibrate import Fit
 from sim.calibration.figures import plot_diagnostics, plot_heldout, plot_marginals, plot_predictive
@@ -17,19 +18,14 @@ from sim.core.params import TABLE
 
 
 def markdown_table(df: pd.DataFrame, floatfmt: str = ".3g") -> str:
-    """A Markdown table of ``df`` (floats with ``floatfmt``; ``|`` in text replaced)."""
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for _, r in df.iterrows():
-        cells = []
-        for c in cols:
-            v = r[c]
-            if isinstance(v, float | np.floating):
-                cells.append(format(v, floatfmt))
-            else:
-                cells.append(str(v).replace("|", "/"))
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    """A Markdown table of ``df``: floats with ``floatfmt``, then
+    :func:`sim.analysis.tables.markdown_table` (which escapes ``|`` in text)."""
+
+    def cell(v: object) -> str:
+        return format(v, floatfmt) if isinstance(v, float | np.floating) else str(v)
+
+    rows = [[cell(v) for v in r] for r in df.itertuples(index=False, name=None)]
+    return tables.markdown_table([str(c) for c in df.columns], rows)
 
 
 def stability(fit: Fit) -> pd.DataFrame:

@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     if args.robustness:
         from sim.explore.robustness import check_explore_dir
 
-        check_explore_dir(args.robustness)  # refuse a wrong directory before any run
+        check_explore_dir(args.robustness, scenario)  # refuse a wrong one before any run
     if args.out is None:
         args.out = str(Path("results") / f"{scenario.name}-compare")
     exp = experiment_from_args(args, scenario, tuple(policies))
@@ -151,11 +151,14 @@ def run(args: argparse.Namespace) -> int:
         summary = metrics.summarise_outcomes(
             result.outcomes, baseline=BASELINE, horizon=scenario.days
         )
+        sections = []
         if args.robustness:
-            from sim.explore.robustness import add_robustness
+            from sim.explore.robustness import add_robustness, robustness_section
 
             summary = add_robustness(summary, args.robustness, d, baseline=BASELINE)
-        files = list(metrics.write_summary(summary, d, context=summary_context(args, scenario)))
+            sections.append(robustness_section(summary))
+        context = summary_context(args, scenario)
+        files = list(metrics.write_summary(summary, d, context=context, sections=sections))
         files += list(
             plots.figures_compare(
                 result.quantiles,

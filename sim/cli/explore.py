@@ -12,9 +12,11 @@ import shlex
 import sys
 from pathlib import Path
 
-from sim.cli.common import add_overwrite_argument, positive_int, seed_int
+from sim.cli.common import positive_int, seed_int
 from sim.cli.compare import resolve_policies
 from sim.errors import UserError
+from sim.experiments.experiment import interrupted
+from sim.experiments.options import add_executor_arguments
 from sim.explore.decisions import parse_conditions
 from sim.explore.discovery import INSTALL_HINT
 from sim.explore.runner import EXPLORE_OUTCOMES, Exploration, ExploreResult, run_exploration
@@ -94,34 +96,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="worlds per chunk (default: about 5,000 runs per chunk); part of the "
         "exploration: the numbers depend on it, not on --workers",
     )
-    p.add_argument(
-        "--workers",
-        type=positive_int,
-        default=None,
-        help="local worker processes (default: all cores; 1 = in this process)",
-    )
-    p.add_argument(
-        "--dask-scheduler",
-        metavar="ADDRESS",
-        default=None,
-        help="run the chunks on a Dask cluster (e.g. tcp://10.0.0.5:8786)",
-    )
-    p.add_argument(
-        "--resume",
-        action="store_true",
-        help="continue an interrupted exploration from OUT.partial (same settings)",
-    )
-    add_overwrite_argument(p)
+    add_executor_arguments(p, "exploration")
     p.add_argument("--out", default=None, help="result directory (results/<scenario>-explore)")
-    bar = p.add_mutually_exclusive_group()
-    bar.add_argument("--quiet", action="store_true", help="no progress bar or summary")
-    bar.add_argument("--progress", action="store_true", help="show the progress bar always")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Validate everything, run the worlds, write the report, print the ranking."""
-    from sim.explore.report import write_report
+    from sim.explore.report import write_report, write_summary
 
     scenario = load_scenario(args.scenario)
     policies, _ = resolve_policies(args.policies, scenario)
@@ -177,7 +159,11 @@ def run(args: argparse.Namespace) -> int:
             "discover_policies": list(found["discoveries"]),
         }
         res.manifest["ranking"] = found["ranking"]["policy"].tolist()
+        write_summary(res.exploration, d, command)
+        skipped.update({p: w for p, w in found["discoveries"].items() if isinstance(w, str)})
         return []
+
+    skipped: dict[str, str] = {}
 
     progress = False if args.quiet else (True if args.progress else None)
     try:
@@ -193,14 +179,10 @@ def run(args: argparse.Namespace) -> int:
             finalise=finalise,
         )
     except KeyboardInterrupt:
-        hint = f"{command} --resume" if command else "the same command with --resume"
-        print(
-            f"escalation: interrupted; partial results kept in {args.out}.partial - resume "
-            f"with: {hint}",
-            file=sys.stderr,
-        )
-        return 130
+        return interrupted(args.out, ["escalation", *words] if words else None)
     if not args.quiet:
         print((res.out / "decisions.md").read_text(encoding="utf-8").split("\n# Scenario")[0])
+        for p, why in skipped.items():
+            print(f"scenario discovery for {p}: {why}")
         print(f"results in {res.out}/ ({len(res.files)} files)")
     return 0

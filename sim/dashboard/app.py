@@ -133,7 +133,7 @@ def Sliders(scenario_name: str, overrides: solara.Reactive[dict]):
     moved = overrides.value
     for kw, sp in specs.items():
         value = float(moved.get(kw, sp["start"]))
-        state = "set by you" if kw in moved else f"the scenario's {sp['start']:.3g}"
+        state = "set by you" if kw in moved else f"{sp['source']}"
         solara.SliderFloat(
             f"{sp['title']}: {value:.3g} {sp['unit']} ({state})",
             value=value,

@@ -19,7 +19,7 @@ from sim.core.params import GROUP_LABELS
 from sim.dashboard.model import MC_RUNS, Settings
 from sim.engines.ensemble import Result, run_ensemble
 from sim.engines.mesa.model import EscalationModel
-from sim.experiments.sampling import build_params, chunk_rngs
+from sim.experiments.sampling import chunk_rngs, dashboard_params
 from sim.figures.style import OKABE_ITO
 
 GREY, ORANGE, SKY, GREEN, BLUE, VERMILLION, PURPLE = (
@@ -246,11 +246,11 @@ def actors_figure(model: EscalationModel) -> Figure:
 def monte_carlo(settings: Settings, n: int = MC_RUNS) -> Result:
     """``n`` runs of the ensemble engine with the dashboard's settings (chunk 0 of the seed).
 
-    Parameters the sliders set are fixed in every run; the others come from the table's
-    defaults, or from the calibrated posterior once one is shipped (:func:`build_params`).
+    Parameters the sliders set are fixed in every run; the others are drawn as the scenario's
+    runs draw them (:func:`sim.experiments.sampling.dashboard_params`).
     """
     draws_rng, params_rng = chunk_rngs(settings.seed, 0)
-    params = build_params(settings.scenario, n, params_rng, overrides=settings.overrides)
+    params, _ = dashboard_params(settings.scenario, settings.overrides, n, params_rng)
     return run_ensemble(settings.scenario, settings.policy, params, draws_rng, keep_daily=False)
 
 

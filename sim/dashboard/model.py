@@ -5,7 +5,9 @@ gives chunk 0's generators, and the run draws its parameters as the scenario's r
 calibrated posterior where the scenario asks for it, the scenario's own values, the table's
 defaults). A slider overrides its parameter only once it has been moved
 (:attr:`Settings.overrides`); until then it shows the value the scenario's runs are centred
-on (:func:`scenario_value`) and the run keeps its own draw.
+on and the run keeps its own draw. Both rules are those of :mod:`sim.experiments.sampling`
+(:func:`~sim.experiments.sampling.start_values`, :func:`~sim.experiments.sampling.moved_controls`,
+:func:`~sim.experiments.sampling.dashboard_params`), which the Monte Carlo panel uses too.
 """
 
 from __future__ import annotations
@@ -30,7 +32,14 @@ from sim.core.params import GROUP_LABELS, GROUPS, TABLE
 from sim.core.policies import REGISTRY, Policy, get_policy
 from sim.core.policy_catalogue import definition
 from sim.engines.mesa.model import DEFAULT_SCENARIO, EscalationModel
-from sim.experiments.sampling import build_params, chunk_rngs, posterior_draws
+from sim.errors import UserError
+from sim.experiments.sampling import (
+    chunk_rngs,
+    dashboard_params,
+    moved_controls,
+    scenario_posterior,
+    start_values,
+)
 from sim.inputs.packaged import scenario_dir
 from sim.inputs.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 
@@ -94,25 +103,21 @@ def _slider_step(low: float, high: float) -> float:
 
 
 def scenario_value(scenario: Scenario, name: str) -> float:
-    """Where a slider starts: the scenario's own value, else the median of the calibrated
-    posterior if the scenario draws from it, else the table's default."""
-    if name in scenario.params:
-        return float(scenario.params[name])
-    post = posterior_draws() if scenario.posterior else None
-    if post is not None and name in post.columns:
-        return float(np.median(post[name].to_numpy(dtype=float)))
-    return float(TABLE[name].default)
+    """Where a slider starts (:func:`sim.experiments.sampling.start_values`): the scenario's
+    own value, else the median of its posterior, else the table's default."""
+    return start_values(scenario, [name])[name][0]
 
 
 def slider_specs(scenario: Scenario) -> dict[str, dict]:
-    """For each slider: ``min``, ``max``, ``step``, ``start`` (:func:`scenario_value`), unit and
-    title."""
+    """For each slider: ``min``, ``max``, ``step``, ``start`` and ``source`` (where the start
+    comes from, :func:`sim.experiments.sampling.start_values`), unit and title."""
+    start = start_values(scenario, [name for name, _ in SLIDERS.values()])
     out = {}
     for kw, (name, title) in SLIDERS.items():
         p = TABLE[name]
         out[kw] = {"name": name, "title": title, "unit": p.unit, "min": p.low, "max": p.high,
-                   "step": _slider_step(p.low, p.high),
-                   "start": scenario_value(scenario, name)}  # fmt: skip
+                   "step": _slider_step(p.low, p.high), "start": start[name][0],
+                   "source": start[name][1]}  # fmt: skip
     return out
 
 
@@ -132,6 +137,8 @@ class Settings:
     scenario: Scenario
     policy: Policy
     seed: int
+    #: parameter name -> value of the sliders that were moved
+    #: (:func:`sim.experiments.sampling.moved_controls`)
     overrides: dict[str, float]
     #: problems with the inputs, shown on the page (a bad seed, a scenario that did not load)
     warnings: list[str] = field(default_factory=list)
@@ -154,15 +161,19 @@ def make_settings(
 ) -> Settings:
     """Turn the sidebar's values into :class:`Settings`, never raising on bad input.
 
-    A seed that is not a whole number ≥ 0, a scenario file that does not load, or an unknown
-    policy fall back to the default and leave a warning for the page.
+    ``overrides``: parameter name -> the value of its slider (None: not moved); a value at the
+    slider's starting value overrides nothing (:func:`sim.experiments.sampling.moved_controls`).
+    A seed that is not a whole number ≥ 0, a scenario file (or its posterior) that does not
+    load, or an unknown policy fall back to the default and leave a warning for the page.
     """
     warnings: list[str] = []
     try:
         scenario = load_choice(scenario_name)
-    except ScenarioError as exc:
+        moved = moved_controls(scenario, overrides or {})
+    except UserError as exc:  # ScenarioError, PosteriorError
         warnings.append(f"Scenario not loaded, using the default one instead: {exc}")
         scenario_name, scenario = DEFAULT_CHOICE, load_choice(DEFAULT_CHOICE)
+        moved = moved_controls(scenario, overrides or {})
     name = policy_choices().get(policy_label, policy_label) or scenario.policy
     try:
         policy = get_policy(name)
@@ -176,7 +187,7 @@ def make_settings(
     except ValueError:
         warnings.append(f"Seed '{seed}' is not a whole number ≥ 0; using {DEFAULT_SEED}.")
         seed_value = DEFAULT_SEED
-    return Settings(scenario_name, scenario, policy, seed_value, dict(overrides or {}), warnings)
+    return Settings(scenario_name, scenario, policy, seed_value, moved, warnings)
 
 
 class DashboardModel(EscalationModel):
@@ -211,10 +222,10 @@ class DashboardModel(EscalationModel):
             "response_delay": response_delay,
             "sovereignty_cost_iraq": sovereignty_cost_iraq,
         }
-        overrides = {SLIDERS[kw][0]: float(v) for kw, v in given.items() if v is not None}
-        settings = make_settings(scenario_name, policy_label, seed, overrides)
+        controls = {SLIDERS[kw][0]: v for kw, v in given.items()}
+        settings = make_settings(scenario_name, policy_label, seed, controls)
         draws_rng, params_rng = chunk_rngs(settings.seed, 0)
-        params = build_params(settings.scenario, 1, params_rng, overrides=settings.overrides)
+        params, _ = dashboard_params(settings.scenario, settings.overrides, 1, params_rng)
         super().__init__(settings.scenario, settings.policy, params, rng=draws_rng)
         self.settings = settings
         #: (date, sentence) for every day on which something happened, oldest first
@@ -343,8 +354,8 @@ def status_html(model: DashboardModel, recent: int = 8) -> str:
             rows.append(f"<li>{e(title)}: {value}</li>")
     moved = len([n for n, _ in SLIDERS.values() if n in s.overrides])
     others = (
-        "drawn once from the calibrated posterior (sim/data/posterior.csv)"
-        if sc.posterior and posterior_draws() is not None
+        "drawn once from the calibrated posterior"
+        if scenario_posterior(sc) is not None
         else "the parameter table's defaults"
     )
     parts.append(

@@ -5,6 +5,8 @@
 * :mod:`~sim.experiments.chunks` - one chunk of one policy, and their streaming aggregate
 * :mod:`~sim.experiments.executors` - in-process, local processes, Dask
 * :mod:`~sim.experiments.store` - atomic chunk files, ``--resume``, the output directory
+* :mod:`~sim.experiments.outdir` - the result directory written in one go (replay, branch,
+  calibrate, sensitivity, validate)
 * :mod:`~sim.experiments.provenance` - the manifest
 * :mod:`~sim.experiments.options` - the command-line options shared by run and compare
 * :mod:`~sim.experiments.experiment` - running an experiment (re-exports the above)

@@ -65,8 +65,6 @@ from sim.experiments.store import (
     ChunkStore,
     OutputError,
     check_output,
-    make_dirs,
-    remove_dirs,
     write_json_atomic,
     write_parquet_atomic,
 )
@@ -92,6 +90,7 @@ __all__ = [
     "execute",
     "experiment_from_args",
     "git_commit",
+    "interrupted",
     "outcome_frame",
     "posterior_sha256",
     "resume_command",
@@ -119,14 +118,6 @@ class ExperimentResult:
 
 #: ``finalise(result, directory) -> files``: writes the summary and figures of a command.
 Finaliser = Callable[[ExperimentResult, Path], list[Path]]
-
-
-def _describe_differences(old: dict, new: dict) -> str:
-    diffs = []
-    for k in sorted(set(old) | set(new)):
-        if old.get(k) != new.get(k):
-            diffs.append(f"{k}: was {old.get(k)!r}, now {new.get(k)!r}")
-    return "; ".join(diffs)
 
 
 def run_experiment(
@@ -170,30 +161,7 @@ def run_experiment(
 
     client = connect_dask(dask_scheduler) if dask_scheduler else None
     try:
-        state = {**exp.state(), "started": started}
-        old = store.read_state() if store.root.exists() else None
-        resumed = False
-        if store.root.exists():
-            if resume and old is not None:
-                old_core = {k: v for k, v in old.items() if k != "started"}
-                if old_core != exp.state():
-                    raise OutputError(
-                        f"--resume: {store.root} holds a different experiment "
-                        f"({_describe_differences(old_core, exp.state())}); rerun with the "
-                        "original settings, or use --overwrite to start again"
-                    )
-                state["started"] = old.get("started", started)
-                resumed = True
-            else:  # --overwrite, or --resume over a directory without a readable state
-                store.discard()
-        created = make_dirs(store.root, str(out))
-        try:
-            store.write_state(state)
-            store.prepare(list(exp.policies))
-        except OSError as exc:
-            store.discard()
-            remove_dirs(created)
-            raise OutputError(f"--out {out}: cannot write there ({exc.strerror})") from None
+        state, resumed = store.open(exp.state(), started, resume, list(exp.policies), "experiment")
 
         agg = Aggregate(exp)
         tasks: list[ChunkTask] = []
@@ -336,9 +304,15 @@ def execute(
             finalise=finalise,
         )
     except KeyboardInterrupt:
-        print(
-            f"escalation: interrupted; partial results kept in {args.out}.partial - resume "
-            f"with: {resume_command(words)}",
-            file=sys.stderr,
-        )
-        return 130
+        return interrupted(args.out, words)
+
+
+def interrupted(out: str | Path, words: list[str] | None) -> int:
+    """After Ctrl-C: say where the partial results are and the command that resumes them
+    (``words``: the command line; None: unknown); return the exit status 130."""
+    hint = resume_command(words) if words else "the same command with --resume"
+    print(
+        f"escalation: interrupted; partial results kept in {out}.partial - resume with: {hint}",
+        file=sys.stderr,
+    )
+    return 130

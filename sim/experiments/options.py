@@ -1,8 +1,9 @@
 """Command-line options shared by `run` and `compare` (and the experiment they describe).
 
 :func:`add_execution_arguments` adds runs, seed, engine, chunk size, executors, resume and
-output options; :func:`experiment_from_args` turns them into an :class:`Experiment`;
-:func:`command_words` is the canonical command line the manifest and the resume hint show.
+output options (:func:`add_executor_arguments`, which ``explore`` shares);
+:func:`experiment_from_args` turns them into an :class:`Experiment`; :func:`command_words` is
+the canonical command line the manifest and the resume hint show.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sim.inputs.scenario import scenario_file
 
 def add_execution_arguments(p: Any) -> None:
     """The options every experiment command takes (runs, seed, engine, executors, resume)."""
-    from sim.cli.common import add_overwrite_argument, positive_int, seed_int
+    from sim.cli.common import positive_int, seed_int
 
     p.add_argument("--runs", type=positive_int, default=1000, help="runs per policy (1000)")
     p.add_argument("--seed", type=seed_int, default=1, help="experiment seed (1)")
@@ -32,6 +33,20 @@ def add_execution_arguments(p: Any) -> None:
         help=f"runs per chunk ({DEFAULT_CHUNK_SIZE}); part of the experiment: the numbers "
         "depend on it, not on --workers",
     )
+    add_executor_arguments(p, "experiment")
+    p.add_argument(
+        "--keep-daily",
+        action="store_true",
+        help=f"also save every run's daily series (at most {MAX_KEEP_DAILY_RUNS:,} runs)",
+    )
+
+
+def add_executor_arguments(p: Any, what: str) -> None:
+    """Where the chunks run and how the command reports (``run``, ``compare``, ``explore``):
+    ``--workers``, ``--dask-scheduler``, ``--resume`` (of an interrupted ``what``),
+    ``--overwrite``, ``--quiet`` or ``--progress``."""
+    from sim.cli.common import add_overwrite_argument, positive_int
+
     p.add_argument(
         "--workers",
         type=positive_int,
@@ -47,14 +62,9 @@ def add_execution_arguments(p: Any) -> None:
     p.add_argument(
         "--resume",
         action="store_true",
-        help="continue an interrupted experiment from OUT.partial (same settings)",
+        help=f"continue an interrupted {what} from OUT.partial (same settings)",
     )
     add_overwrite_argument(p)
-    p.add_argument(
-        "--keep-daily",
-        action="store_true",
-        help=f"also save every run's daily series (at most {MAX_KEEP_DAILY_RUNS:,} runs)",
-    )
     bar = p.add_mutually_exclusive_group()
     bar.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
     bar.add_argument(

@@ -222,11 +222,9 @@ def build_manifest(
 ) -> dict[str, Any]:
     """The provenance record of an experiment, written as ``manifest.json``
     (:func:`base_manifest`'s keys first)."""
-    from sim import __version__
     from sim.core import params as P
     from sim.experiments.sampling import posterior_path, posterior_sha256, scenario_posterior
 
-    commit, dirty = git_commit()
     post = scenario_posterior(exp.scenario)
     base = base_manifest(
         "compare" if len(exp.policies) > 1 else "run",
@@ -240,19 +238,11 @@ def build_manifest(
         policies=exp.policies,
     )
     return base | {
-        "package": "escalation-sim",
-        "package_version": __version__,
-        "git_commit": commit,
-        "git_dirty": dirty,
-        "scenario_file": str(Path(exp.scenario_path).resolve()) if exp.scenario_path else None,
         "scenario_file_sha256": file_sha256(exp.scenario_path),
         "scenario_sha256": exp.scenario_digest(),
         "scenario": exp.scenario.model_dump(mode="json"),
-        "seed": exp.seed,
-        "runs": exp.runs,
         "chunk_size": exp.chunk_size,
         "chunks_per_policy": exp.n_chunks,
-        "policies": list(exp.policies),
         "engine": exp.engine,
         "keep_daily": exp.keep_daily,
         "executor": executor,
@@ -263,40 +253,28 @@ def build_manifest(
         "posterior_used": post is not None and len(post) > 0,
         "posterior_file": None if post is None else str(posterior_path(exp.scenario)),
         "posterior_sha256": posterior_sha256(exp.scenario),
-        "command": command,
-        "argv": list(sys.argv),
         "started": first_started,
         "this_invocation_started": started,
         "resumed": resumed,
         "finished": None,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "platform": platform.platform(),
     }
+
+
+#: The keys of :data:`MANIFEST_KEYS` that do not depend on the command (:func:`common_fields`).
+COMMON_KEYS: tuple[str, ...] = ("package", "package_version", "git_commit", "git_dirty", "argv",
+                                "python", "numpy", "pandas", "platform")  # fmt: skip
 
 
 def common_fields() -> dict[str, Any]:
-    """The provenance fields every result directory's manifest shares: package and version,
-    git commit and whether the checkout was dirty, the command's argv, Python, numpy, pandas
-    and the platform."""
-    from sim import __version__
-
-    commit, dirty = git_commit()
-    return {
-        "package": "escalation-sim",
-        "package_version": __version__,
-        "git_commit": commit,
-        "git_dirty": dirty,
-        "argv": list(sys.argv),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "platform": platform.platform(),
-    }
+    """The provenance fields every result directory's manifest shares (:data:`COMMON_KEYS` of
+    :func:`base_manifest`): package and version, git commit and whether the checkout was
+    dirty, the command's argv, Python, numpy, pandas and the platform."""
+    base = base_manifest("", command=None, seed=None, runs=None)
+    return {k: base[k] for k in COMMON_KEYS}
 
 
 __all__ = [
+    "COMMON_KEYS",
     "MANIFEST_KEYS",
     "base_manifest",
     "build_manifest",

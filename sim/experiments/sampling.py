@@ -28,6 +28,7 @@ import pandas as pd
 
 from sim.core.params import TABLE, Params
 from sim.errors import UserError
+from sim.inputs.files import read_text_file
 from sim.inputs.packaged import data_path, file_sha256
 from sim.inputs.scenario import Scenario
 
@@ -78,27 +79,15 @@ def posterior_sha256(scenario: Scenario | None = None) -> str | None:
 
 def _read_posterior(path: Path) -> pd.DataFrame:
     """Read and check a posterior table (see :func:`posterior_draws`)."""
-    try:
-        if path.is_dir():
-            raise PosteriorError(f"{path}: is a folder, not a posterior file")
-        size = path.stat().st_size
-        if size > MAX_POSTERIOR_BYTES:
-            raise PosteriorError(f"{path}: {size:,} bytes is too large for a posterior file")
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         hint = ""
         if path == shipped_posterior_path():
             hint = (
                 " (the package ships none: run `escalation calibrate --write-posterior PATH` "
                 "and point the scenario's 'posterior' at it, or set posterior: false)"
             )
-        raise PosteriorError(f"{path}: the posterior file does not exist{hint}") from None
-    except OSError as exc:
-        raise PosteriorError(f"{path}: cannot read the posterior ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PosteriorError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        raise PosteriorError(f"{path}: the posterior file does not exist{hint}")
+    text = read_text_file(path, "posterior file", MAX_POSTERIOR_BYTES, PosteriorError)
     if not text.strip():
         raise PosteriorError(f"{path}: the posterior file is empty")
     try:
@@ -270,6 +259,21 @@ def start_values(scenario: Scenario, names: Iterable[str]) -> dict[str, tuple[fl
     return out
 
 
+def moved_controls(scenario: Scenario, controls: Mapping[str, float | None]) -> dict[str, float]:
+    """The controls that override their parameter: parameter name -> value.
+
+    ``controls`` maps parameter names to the values the controls show (None: not shown or not
+    touched). A control still at its starting value (:func:`start_values`, within 1e-9
+    relative) has not been moved and overrides nothing.
+    """
+    start = start_values(scenario, [k for k, v in controls.items() if v is not None])
+    return {
+        k: float(v)
+        for k, v in controls.items()
+        if v is not None and not math.isclose(float(v), start[k][0], rel_tol=1e-9, abs_tol=1e-12)
+    }
+
+
 def dashboard_params(
     scenario: Scenario,
     controls: Mapping[str, float | None],
@@ -278,11 +282,9 @@ def dashboard_params(
 ) -> tuple[Params, dict[str, float]]:
     """Parameters of the dashboard's runs, and the values its controls override.
 
-    ``controls`` maps parameter names to the values the controls show (None: not shown). A
-    control still at its starting value (:func:`start_values`, within 1e-9 relative) has not
-    been moved and overrides nothing: that parameter comes from the scenario and the posterior
-    as in every other command (:func:`build_params`). A moved control fixes its parameter in
-    every run.
+    A control that has not been moved (:func:`moved_controls`) overrides nothing: that
+    parameter comes from the scenario and the posterior as in every other command
+    (:func:`build_params`). A moved control fixes its parameter in every run.
 
     Returns
     -------
@@ -290,10 +292,5 @@ def dashboard_params(
     overridden : parameter name -> value, for the controls that were moved (the page lists
         them)
     """
-    start = start_values(scenario, [k for k, v in controls.items() if v is not None])
-    overridden = {
-        k: float(v)
-        for k, v in controls.items()
-        if v is not None and not math.isclose(float(v), start[k][0], rel_tol=1e-9, abs_tol=1e-12)
-    }
+    overridden = moved_controls(scenario, controls)
     return build_params(scenario, n, rng, overrides=dict(overridden)), overridden

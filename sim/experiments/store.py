@@ -180,6 +180,15 @@ def safe_name(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
 
 
+def describe_differences(old: dict, new: dict) -> str:
+    """The keys whose values differ between two states, with both values."""
+    diffs = []
+    for k in sorted(set(old) | set(new)):
+        if old.get(k) != new.get(k):
+            diffs.append(f"{k}: was {old.get(k)!r}, now {new.get(k)!r}")
+    return "; ".join(diffs)
+
+
 class ChunkStore:
     """The ``OUT.partial`` directory of one experiment."""
 
@@ -201,6 +210,52 @@ class ChunkStore:
     def write_state(self, state: dict) -> None:
         """Store the experiment description."""
         write_json_atomic(self.state_path, state)
+
+    def open(
+        self, core: dict, started: str, resume: bool, policies: list[str], what: str
+    ) -> tuple[dict, bool]:
+        """Start or resume the run that ``core`` (its numbers' definition) describes.
+
+        With ``resume`` a stored state equal to ``core`` is kept (its chunks are reused, its
+        start time stays); a different one is refused, naming what differs. Otherwise (or over
+        a directory without a readable state) the directory starts afresh. Then the state is
+        written and a directory made for each policy's chunks.
+
+        Returns
+        -------
+        state : ``core`` and the time the run first started
+        resumed : whether stored chunks are reused
+
+        Raises
+        ------
+        OutputError
+            for a stored ``what`` ("experiment", "exploration") with other settings, or a
+            place that cannot be written.
+        """
+        state = {**core, "started": started}
+        resumed = False
+        if self.root.exists():
+            old = self.read_state()
+            if resume and old is not None:
+                old_core = {k: v for k, v in old.items() if k != "started"}
+                if old_core != core:
+                    raise OutputError(
+                        f"--resume: {self.root} holds a different {what} "
+                        f"({describe_differences(old_core, core)}); rerun with the original "
+                        "settings, or use --overwrite to start again"
+                    )
+                state["started"], resumed = old.get("started", started), True
+            else:  # --overwrite, or --resume over a directory without a readable state
+                self.discard()
+        created = make_dirs(self.root, str(self.out))
+        try:
+            self.write_state(state)
+            self.prepare(list(policies))
+        except OSError as exc:
+            self.discard()
+            remove_dirs(created)
+            raise OutputError(f"--out {self.out}: cannot write there ({exc.strerror})") from None
+        return state, resumed
 
     # chunks -------------------------------------------------------------------------------------
     def policy_dir(self, policy: str) -> Path:

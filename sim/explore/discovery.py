@@ -21,6 +21,7 @@ that still holds at least half of the failures.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +38,15 @@ INSTALL_HINT = (
     "scenario discovery needs the EMA Workbench: pip install 'escalation-sim[explore]' "
     "(or pip install 'ema_workbench==3.0.*')"
 )
+#: Below this many worlds the boxes say little even when discovery can run: the report says so.
+FEW_WORLDS = 100
+
+
+def min_worlds(mass_min: float = 0.05) -> int:
+    """The fewest worlds scenario discovery can analyse: a box (PRIM's and CART's leaves) must
+    hold at least a share ``mass_min`` of the worlds and at least one world, so at least
+    ``1 / mass_min`` worlds (20 at the default 0.05)."""
+    return math.ceil(1 / mass_min - 1e-9)
 
 
 def _analysis() -> Any:
@@ -115,10 +125,18 @@ def discover(
     Raises
     ------
     UserError
-        if no world, or every world, is of interest (there is nothing to discover).
+        if there are fewer than :func:`min_worlds` worlds (a box of ``mass_min`` would hold
+        no world), or no world, or every world, is of interest (there is nothing to discover).
     """
     an = _analysis()
     y = np.asarray(y, dtype=bool)
+    need = min_worlds(mass_min)
+    if len(y) < need:
+        raise UserError(
+            f"{question}: skipped, {len(y):,} worlds are too few for scenario discovery (it "
+            f"needs at least {need}, and a few hundred for boxes one can trust; explore with "
+            f"--worlds {need} or more)"
+        )
     k = int(y.sum())
     if k == 0 or k == len(y):
         what = "no world" if k == 0 else "every world"
@@ -174,6 +192,15 @@ def discovery_markdown(d: Discovery, k: int = 5) -> str:
         f"chosen box (step {d.chosen} of {len(d.trajectory) - 1} on the peeling trajectory): "
         f"coverage {d.coverage:.0%}, density {d.density:.0%}.",
         "",
+        *(
+            [
+                f"Only {d.n_worlds:,} worlds: the box and its quasi-p-values are rough (a few "
+                "hundred worlds give boxes one can trust).",
+                "",
+            ]
+            if d.n_worlds < FEW_WORLDS
+            else []
+        ),
         "| parameter | box | explored range | quasi-p |",
         "|---|---|---|---|",
     ]

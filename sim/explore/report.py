@@ -1,9 +1,11 @@
-"""The files an exploration writes beside its tables: decisions, discovery, figures.
+"""The files an exploration writes beside its tables: decisions, discovery, figures, summary.
 
 :func:`write_report` is what ``escalation explore`` calls once the worlds have run (and what a
 notebook can call on a loaded exploration): regret of every policy on every outcome, the
 ranking on the chosen outcome with how often it holds, the satisficing shares, scenario
-discovery for the chosen policies, and the three figures.
+discovery for the chosen policies, and the three figures. :func:`write_summary` then writes
+``summary.md``: the header every command's summary opens with
+(:func:`sim.experiments.provenance.summary_header`), then the decisions and discovery.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import UserError
+from sim.experiments.provenance import summary_header
 from sim.experiments.store import safe_name, write_parquet_atomic
 from sim.explore import figures
 from sim.explore.decisions import (
@@ -23,7 +26,7 @@ from sim.explore.decisions import (
     regret_summary,
 )
 from sim.explore.discovery import discover, discovery_markdown, interest, varying_columns
-from sim.explore.runner import EXPLORE_OUTCOMES
+from sim.explore.runner import EXPLORE_OUTCOMES, Exploration
 
 
 def question(policy: str, conditions: Sequence[Condition], failing: bool) -> str:
@@ -77,8 +80,9 @@ def write_report(
         try:
             disc = discover(x, y.to_numpy(), q, seed=seed)
         except UserError as exc:  # nothing, or everything, is of interest
-            found[p] = str(exc)
-            md += [f"## {q}", "", str(exc).removeprefix(f"{q}: ").capitalize() + ".", ""]
+            why = str(exc).removeprefix(f"{q}: ")
+            found[p] = why
+            md += [f"## {q}", "", why[:1].upper() + why[1:] + ".", ""]
             continue
         found[p] = disc
         md.append(discovery_markdown(disc))
@@ -92,3 +96,33 @@ def write_report(
     figures.save(figures.regret_figure(outcomes, order, note=note), d / "regret")
     figures.save(figures.ranking_figure(rank, outcome, note), d / "ranking")
     return {"regret": regret, "ranking": rank, "discoveries": found}
+
+
+def write_summary(ex: Exploration, d: Path, command: str | None = None) -> Path:
+    """Write ``d/summary.md``: the common header (scenario, period, seed, runs per policy,
+    units), the exploration's design, then ``decisions.md`` (written by :func:`write_report`)
+    one heading level down. Returns the path."""
+    d = Path(d)
+    sc = ex.scenario
+    header = summary_header(
+        f"Exploration of '{sc.name}': {len(ex.policies)} policies in {ex.worlds:,} worlds",
+        scenario=sc.name,
+        start=sc.start,
+        end=sc.end,
+        seed=ex.seed,
+        runs=ex.worlds * ex.replications,
+        policies=ex.policies,
+        extra=[
+            f"Worlds: {ex.worlds:,} ({ex.sampler}) × {ex.replications} replications, common "
+            "random numbers within each world; outcomes are per-world means over the "
+            "replications (yes/no outcomes: shares of runs)",
+            f"Explored parameters: {len(ex.spec.explored)}; from the posterior: "
+            f"{len(ex.spec.from_posterior)}; fixed: {len(ex.spec.fixed)}",
+        ],
+    )
+    body = (d / "decisions.md").read_text(encoding="utf-8")
+    demoted = "\n".join("#" + line if line.startswith("#") else line for line in body.split("\n"))
+    lines = [header, f"Command: `{command}`" if command else "", "", demoted.rstrip(), ""]
+    path = d / "summary.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path

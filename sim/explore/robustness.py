@@ -22,6 +22,7 @@ import pandas as pd
 from sim.errors import UserError
 from sim.explore.discovery import INSTALL_HINT, feature_scores, varying_columns
 from sim.explore.runner import load_exploration
+from sim.inputs.scenario import Scenario
 
 #: Share of explored worlds in which the sign must hold for a difference to count as robust.
 ROBUST_SHARE = 0.9
@@ -29,10 +30,20 @@ ROBUST_SHARE = 0.9
 ROBUSTNESS_COLUMNS: tuple[str, ...] = ("sign_share", "sign_reversed", "sign_robust", "decided_by")
 
 
-def check_explore_dir(explore_dir: str | Path) -> None:
-    """Refuse, before any simulation, a directory that is not an exploration or a machine
+def check_explore_dir(explore_dir: str | Path, scenario: Scenario | None = None) -> None:
+    """Refuse, before any simulation, a directory that is not an exploration, an exploration
+    of another scenario than ``scenario`` (its manifest's ``scenario_sha256``, the digest of
+    the fields that change results, :meth:`sim.inputs.scenario.Scenario.digest`), or a machine
     without the EMA Workbench (which names the deciding parameters)."""
-    load_exploration(explore_dir)
+    _, _, manifest = load_exploration(explore_dir)
+    if scenario is not None and manifest.get("scenario_sha256") != scenario.digest():
+        made = manifest.get("scenario_name") or "(unnamed)"
+        where = manifest.get("scenario_file") or "an unknown file"
+        raise UserError(
+            f"--robustness {explore_dir}: explored scenario '{made}' ({where}), which differs "
+            f"from '{scenario.name}' in fields that change results; explore this scenario "
+            "first (escalation explore SCENARIO --out DIR)"
+        )
     if importlib.util.find_spec("ema_workbench") is None:
         raise UserError(INSTALL_HINT)
 
@@ -91,8 +102,8 @@ def robustness_columns(
 
     Parameters
     ----------
-    explore_dir : the result directory of ``escalation explore`` (same policies, same
-        scenario preferably: the manifest's scenario is not checked against the summary's)
+    explore_dir : the result directory of ``escalation explore`` (same policies and scenario:
+        ``compare --robustness`` checks the scenario with :func:`check_explore_dir`)
     summary : :func:`sim.analysis.metrics.summarise_outcomes` (columns ``policy``,
         ``outcome``, ``diff``)
 
@@ -162,8 +173,41 @@ def add_robustness(
     --robustness`` does)."""
     rob = robustness_columns(explore_dir, summary, baseline)
     out = summary.merge(rob, on=["policy", "outcome"], how="left")
-    out.attrs = dict(summary.attrs)
+    out.attrs = {**summary.attrs, "robustness_dir": str(explore_dir)}
     (Path(outdir) / "robustness.md").write_text(
         robustness_markdown(summary, rob, str(explore_dir)), encoding="utf-8"
     )
     return out
+
+
+def robustness_section(summary: pd.DataFrame) -> str:
+    """The short section ``summary.md`` gets from ``compare --robustness``: how many paired
+    differences keep their sign in at least :data:`ROBUST_SHARE` of the explored worlds, and
+    the ones that do not, with the parameter that decides them (the full table is
+    ``robustness.md``). ``summary``: the output of :func:`add_robustness`."""
+    rows = summary[summary["sign_share"].notna()] if "sign_share" in summary else summary[:0]
+    weak = rows[~rows["sign_robust"].astype(bool)] if len(rows) else rows
+    where = summary.attrs.get("robustness_dir", "the exploration")
+    lines = [
+        "## Robustness across the explored worlds",
+        "",
+        f"Worlds explored in `{where}`: {len(rows) - len(weak)} of the {len(rows)} paired "
+        f"differences keep their sign in at least {ROBUST_SHARE:.0%} of the worlds "
+        "(robust to what the record cannot tell). Every difference: `robustness.md`; the "
+        "columns `sign_share`, `sign_reversed`, `sign_robust` and `decided_by` of "
+        "`summary.csv`.",
+        "",
+    ]
+    if len(weak):
+        lines += [
+            "Not robust:",
+            "",
+            "| policy | outcome | sign holds in | reversed in | decided by |",
+            "|---|---|---|---|---|",
+        ]
+        for r in weak.itertuples():
+            rev = "–" if not np.isfinite(r.sign_reversed) else f"{r.sign_reversed:.0%}"
+            by = f"`{r.decided_by}`" if r.decided_by else "–"
+            lines.append(f"| `{r.policy}` | {r.outcome} | {r.sign_share:.0%} | {rev} | {by} |")
+        lines.append("")
+    return "\n".join(lines)

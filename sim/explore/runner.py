@@ -35,15 +35,13 @@ from sim.core.params import Params
 from sim.core.policies import get_policy
 from sim.engines.ensemble import OUTCOMES, run_ensemble
 from sim.experiments.executors import connect_dask, progress_bar, start
-from sim.experiments.provenance import common_fields, file_sha256, utc_now
+from sim.experiments.provenance import base_manifest, file_sha256, utc_now
 from sim.experiments.sampling import chunk_seed
 from sim.experiments.spec import ExperimentError, posterior_sha256
 from sim.experiments.store import (
     ChunkStore,
     OutputError,
     check_output,
-    make_dirs,
-    remove_dirs,
     write_json_atomic,
     write_parquet_atomic,
 )
@@ -203,15 +201,26 @@ ExploreFinaliser = Callable[[ExploreResult, Path], list[Path]]
 def _manifest(
     ex: Exploration, executor: str, workers: int, command: str | None, started: str, first: str
 ) -> dict[str, Any]:
-    return {
-        **common_fields(),
-        "kind": "explore",
-        "scenario_file": str(Path(ex.scenario_path).resolve()) if ex.scenario_path else None,
+    """The manifest: the common keys (:func:`sim.experiments.provenance.base_manifest`; runs
+    are per policy, as for ``compare``), then the exploration's own."""
+    sc = ex.scenario
+    base = base_manifest(
+        "explore",
+        command=command,
+        seed=ex.seed,
+        runs=ex.worlds * ex.replications,
+        scenario_name=sc.name,
+        scenario_file=ex.scenario_path,
+        start=sc.start,
+        end=sc.end,
+        policies=ex.policies,
+    )
+    return base | {
         "scenario_file_sha256": file_sha256(ex.scenario_path),
-        "scenario": ex.scenario.model_dump(mode="json"),
+        "scenario": sc.model_dump(mode="json"),
         **ex.state(),
         "chunks_per_policy": ex.n_chunks,
-        "runs": ex.worlds * ex.replications * len(ex.policies),
+        "runs_total": ex.worlds * ex.replications * len(ex.policies),
         "explored": {k: list(v) for k, v in ex.spec.explored.items()},
         "from_posterior": list(ex.spec.from_posterior),
         "fixed": ex.spec.fixed,
@@ -252,28 +261,7 @@ def run_exploration(
     started = utc_now()
     client = connect_dask(dask_scheduler) if dask_scheduler else None
     try:
-        state = {**ex.state(), "started": started}
-        old = store.read_state() if store.root.exists() else None
-        resumed = False
-        if store.root.exists():
-            old_core = {k: v for k, v in (old or {}).items() if k != "started"}
-            if resume and old is not None and old_core != ex.state():
-                raise OutputError(
-                    f"--resume: {store.root} holds a different exploration; rerun with the "
-                    "original settings, or use --overwrite to start again"
-                )
-            if resume and old is not None:
-                state["started"], resumed = old.get("started", started), True
-            else:
-                store.discard()
-        created = make_dirs(store.root, str(out))
-        try:
-            store.write_state(state)
-            store.prepare(list(ex.policies))
-        except OSError as exc:
-            store.discard()
-            remove_dirs(created)
-            raise OutputError(f"--out {out}: cannot write there ({exc.strerror})") from None
+        state, resumed = store.open(ex.state(), started, resume, list(ex.policies), "exploration")
 
         parts: dict[tuple[int, int], pd.DataFrame] = {}
         tasks: list[WorldTask] = []

@@ -49,6 +49,8 @@ MORRIS_COLUMNS = ("outcome", "parameter", "mu_star", "mu_star_conf", "sigma", "m
 MORRIS_LEVELS = 4
 #: Smallest base sample / number of trajectories accepted.
 MIN_N = 4
+#: Largest bounds file read (sensitivity's and explore's).
+MAX_BOUNDS_BYTES = 1_000_000
 
 
 def unknown_parameter_error(name: str, what: str = "parameter") -> UserError:
@@ -56,7 +58,7 @@ def unknown_parameter_error(name: str, what: str = "parameter") -> UserError:
     close = difflib.get_close_matches(name, list(TABLE), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     return UserError(
-        f"unknown {what} '{name}'{hint} (`escalation params` lists the {len(TABLE)} names)"
+        f"unknown {what} {name!r}{hint} (`escalation params` lists the {len(TABLE)} names)"
     )
 
 
@@ -82,7 +84,7 @@ def load_bounds(path: str | Path) -> dict[str, tuple[float, float]]:
     there) and have ``low < high``.
     """
     path = Path(path)
-    data = read_yaml(path, "bounds file", 1_000_000)
+    data = read_yaml(path, "bounds file", MAX_BOUNDS_BYTES)
     if not isinstance(data, dict) or not data:
         raise UserError(f"{path}: a bounds file maps parameter names to [low, high]")
     out: dict[str, tuple[float, float]] = {}

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import tempfile
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -15,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.summaries import sensitivity_summary
-from sim.errors import UserError
+from sim.experiments.outdir import check_out_dir, staged_out_dir
 from sim.experiments.provenance import base_manifest, manifest_json
 from sim.explore.sensitivity_problem import MORRIS_LEVELS, OUTCOMES
 from sim.inputs.scenario import scenario_hash
@@ -186,16 +183,9 @@ def plot_indices(df: pd.DataFrame, k: int = 12):
 
 
 def check_output_dir(out: str | Path, overwrite: bool) -> Path:
-    """Refuse an existing output directory (unless ``overwrite``) or an unusable place."""
-    out = Path(out)
-    if out.exists() and not overwrite:
-        raise UserError(f"{out}: already exists (choose another --out or pass --overwrite)")
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out}: exists and is not a directory")
-    parent = out.resolve().parent
-    if parent.exists() and not parent.is_dir():
-        raise UserError(f"{parent}: is not a directory")
-    return out
+    """Refuse an output place before any work (:func:`sim.experiments.outdir.check_out_dir`:
+    a non-empty directory without ``overwrite``, a file, a place that cannot be written)."""
+    return check_out_dir(out, overwrite)
 
 
 def write_results(
@@ -212,17 +202,7 @@ def write_results(
     """
     import matplotlib.pyplot as plt
 
-    out = check_output_dir(out, overwrite)
-    parent = out.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; give it the usual mode
-    except OSError as exc:
-        raise UserError(f"{out}: cannot create the output directory ({exc.strerror})") from None
-    try:
+    with staged_out_dir(out, overwrite) as tmp:
         table = df.copy()
         table.attrs = {}
         table.to_parquet(tmp / "indices.parquet", index=False)
@@ -253,14 +233,4 @@ def write_results(
         }
         (tmp / "summary.md").write_text(sensitivity_summary(df), encoding="utf-8")
         (tmp / "manifest.json").write_text(manifest_json(manifest), encoding="utf-8")
-        if out.exists():  # overwrite: move the old one aside, then swap
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-            os.rename(out, old / out.name)
-            os.rename(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    return Path(out)

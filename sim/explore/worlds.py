@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy.stats import qmc
 
 from sim.core.params import TABLE
@@ -40,7 +39,8 @@ from sim.experiments.sampling import (
     posterior_path,
     scenario_posterior,
 )
-from sim.explore.sensitivity_problem import unknown_parameter_error
+from sim.explore.sensitivity_problem import MAX_BOUNDS_BYTES, unknown_parameter_error
+from sim.inputs.files import read_text_file, read_yaml
 from sim.inputs.scenario import Scenario
 
 SAMPLERS: tuple[str, ...] = ("lhs", "sobol")
@@ -100,27 +100,26 @@ def load_world_bounds(path: str | Path) -> dict[str, Any]:
         range, or a malformed entry.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read the bounds file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: the bounds file is not UTF-8 text") from None
     raw: dict[str, Any] = {}
     if path.suffix.lower() == ".csv":
-        rows = list(csv.DictReader(text.splitlines()))
-        if not rows or not {"parameter", "low", "high"} <= set(rows[0]):
+        text = read_text_file(path, "bounds file", MAX_BOUNDS_BYTES)
+        reader = csv.DictReader(text.splitlines())
+        try:
+            rows = [(reader.line_num, r) for r in reader]
+        except csv.Error as exc:  # e.g. a NUL byte
+            raise UserError(f"{path}: not a CSV bounds file ({exc})") from None
+        if not rows or not {"parameter", "low", "high"} <= set(rows[0][1]):
             raise UserError(f"{path}: a CSV bounds file has columns parameter,low,high")
-        for i, r in enumerate(rows, start=2):
+        for i, r in rows:
+            name = (r["parameter"] or "").strip()
+            if name in raw:
+                raise UserError(f"{path}, line {i}: parameter '{name}' is listed twice")
             try:
-                raw[r["parameter"].strip()] = [float(r["low"]), float(r["high"])]
+                raw[name] = [float(r["low"]), float(r["high"])]
             except (TypeError, ValueError):
                 raise UserError(f"{path}, line {i}: low and high must be numbers") from None
     else:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise UserError(f"{path}: not valid YAML ({exc})") from None
+        data = read_yaml(path, "bounds file", MAX_BOUNDS_BYTES)
         if not isinstance(data, dict) or not data:
             raise UserError(
                 f"{path}: a bounds file maps parameter names to [low, high], a number or "

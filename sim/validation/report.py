@@ -4,9 +4,6 @@ written atomically (a temporary directory beside ``out``, renamed when complete)
 from __future__ import annotations
 
 import math
-import os
-import shutil
-import tempfile
 import textwrap
 from pathlib import Path
 
@@ -14,18 +11,16 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration.report import markdown_table
-from sim.errors import UserError
+from sim.experiments.outdir import check_out_dir, staged_out_dir
 from sim.experiments.provenance import base_manifest, manifest_json, summary_header
 from sim.figures.style import PALETTE
 from sim.validation.validate import Validation
 
 
 def check_out(out: Path, overwrite: bool) -> None:
-    """Refuse an existing ``out`` (unless ``overwrite``) or one that is not a directory."""
-    if out.exists() and not overwrite:
-        raise UserError(f"--out {out}: already exists (choose another or pass --overwrite)")
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out}: exists and is not a directory")
+    """Refuse an output place before any work (:func:`sim.experiments.outdir.check_out_dir`:
+    a non-empty directory without ``overwrite``, a file, a place that cannot be written)."""
+    check_out_dir(out, overwrite)
 
 
 def samples_table(res: Validation) -> pd.DataFrame:
@@ -173,14 +168,7 @@ def summary_markdown(res: Validation, command: str = "") -> str:
 def write_outputs(res: Validation, out: Path, overwrite: bool, command: str = "") -> Path:
     """Write every output into ``out`` at once (nothing half-written on failure)."""
 
-    check_out(out, overwrite)
-    parent = out.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-    except OSError as exc:
-        raise UserError(f"--out {out}: cannot create the directory ({exc.strerror})") from None
-    try:
+    with staged_out_dir(out, overwrite) as tmp:
         ev = res.evaluation
         ev.scores.to_csv(tmp / "scores.csv", index=False)
         ev.scores.to_parquet(tmp / "scores.parquet", index=False)
@@ -195,16 +183,5 @@ def write_outputs(res: Validation, out: Path, overwrite: bool, command: str = ""
             start=min(w.start for w in res.windows), end=max(w.end for w in res.windows),
         ) | {"seconds": round(res.seconds, 1), "windows": [w.name for w in res.windows],
              "models": list(res.samples), "baselines": res.baselines, **res.info}  # fmt: skip
-        (tmp / "manifest.json").write_text(manifest_json(manifest))
-        os.chmod(tmp, 0o755)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-            os.replace(out, old / out.name)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        (tmp / "manifest.json").write_text(manifest_json(manifest), encoding="utf-8")
     return out
