@@ -47,6 +47,8 @@ def test_counts_are_non_negative_and_rungs_stay_on_the_ladder(params, policy, se
     # an attack that kills reaches rung 4 at least; war means a direct exchange happened
     assert (o["max_rung"][o["attacks_lethal"] > 0] >= Rung.LETHAL).all()
     assert o["direct_exchange"][o["war"]].all()
+    # war needs reciprocal direct strikes: an Iranian one and a US one on Iran
+    assert (o["iran_strikes"][o["war"]] > 0).all() and (o["strikes_iran"][o["war"]] > 0).all()
 
 
 @settings(max_examples=20, deadline=None)

@@ -142,7 +142,25 @@ _SCALARS: list[Param] = [
        description="share of deal progress lost after a lethal attack or a US strike"),
     _p("war_exchanges", "direct strikes", 3.0, 2.0, 6.0, "iran",
        "judgement: the single exchange of January 2020 did not become a war",
-       description="number of direct US–Iran strikes after which a sustained war begins"),
+       description="direct US–Iran strikes of one exchange (both sides striking within "
+                   "war_window) after which a sustained war begins"),
+    _p("war_window", "days", 30.0, 7.0, 90.0, "iran",
+       "judgement: Iran answered the 2020-01-03 killing within five days (2020-01-08); strikes "
+       "further apart than a month read as separate episodes, not one exchange",
+       description="longest gap between direct strikes of one exchange; war needs an Iranian "
+                   "strike on US forces and a US strike on Iran both within it"),
+    _p("war_iran_strike_factor", "ratio", 5.0, 1.0, 20.0, "iran",
+       "judgement (no war in the record): at war Iran strikes at will rather than once 'not to "
+       "go overboard' (Vox 2024); 1 = war changes nothing",
+       description="multiplier of Iran's direct-strike hazard while at war"),
+    _p("war_militia_factor", "ratio", 2.0, 1.0, 5.0, "militia",
+       "judgement (no war in the record): 'Iran-backed forces will continue to strike wherever "
+       "US forces are' (Daily Beast 2021); 1 = war changes nothing",
+       description="multiplier of every group's attack hazard while at war"),
+    _p("war_casualty_factor", "ratio", 2.0, 1.0, 5.0, "severity",
+       "judgement (no war in the record): US posture is defensive until war, so attacks and "
+       "strikes are aimed to kill once it begins; 1 = war changes nothing",
+       description="multiplier of the mean killed and wounded per attack and strike at war"),
     # --- attack severity --------------------------------------------------------------------
     _p("p_injury", "probability per attack", 0.2, 0.0, 1.0, "severity",
        "share of documented attacks with injuries or damage (record)",
