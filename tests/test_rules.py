@@ -160,9 +160,12 @@ def test_fear_rises_after_a_strike_and_decays():
     assert charged == pytest.approx(p("prosecution_fear"))
 
 
+GRIEVANCES = ("iran_decap_grievance", "iran_commander_grievance", "iran_fighters_grievance")
+
+
 def test_iran_grievance_after_decapitation_and_satisfaction_after_striking():
-    args = (p("iran_decap_grievance"), p("iran_struck_grievance"), p("iran_satisfaction"), 1.0)
-    g = iran.grievance_update(0.0, ladder.US_DECAPITATION, 0.0, False, *args, 0.0)
+    args = (*(p(n) for n in GRIEVANCES), p("iran_struck_grievance"), p("iran_satisfaction"), 1.0)
+    g = iran.grievance_update(0.0, ladder.US_DECAPITATION_IRAN, 0.0, False, *args, 0.0)
     assert g == pytest.approx(p("iran_decap_grievance"))
     g2 = iran.grievance_update(g, ladder.US_NONE, 0.0, True, *args, 0.0)
     assert g2 < g * (1 - p("iran_satisfaction")) + 1e-12
@@ -177,6 +180,33 @@ def test_iran_grievance_after_decapitation_and_satisfaction_after_striking():
     assert iran.strike_hazard(1.0, 1.0, 0.2, True) < iran.strike_hazard(1.0, 0.0, 0.2, True)
     assert iran.strike_hazard(1.0, 0.0, 0.2, False) == 0.0
     assert iran.shock_push(0.5, 0.2) == pytest.approx(0.3)
+
+
+def test_iran_grievance_depends_on_who_is_struck():
+    # an Iranian official's killing angers Iran more than a militia commander's; a strike on
+    # militia fighters (at the top of its range: its prior is none) angers it by intensity; each
+    # adds what its parameter says
+    fighters_ = TABLE["iran_fighters_grievance"].high
+    args = (p(GRIEVANCES[0]), p(GRIEVANCES[1]), fighters_, p("iran_struck_grievance"),
+            p("iran_satisfaction"), 1.0)  # fmt: skip
+    x = p("intensity_decapitation")
+
+    def g(action, intensity=x):
+        return iran.grievance_update(0.0, action, intensity, False, *args, 0.0)
+
+    official, commander = g(ladder.US_DECAPITATION_IRAN), g(ladder.US_DECAPITATION)
+    fighters = g(ladder.US_STRIKE_IRAQ, p("intensity_iraq"))
+    assert official > commander > 0 and commander == pytest.approx(p("iran_commander_grievance"))
+    assert g(ladder.US_STRIKE_SYRIA, 2.0) == pytest.approx(2 * fighters_)
+    assert fighters > 0 and fighters == pytest.approx(fighters_ * p("intensity_iraq"))
+    assert g(ladder.US_PRESS_BAGHDAD) == g(ladder.US_DIPLOMACY) == 0.0
+    # the priors keep the militia kinds below an Iranian official's killing over their ranges
+    for name in GRIEVANCES[1:]:
+        assert TABLE[name].high < TABLE["iran_decap_grievance"].default
+    # both decapitations are decapitations on the ladder, strike the militia and cost Baghdad
+    for a in ladder.US_DECAPITATIONS:
+        assert ladder.US_ACTION_RUNG[a] == ladder.Rung.DECAPITATION and ladder.HITS_MILITIA[a]
+        assert iraq.pressure_update(0.0, a, x, 0.5, 0.05, 2.0, 0.02, 1.0) == pytest.approx(2.0)
 
 
 def test_iraqi_pressure_costs_more_inside_iraq_than_in_syria():

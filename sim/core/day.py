@@ -302,6 +302,8 @@ def iran_update(i, t, R, X):
         x,
         struck,
         R[i, PC.iran_decap_grievance],
+        R[i, PC.iran_commander_grievance],
+        R[i, PC.iran_fighters_grievance],
         R[i, PC.iran_struck_grievance],
         R[i, PC.iran_satisfaction],
         R[i, PC.keep_iran_grievance_days],
