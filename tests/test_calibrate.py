@@ -97,7 +97,10 @@ def test_delay_pmf_matches_the_rule() -> None:
 def test_exact_data_come_from_the_record(events: pd.DataFrame) -> None:
     full = exact_data(events, dt.date(2024, 12, 31))
     assert sorted(full["response_delay"]) == [1, 2, 10]  # K-1, Taji, Erbil -> US strikes
-    assert sorted(full["killed_mean"]) == [1, 1, 2]
+    # K-1 1, Taji 2; the contractor's cardiac death (3 Mar 2021) only if non-hostile deaths count
+    assert sorted(full["killed_mean"]) == [1, 2]
+    every = exact_data(load_events(include_non_hostile_deaths=True), dt.date(2024, 12, 31))
+    assert sorted(every["killed_mean"]) == [1, 1, 2]
     assert sorted(full["wounded_mean"]) == [3, 5]
     assert exact_data(events, UNTIL_2021)["wounded_mean"] == [3]  # 2024 held out
 

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from sim.core import ladder
 from sim.core.kernels import threads
 from sim.core.layout import DC, PHASES, SC, G
 from sim.core.params import GROUPS, Params
@@ -142,7 +143,7 @@ def test_forced_paths_of_replay_agree_in_both_engines(record_2020, force):
         if f.vote is not None:
             assert out["expulsion_vote"][0] == (setting.initial.expulsion_voted or f.vote.any())
         if f.us is not None:  # the US does what the record says and presence stays
-            assert out["us_strikes"][0] == np.isin(f.us, (1, 2, 3, 4)).sum()
+            assert out["us_strikes"][0] == np.isin(f.us, ladder.US_KINETIC).sum()
             assert not out["withdrawal"][0]
 
 

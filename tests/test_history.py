@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim.core import ladder
 from sim.core.ladder import ACTIONS
 from sim.inputs.record import (
     EVENT_COLUMNS,
@@ -55,16 +56,18 @@ def test_us_deaths_match_the_articles(events: pd.DataFrame) -> None:
     #   Camp Taji, 11 Mar 2020: a US Army soldier and a US Air Force airman (Foreign Policy) -
     #     the British servicewoman killed with them is counted under others_killed;
     #   al-Asad, 3 Mar 2021: an American civilian contractor's fatal "cardiac episode" while
-    #     sheltering from the rockets (Vox 2021), counted because the Pentagon reported it as a
-    #     death in the attack, although no one was hit.
+    #     sheltering from the rockets (Vox 2021), which the Pentagon reported as a death in the
+    #     attack although no one was hit: not hostile fire, so counted only when the loader is
+    #     asked to (include_non_hostile_deaths).
     # No other article reports an American death (the Erbil attack killed a Filipino contractor).
-    killed = events.loc[events["us_killed"].fillna(0) > 0].set_index("id")["us_killed"]
+    every = load_events(include_non_hostile_deaths=True)
+    killed = every.loc[every["us_killed"].fillna(0) > 0].set_index("id")["us_killed"]
     assert killed.to_dict() == {
         "2019-12-27-k1-rocket": 1,
         "2020-03-11-taji-katyusha": 2,
         "2021-03-03-al-asad-grad": 1,
     }
-    assert summarise(events)["us_killed"] == 4
+    assert summarise(every)["us_killed"] == 4 and summarise(events)["us_killed"] == 3
     assert row(events, "2020-03-11-taji-katyusha")["others_killed"] == 1  # the Briton
     assert row(events, "2021-02-15-erbil-rockets")["others_killed"] == 1  # the Filipino
 
@@ -154,7 +157,40 @@ def test_summary(events: pd.DataFrame) -> None:
     }
     assert summary["first_date"] <= pd.Timestamp("2019-12-27")
     assert summary["last_date"] == pd.Timestamp("2024-08-05")
-    assert sum(summary["by_action"].values()) == len(events)
+    # third parties' rows (7 Oct 2023, Shukr, Haniyeh) are context, not the dyad's actions
+    assert summary["n_context"] == 3
+    assert sum(summary["by_action"].values()) + summary["n_context"] == len(events)
+    assert summary["by_action"]["decapitation"] == summary["us_strikes"]["decapitation"] == 1
+
+
+def test_non_hostile_deaths_are_a_switch_of_the_loader() -> None:
+    hostile, every = load_events(), load_events(include_non_hostile_deaths=True)
+    contractor = "2021-03-03-al-asad-grad"  # cardiac death while sheltering (Vox 2021)
+    assert row(every, contractor)["us_killed"] == 1
+    assert row(every, contractor)["action"] == "lethal_attack"
+    assert row(hostile, contractor)["us_killed"] == 0
+    assert row(hostile, contractor)["action"] == "harassment_attack"
+    assert row(hostile, contractor)["rung"] == ladder.Rung.HARASSMENT
+    a, b = summarise(hostile), summarise(every)
+    assert b["us_killed"] - a["us_killed"] == 1
+    assert b["n_lethal_attacks"] - a["n_lethal_attacks"] == 1
+    assert a["n_attacks"] == b["n_attacks"]  # still an attack
+    # every other row is the same either way
+    rest = hostile["id"] != contractor
+    cols = ["action", "us_killed", "us_wounded"]
+    pd.testing.assert_frame_equal(hostile.loc[rest, cols], every.loc[rest, cols])
+
+
+def test_more_non_hostile_deaths_than_deaths_are_refused(tmp_path) -> None:
+    packaged = Path(__file__).resolve().parents[1] / "sim" / "data" / "events.csv"
+    text = packaged.read_text(encoding="utf-8").splitlines()
+    bad = [text[0]] + [
+        ln[: -len(",1")] + ",2" if ln.startswith("2021-03-03-al-asad-grad") else ln
+        for ln in text[1:]
+    ]
+    (tmp_path / "events.csv").write_text("\n".join(bad) + "\n", encoding="utf-8")
+    with pytest.raises(RecordError, match="us_killed_non_hostile"):
+        load_events(tmp_path / "events.csv")
 
 
 def test_monthly_attack_counts(events: pd.DataFrame) -> None:

@@ -47,6 +47,8 @@ def test_counts_are_non_negative_and_rungs_stay_on_the_ladder(params, policy, se
     # an attack that kills reaches rung 4 at least; war means a direct exchange happened
     assert (o["max_rung"][o["attacks_lethal"] > 0] >= Rung.LETHAL).all()
     assert o["direct_exchange"][o["war"]].all()
+    # war needs reciprocal direct strikes: an Iranian one and a US one on Iran
+    assert (o["iran_strikes"][o["war"]] > 0).all() and (o["strikes_iran"][o["war"]] > 0).all()
 
 
 @settings(max_examples=20, deadline=None)
@@ -101,3 +103,24 @@ def test_the_constants_made_parameters_reach_the_model():
     quick = _year("strike_iraq", {"response_delay": 0.0})[0]["us_strikes"].sum()
     slow = _year("strike_iraq", {"response_delay": 10.0})[0]["us_strikes"].sum()
     assert quick > slow
+
+
+def test_a_war_that_costs_more_raises_attacks_and_deaths():
+    # war is frequent when the US strikes Iran and Iran strikes back readily; the multipliers of
+    # war then raise the militias' attacks and the US killed (same draws for both settings)
+    base = {"iran_strike_rate": 1.0, "iran_struck_grievance": 2.0}
+    mild = {**base, "war_militia_factor": 1.0, "war_casualty_factor": 1.0,
+            "war_iran_strike_factor": 1.0}  # fmt: skip
+    hard = {**base, "war_militia_factor": 5.0, "war_casualty_factor": 5.0,
+            "war_iran_strike_factor": 20.0}  # fmt: skip
+    out = {}
+    for name, values in (("mild", mild), ("hard", hard)):
+        p = Params.build(300, values)
+        pol = get_policy("hold_iran_accountable")
+        out[name] = run_ensemble(SCENARIO, pol, p, np.random.default_rng(3)).outcomes
+    assert out["mild"]["war"].mean() > 0.5  # the setting does reach war
+    assert out["hard"]["attacks_total"].mean() > out["mild"]["attacks_total"].mean()
+    assert out["hard"]["us_killed"].mean() > out["mild"]["us_killed"].mean()
+    assert out["hard"]["iran_strikes"].mean() > out["mild"]["iran_strikes"].mean()
+    # and the costlier setting reaches war as well
+    assert out["hard"]["war"].mean() > 0.5

@@ -38,7 +38,8 @@ def test_forcing_places_the_documented_actions(events: pd.DataFrame) -> None:
     f = forcing_from_record(events, START, 120, ("us", "iran", "iraq_gov"))
     t = lambda d: (d - START).days  # noqa: E731
     assert f.us[t(dt.date(2019, 12, 29))] == ladder.US_STRIKE_IRAQ
-    assert f.us[t(dt.date(2020, 1, 3))] == ladder.US_DECAPITATION
+    # Soleimani's killing is that of an Iranian official, not a militia commander's
+    assert f.us[t(dt.date(2020, 1, 3))] == ladder.US_DECAPITATION_IRAN
     assert f.us[t(dt.date(2020, 3, 12))] == ladder.US_STRIKE_IRAQ
     assert np.count_nonzero(f.us) == 3
     assert np.flatnonzero(f.iran).tolist() == [t(dt.date(2020, 1, 8))]
@@ -99,7 +100,7 @@ def test_branch_shares_history_and_draws(events: pd.DataFrame) -> None:
                  start=START, posterior=False)  # fmt: skip
     rec, nothing = res.futures["record"], res.futures["do_nothing"]
     assert res.history is not None and res.history.days == (at - START).days
-    assert (rec.series["us_action"][0] == ladder.US_DECAPITATION).all()
+    assert (rec.series["us_action"][0] == ladder.US_DECAPITATION_IRAN).all()  # Soleimani
     assert nothing.outcomes["us_strikes"].sum() == 0
     # day 0: militias move before the US, so with common random numbers they attack alike
     for tr in res.futures.values():

@@ -160,9 +160,12 @@ def test_fear_rises_after_a_strike_and_decays():
     assert charged == pytest.approx(p("prosecution_fear"))
 
 
+GRIEVANCES = ("iran_decap_grievance", "iran_commander_grievance", "iran_fighters_grievance")
+
+
 def test_iran_grievance_after_decapitation_and_satisfaction_after_striking():
-    args = (p("iran_decap_grievance"), p("iran_struck_grievance"), p("iran_satisfaction"), 1.0)
-    g = iran.grievance_update(0.0, ladder.US_DECAPITATION, 0.0, False, *args, 0.0)
+    args = (*(p(n) for n in GRIEVANCES), p("iran_struck_grievance"), p("iran_satisfaction"), 1.0)
+    g = iran.grievance_update(0.0, ladder.US_DECAPITATION_IRAN, 0.0, False, *args, 0.0)
     assert g == pytest.approx(p("iran_decap_grievance"))
     g2 = iran.grievance_update(g, ladder.US_NONE, 0.0, True, *args, 0.0)
     assert g2 < g * (1 - p("iran_satisfaction")) + 1e-12
@@ -177,6 +180,33 @@ def test_iran_grievance_after_decapitation_and_satisfaction_after_striking():
     assert iran.strike_hazard(1.0, 1.0, 0.2, True) < iran.strike_hazard(1.0, 0.0, 0.2, True)
     assert iran.strike_hazard(1.0, 0.0, 0.2, False) == 0.0
     assert iran.shock_push(0.5, 0.2) == pytest.approx(0.3)
+
+
+def test_iran_grievance_depends_on_who_is_struck():
+    # an Iranian official's killing angers Iran more than a militia commander's; a strike on
+    # militia fighters (at the top of its range: its prior is none) angers it by intensity; each
+    # adds what its parameter says
+    fighters_ = TABLE["iran_fighters_grievance"].high
+    args = (p(GRIEVANCES[0]), p(GRIEVANCES[1]), fighters_, p("iran_struck_grievance"),
+            p("iran_satisfaction"), 1.0)  # fmt: skip
+    x = p("intensity_decapitation")
+
+    def g(action, intensity=x):
+        return iran.grievance_update(0.0, action, intensity, False, *args, 0.0)
+
+    official, commander = g(ladder.US_DECAPITATION_IRAN), g(ladder.US_DECAPITATION)
+    fighters = g(ladder.US_STRIKE_IRAQ, p("intensity_iraq"))
+    assert official > commander > 0 and commander == pytest.approx(p("iran_commander_grievance"))
+    assert g(ladder.US_STRIKE_SYRIA, 2.0) == pytest.approx(2 * fighters_)
+    assert fighters > 0 and fighters == pytest.approx(fighters_ * p("intensity_iraq"))
+    assert g(ladder.US_PRESS_BAGHDAD) == g(ladder.US_DIPLOMACY) == 0.0
+    # the priors keep the militia kinds below an Iranian official's killing over their ranges
+    for name in GRIEVANCES[1:]:
+        assert TABLE[name].high < TABLE["iran_decap_grievance"].default
+    # both decapitations are decapitations on the ladder, strike the militia and cost Baghdad
+    for a in ladder.US_DECAPITATIONS:
+        assert ladder.US_ACTION_RUNG[a] == ladder.Rung.DECAPITATION and ladder.HITS_MILITIA[a]
+        assert iraq.pressure_update(0.0, a, x, 0.5, 0.05, 2.0, 0.02, 1.0) == pytest.approx(2.0)
 
 
 def test_iraqi_pressure_costs_more_inside_iraq_than_in_syria():
@@ -253,13 +283,56 @@ def test_rung_is_the_highest_event_of_the_day():
     assert escalation.count_attacks(np.array([0.0, 1.0, 2.0, 3.0])) == (3, 2, 1)
 
 
-def test_war_needs_repeated_direct_exchanges():
-    ex, war = 0, False
-    for _ in range(int(p("war_exchanges")) - 1):
-        ex, war = escalation.war_update(ex, war, True, 0, p("war_exchanges"))
-    assert not war
-    ex, war = escalation.war_update(ex, war, False, ladder.US_STRIKE_IRAN, p("war_exchanges"))
-    assert war
+def _exchange(days, window=None, threshold=None):
+    """Run war_update over ``days``: a list of (iran_struck_us, us_action) per day."""
+    window = p("war_window") if window is None else window
+    threshold = p("war_exchanges") if threshold is None else threshold
+    ex, si, su, war = 0, escalation.NEVER, escalation.NEVER, False
+    trace = []
+    for iran_struck, action in days:
+        ex, si, su, war = escalation.war_update(
+            ex, si, su, war, iran_struck, action, threshold, window
+        )
+        trace.append(war)
+    return ex, trace
+
+
+def test_the_us_strikes_alone_never_make_a_war():
+    hit_iran = (False, ladder.US_STRIKE_IRAN)
+    ex, trace = _exchange([hit_iran] * 50)
+    assert ex == 50 and not any(trace)
+    # nor Iran's alone, nor strikes in Syria or decapitations (not direct strikes)
+    assert not any(_exchange([(True, ladder.US_NONE)] * 50)[1])
+    for action in (ladder.US_STRIKE_SYRIA, ladder.US_DECAPITATION):
+        ex, trace = _exchange([(True, action), (False, action)] * 20)
+        assert not any(trace) and ex == 20
+
+
+def test_war_begins_after_reciprocal_strikes_within_the_window():
+    quiet, us_, ir = (False, ladder.US_NONE), (False, ladder.US_STRIKE_IRAN), (True, 0)
+    w = int(p("war_window"))
+    assert int(p("war_exchanges")) == 3  # the sequences below assume the default threshold
+    # US, US, then an Iranian strike a few days later: the third strike starts the war
+    _, trace = _exchange([us_, quiet, us_, quiet, quiet, ir, quiet])
+    assert trace == [False] * 5 + [True, True]  # and the war lasts
+    # the same three strikes spaced more than the window apart never add up to one exchange
+    gap = [quiet] * w
+    ex, trace = _exchange([us_, *gap, us_, *gap, ir])
+    assert not any(trace) and ex == 1
+    # within the window reciprocity must be recent: two US strikes, then Iran's long after
+    # the first but within the window of the second
+    ex, trace = _exchange([us_, *([quiet] * (w - 1)), us_, *([quiet] * (w - 1)), ir])
+    assert trace[-1] and ex == 3
+    # a shorter window splits what a longer one joins
+    seq = [us_, *([quiet] * 10), ir, *([quiet] * 10), us_]
+    assert _exchange(seq, window=15)[1][-1] and not any(_exchange(seq, window=7)[1])
+
+
+def test_war_multiplies_hazards_and_casualties_only_at_war():
+    for name in ("war_iran_strike_factor", "war_militia_factor", "war_casualty_factor"):
+        assert TABLE[name].low == 1.0  # the bottom of the range is a war that changes nothing
+        assert escalation.at_war(True, p(name)) == p(name) > 1.0
+        assert escalation.at_war(False, p(name)) == 1.0
 
 
 def test_withdrawal_needs_a_vote_or_the_casualty_tolerance_and_grows_with_pressure():

@@ -6,8 +6,9 @@ compiled function of the run's row ``R[i]`` (state, today's events, outcomes, pa
 
 1. ``begin_day``: today's events are cleared;
 2. ``iran_act``: Iran's push on its partners (with the day's shocks) and its direct strike
-   (or the record's, when forced);
-3. ``militia_act`` (each group): attack, severity, casualties, attribution;
+   (or the record's, when forced); at war, more likely and deadlier;
+3. ``militia_act`` (each group): attack, severity, casualties, attribution; at war, more
+   attacks and deadlier ones;
 4. ``count_day``: the day's attacks and casualties (every count of the model comes from here);
 5. ``us_observe``: the US memory of unanswered attacks;
 6. ``us_decide``: the policy's wish (compiled built-in policies; a Python policy instead
@@ -18,7 +19,8 @@ compiled function of the run's row ``R[i]`` (state, today's events, outcomes, pa
 9. ``militia_update`` (each group): self-excitation, revenge, deterrence;
 10. ``iran_update``: Iran's grievance, fear and the deal;
 11. ``us_update``: posture, cumulative deaths, withdrawal (frozen while the US is forced) and
-    the count of direct exchanges;
+    the direct exchanges: war begins after reciprocal direct strikes
+    (:func:`sim.core.rules.escalation.war_update`);
 12. ``end_day``: the rung of the day and the tally of the outcomes and daily series.
 
 Phases 4 and 12, the counts and the tally, are in :mod:`sim.core.tally`. :func:`run_day` runs
@@ -79,16 +81,17 @@ def iran_act(i, t, R, X, F, rk):
     else:
         h = iran.strike_hazard(
             R[i, SC.iran_grievance], R[i, SC.iran_fear], R[i, PC.iran_strike_rate], present
-        )
+        ) * escalation.at_war(R[i, SC.war] != 0, R[i, PC.war_iran_strike_factor])
         struck = common.event(h, rk, t, draws.IRAN_STRIKE)
     if struck:
+        war_casualties = escalation.at_war(R[i, SC.war] != 0, R[i, PC.war_casualty_factor])
         k, w = iran.strike_casualties(
             draws.uniform(rk, t, draws.IRAN_LETHAL),
             draws.uniform(rk, t, draws.IRAN_KILLED),
             draws.uniform(rk, t, draws.IRAN_WOUNDED),
             R[i, PC.iran_strike_p_lethal],
-            R[i, PC.killed_mean],
-            R[i, PC.iran_strike_wounded_mean],
+            R[i, PC.killed_mean] * war_casualties,
+            R[i, PC.iran_strike_wounded_mean] * war_casualties,
         )
         R[i, DC.iran_struck], R[i, DC.iran_killed], R[i, DC.iran_wounded] = 1.0, k, w
     R[i, DC.visits + PH.iran_act] += 1
@@ -107,7 +110,7 @@ def militia_act(i, t, g, R, rk):
         R[i, DC.push],
         R[i, SC.exposure],
         R[i, SC.withdrawn] == 0,
-    )
+    ) * escalation.at_war(R[i, SC.war] != 0, R[i, PC.war_militia_factor])
     if common.event(h, rk, t, draws.ATTACK + g):
         sev = militia.attack_severity(
             draws.uniform(rk, t, draws.SEVERITY + g),
@@ -121,12 +124,13 @@ def militia_act(i, t, g, R, rk):
             R[i, PC.embassy_share],
             R[i, PC.embassy_multiplier],
         )
+        war_casualties = escalation.at_war(R[i, SC.war] != 0, R[i, PC.war_casualty_factor])
         k, w = militia.casualties(
             sev,
             draws.uniform(rk, t, draws.KILLED + g),
             draws.uniform(rk, t, draws.WOUNDED + g),
-            R[i, PC.killed_mean],
-            R[i, PC.wounded_mean],
+            R[i, PC.killed_mean] * war_casualties,
+            R[i, PC.wounded_mean] * war_casualties,
             R[i, PC.lethal_wounded_offset],
         )
         named = militia.attributed(
@@ -298,6 +302,8 @@ def iran_update(i, t, R, X):
         x,
         struck,
         R[i, PC.iran_decap_grievance],
+        R[i, PC.iran_commander_grievance],
+        R[i, PC.iran_fighters_grievance],
         R[i, PC.iran_struck_grievance],
         R[i, PC.iran_satisfaction],
         R[i, PC.keep_iran_grievance_days],
@@ -341,12 +347,20 @@ def us_update(i, t, R, F, rk):
             h, rk, t, draws.WITHDRAW
         ):
             R[i, SC.withdrawn] = 1.0
-    R[i, SC.exchanges], R[i, SC.war] = escalation.war_update(
+    (
+        R[i, SC.exchanges],
+        R[i, SC.since_iran_strike],
+        R[i, SC.since_us_strike_iran],
+        R[i, SC.war],
+    ) = escalation.war_update(
         int(R[i, SC.exchanges]),
+        int(R[i, SC.since_iran_strike]),
+        int(R[i, SC.since_us_strike_iran]),
         R[i, SC.war] != 0,
         struck,
         int(R[i, DC.action]),
         R[i, PC.war_exchanges],
+        R[i, PC.war_window],
     )
     R[i, DC.visits + PH.us_update] += 1
 

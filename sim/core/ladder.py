@@ -77,6 +77,9 @@ US_DECAPITATION = 3
 US_STRIKE_IRAN = 4
 US_PRESS_BAGHDAD = 5
 US_DIPLOMACY = 6
+#: the killing of an Iranian official (Soleimani, with the PMF's al-Muhandis, 3 January 2020);
+#: ``US_DECAPITATION`` kills the commanders of a militia group only
+US_DECAPITATION_IRAN = 7
 
 US_ACTION_NAMES: dict[int, str] = {
     US_NONE: "none",
@@ -86,6 +89,7 @@ US_ACTION_NAMES: dict[int, str] = {
     US_STRIKE_IRAN: "strike_iran",
     US_PRESS_BAGHDAD: "press_baghdad",
     US_DIPLOMACY: "diplomacy",
+    US_DECAPITATION_IRAN: "decapitation_iran",
 }
 
 #: The rung that each US action reaches (non-kinetic actions reach none).
@@ -97,15 +101,26 @@ US_ACTION_RUNG: dict[int, Rung] = {
     US_STRIKE_IRAN: Rung.DIRECT,
     US_PRESS_BAGHDAD: Rung.QUIET,
     US_DIPLOMACY: Rung.QUIET,
+    US_DECAPITATION_IRAN: Rung.DECAPITATION,
 }
 
 #: Kinetic US actions (the ones that count as "US strikes").
-US_KINETIC: tuple[int, ...] = (US_STRIKE_SYRIA, US_STRIKE_IRAQ, US_DECAPITATION, US_STRIKE_IRAN)
+US_KINETIC: tuple[int, ...] = (
+    US_STRIKE_SYRIA,
+    US_STRIKE_IRAQ,
+    US_DECAPITATION,
+    US_STRIKE_IRAN,
+    US_DECAPITATION_IRAN,
+)
+#: Decapitations of either kind (the outcome ``decapitations`` counts both).
+US_DECAPITATIONS: tuple[int, ...] = (US_DECAPITATION, US_DECAPITATION_IRAN)
 #: The same as lookup tables indexed by action code (faster than np.isin on every day).
 IS_KINETIC = np.isin(np.arange(len(US_ACTION_NAMES)), US_KINETIC)
 HITS_MILITIA = np.isin(
-    np.arange(len(US_ACTION_NAMES)), (US_STRIKE_SYRIA, US_STRIKE_IRAQ, US_DECAPITATION)
+    np.arange(len(US_ACTION_NAMES)),
+    (US_STRIKE_SYRIA, US_STRIKE_IRAQ, US_DECAPITATION, US_DECAPITATION_IRAN),
 )
+IS_DECAPITATION = np.isin(np.arange(len(US_ACTION_NAMES)), US_DECAPITATIONS)
 
 #: Attack severity classes, the codes the severity rule returns.
 SEV_NONE = 0

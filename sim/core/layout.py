@@ -70,6 +70,8 @@ SC = _columns(
         ("iraq_pressure", 1),
         ("voted", 1),
         ("exchanges", 1),
+        ("since_iran_strike", 1),
+        ("since_us_strike_iran", 1),
         ("war", 1),
     ],
 )

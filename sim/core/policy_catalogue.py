@@ -89,7 +89,7 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             "an attack that injures or kills Americans, or any direct Iranian strike",
             "a strike on Iranian forces (a direct US–Iran exchange)",
             "Daily Beast 2021, option 'hold Iran directly accountable'",
-            ("iran_struck_grievance", "iran_fear_strength", "war_exchanges"),
+            ("iran_struck_grievance", "iran_fear_strength", "war_exchanges", "war_window"),
         ),
         PolicyDefinition(
             "iraqi_accountability",
@@ -111,12 +111,12 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             "decapitation",
             "Decapitation",
             "an attack that kills Americans",
-            "kills the responsible group's leadership (Iran's grievance rises)",
+            "kills the responsible militia group's commanders (Iran's grievance rises a little)",
             "killing of Soleimani and al-Muhandis, 3 Jan 2020 (Foreign Policy)",
             (
                 "intensity_decapitation",
                 "sovereignty_cost_decapitation",
-                "iran_decap_grievance",
+                "iran_commander_grievance",
                 *_STRIKE_EFFECT,
             ),
         ),

@@ -14,6 +14,7 @@ import numpy as np
 from sim.core.jit import njit
 from sim.core.layout import BOOL_OUTCOMES, DC, OC, OUTCOMES, PC, SC, G, new_rows
 from sim.core.params import Params
+from sim.core.rules.escalation import NEVER
 from sim.core.rules.militia import grievance_from_intensity
 
 _INT = (
@@ -23,6 +24,8 @@ _INT = (
     "pending_age",
     "cum_killed",
     "exchanges",
+    "since_iran_strike",
+    "since_us_strike_iran",
 )
 _BOOL = ("pending_iran", "withdrawn", "voted", "war")
 _GROUP = ("excitation", "grievance", "fear")
@@ -50,6 +53,8 @@ class State:
     iraq_pressure: np.ndarray
     voted: np.ndarray
     exchanges: np.ndarray
+    since_iran_strike: np.ndarray
+    since_us_strike_iran: np.ndarray
     war: np.ndarray
 
     @classmethod
@@ -150,6 +155,8 @@ def _initial(
         r[SC.iraq_pressure] = iraq_pressure
         r[SC.voted] = 1.0 if voted else 0.0
         r[SC.exchanges] = 0.0
+        r[SC.since_iran_strike] = NEVER
+        r[SC.since_us_strike_iran] = NEVER
         r[SC.war] = 0.0
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from sim.core.jit import njit
 from sim.core.ladder import (
+    IS_DECAPITATION,
     IS_KINETIC,
-    US_DECAPITATION,
     US_PRESS_BAGHDAD,
     US_STRIKE_IRAN,
     US_STRIKE_IRAQ,
@@ -57,7 +57,7 @@ def end_day(i, t, R, L):
     kinetic = IS_KINETIC[action]
     R[i, OC.strikes_syria] += action == US_STRIKE_SYRIA
     R[i, OC.strikes_iraq] += action == US_STRIKE_IRAQ
-    R[i, OC.decapitations] += action == US_DECAPITATION
+    R[i, OC.decapitations] += IS_DECAPITATION[action]
     R[i, OC.strikes_iran] += action == US_STRIKE_IRAN
     R[i, OC.us_strikes] += kinetic
     R[i, OC.press_baghdad] += action == US_PRESS_BAGHDAD

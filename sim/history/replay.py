@@ -3,8 +3,9 @@
 * :func:`forcing_from_record` turns an event table (``sim/data/events.csv`` or a user's own record
   in the same format) into day-by-day forced actions: the US actions (``us_strike_syria`` ->
   ``US_STRIKE_SYRIA``, ``us_strike_iraq`` -> ``US_STRIKE_IRAQ``, ``decapitation`` by the US ->
-  ``US_DECAPITATION``, ``us_strike_iran`` -> ``US_STRIKE_IRAN``), Iran's direct strikes
-  (``iran_state_strike``) and the Iraqi parliament's expulsion vote (``expulsion_vote``).
+  ``US_DECAPITATION``, or ``US_DECAPITATION_IRAN`` when its target is Iranian, ``us_strike_iran``
+  -> ``US_STRIKE_IRAN``), Iran's direct strikes (``iran_state_strike``) and the Iraqi
+  parliament's expulsion vote (``expulsion_vote``).
 * :func:`simulate` advances N runs with the ensemble engine
 (:func:`sim.engines.ensemble.run_ensemble`,
   the same rules as every engine) and keeps a daily trace of what the calibration and the figures
@@ -44,6 +45,17 @@ US_ACTION_CODES: dict[str, int] = {
     "decapitation": ladder.US_DECAPITATION,
     "us_strike_iran": ladder.US_STRIKE_IRAN,
 }
+
+
+def us_action_code(action: str, target: str) -> int:
+    """The engine code of a documented US action: a decapitation whose target is Iranian
+    (``iran_quds_force``, Soleimani on 3 January 2020) is the killing of an Iranian official
+    (``US_DECAPITATION_IRAN``), any other that of a militia group's commanders."""
+    if action == "decapitation" and str(target).startswith("iran"):
+        return ladder.US_DECAPITATION_IRAN
+    return US_ACTION_CODES[action]
+
+
 #: Actors whose documented actions can be forced.
 FORCEABLE: tuple[str, ...] = ("us", "iran", "iraq_gov")
 #: Name of the pseudo-policy of :func:`branch` that keeps the documented US actions.
@@ -156,8 +168,8 @@ def forcing_from_record(
     if "us" in actors:
         us = np.zeros(days, dtype=np.int64)
         sel = ev[(ev["actor"] == "us") & ev["action"].isin(US_ACTION_CODES)]
-        for t, a in zip(sel["t"], sel["action"], strict=True):
-            us[t] = max(us[t], US_ACTION_CODES[a])
+        for t, a, tg in zip(sel["t"], sel["action"], sel["target"], strict=True):
+            us[t] = max(us[t], us_action_code(a, tg))
         out.us = us
     if "iran" in actors:
         out.iran = np.zeros(days, dtype=bool)

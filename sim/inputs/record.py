@@ -37,6 +37,7 @@ from sim.inputs.record_schema import (
     INT_PATTERN,
     MAX_RECORD_BYTES,
     NAMED_GROUPS,
+    NON_HOSTILE_FIELD,
     PERIOD_COLUMNS,
     PRECISIONS,
     US_COALITION_TARGETS,
@@ -137,14 +138,21 @@ def _check_required(path: Path, line: int, field: str, value: str) -> None:
 # --- events ----------------------------------------------------------------------------------
 
 
-def load_events(path: PathArg = None) -> pd.DataFrame:
+def load_events(path: PathArg = None, include_non_hostile_deaths: bool = False) -> pd.DataFrame:
     """Load and validate the event record.
 
     Parameters
     ----------
     path : str or path-like, optional
-        A CSV file with the columns of :data:`EVENT_COLUMNS`. None (the default) loads the
+        A CSV file with the columns of :data:`EVENT_COLUMNS` (and perhaps a last column
+        ``us_killed_non_hostile``). None (the default) loads the
         packaged record, ``sim/data/events.csv``.
+    include_non_hostile_deaths : bool
+        Whether Americans who did not die of hostile fire (column ``us_killed_non_hostile``: the
+        contractor's cardiac death while sheltering from rockets at al-Asad, 3 March 2021, Vox
+        2021) count in ``us_killed``. By default they do not: the model's casualties are hostile
+        fire, so such a death is taken off ``us_killed`` and an attack left with nobody killed
+        or wounded is coded ``harassment_attack`` (with its rung).
 
     Returns
     -------
@@ -164,10 +172,11 @@ def load_events(path: PathArg = None) -> pd.DataFrame:
         order; or ``responds_to`` names no event or a later-dated one.
     """
     file = _resolve(path, "events.csv")
-    rows = read_rows(file, EVENT_COLUMNS, optional=("note",))
+    columns = (*EVENT_COLUMNS, NON_HOSTILE_FIELD)
+    rows = read_rows(file, columns, optional=("note", NON_HOSTILE_FIELD))
     seen: dict[str, int] = {}
     days: list[pd.Timestamp] = []
-    casualties: dict[str, list[int | None]] = {f: [] for f in CASUALTY_FIELDS}
+    casualties: dict[str, list[int | None]] = {f: [] for f in (*CASUALTY_FIELDS, NON_HOSTILE_FIELD)}
     prev: tuple[pd.Timestamp, str, int] | None = None
     for line, row in rows:
         _check_id(file, line, row["id"], seen)
@@ -194,8 +203,12 @@ def load_events(path: PathArg = None) -> pd.DataFrame:
         _check_choice(file, line, "actor", row["actor"], ALL_ACTORS)
         _check_required(file, line, "country", row["country"])
         _check_choice(file, line, "action", row["action"], tuple(ACTIONS))
-        for field in CASUALTY_FIELDS:
+        for field in (*CASUALTY_FIELDS, NON_HOSTILE_FIELD):
             casualties[field].append(_check_int(file, line, field, row[field]))
+        nh, killed = casualties[NON_HOSTILE_FIELD][-1], casualties["us_killed"][-1]
+        if nh and (killed is None or nh > killed):
+            message = f"{nh} non-hostile deaths but us_killed is {killed if killed else 'empty'}"
+            raise RecordError(file, line, NON_HOSTILE_FIELD, message)
         _check_choice(file, line, "claimed_by", row["claimed_by"], ALL_ACTORS, empty_ok=True)
         _check_required(file, line, "source", row["source"])
 
@@ -214,9 +227,11 @@ def load_events(path: PathArg = None) -> pd.DataFrame:
 
     columns = [c for c in EVENT_COLUMNS if c not in CASUALTY_FIELDS]
     frame = pd.DataFrame({c: [row[c] for _, row in rows] for c in columns}, dtype=object)
-    for field in CASUALTY_FIELDS:
+    for field in (*CASUALTY_FIELDS, NON_HOSTILE_FIELD):
         frame[field] = pd.array(casualties[field], dtype="Int64")
-    frame = frame[list(EVENT_COLUMNS)]
+    frame = frame[[*EVENT_COLUMNS, NON_HOSTILE_FIELD]]
+    if not include_non_hostile_deaths:
+        _drop_non_hostile(frame)
     frame["day"] = pd.to_datetime(pd.Series(days, dtype="datetime64[ns]"))
     frame["rung"] = [int(ACTIONS[a]) for a in frame["action"]]
     frame["is_attack"] = (
@@ -226,6 +241,18 @@ def load_events(path: PathArg = None) -> pd.DataFrame:
     )
     frame["in_iraq"] = frame["country"] == "Iraq"
     return frame
+
+
+def _drop_non_hostile(frame: pd.DataFrame) -> None:
+    """Take non-hostile deaths off ``us_killed``; an attack left without casualties becomes a
+    harassment attack (in place)."""
+    nh = frame[NON_HOSTILE_FIELD].fillna(0)
+    hit = nh > 0
+    if not hit.any():
+        return
+    frame.loc[hit, "us_killed"] = frame.loc[hit, "us_killed"] - nh[hit]
+    hurt = (frame["us_killed"].fillna(0) > 0) | (frame["us_wounded"].fillna(0) > 0)
+    frame.loc[hit & ~hurt & (frame["action"] == "lethal_attack"), "action"] = "harassment_attack"
 
 
 # --- period counts ---------------------------------------------------------------------------
@@ -324,11 +351,15 @@ def summarise(events: pd.DataFrame) -> dict[str, object]:
         ``n_lethal_attacks`` (of those, lethal); ``us_killed`` (American deaths, all events);
         ``us_wounded_low`` (American wounded, a lower bound: unknown counts add nothing and
         disputed counts enter at their lower documented figure); ``first_date`` and ``last_date``
-        (Timestamps, from ``day``); ``by_action`` (count of events per action code) and
-        ``us_strikes`` (count of US strikes per kind, see :data:`US_STRIKE_ACTIONS`).
+        (Timestamps, from ``day``); ``by_action`` (count of events per action code, third
+        parties' rows left out: Hamas's attack of 7 October 2023 and Israel's killings of Shukr
+        and Haniyeh are context, not US decapitations or militia attacks); ``n_context`` (those
+        rows) and ``us_strikes`` (count of US strikes per kind, see
+        :data:`US_STRIKE_ACTIONS`).
     """
     attacks = _attacks_in_iraq(events)
     us = events[events["actor"] == "us"]
+    dyad = events[events["actor"] != "other"]  # third parties (7 Oct 2023, Shukr, Haniyeh)
     return {
         "n_events": len(events),
         "n_attacks": len(attacks),
@@ -338,8 +369,9 @@ def summarise(events: pd.DataFrame) -> dict[str, object]:
         "first_date": events["day"].min(),
         "last_date": events["day"].max(),
         "by_action": {
-            str(a): int(n) for a, n in events["action"].value_counts().sort_index().items()
+            str(a): int(n) for a, n in dyad["action"].value_counts().sort_index().items()
         },
+        "n_context": int((events["actor"] == "other").sum()),
         "us_strikes": {kind: int((us["action"] == kind).sum()) for kind in US_STRIKE_ACTIONS},
     }
 

@@ -57,6 +57,10 @@ US_STRIKE_ACTIONS: tuple[str, ...] = (
 
 CASUALTY_FIELDS: tuple[str, ...] = ("us_killed", "us_wounded", "others_killed", "others_wounded")
 
+#: Americans counted in ``us_killed`` who did not die of hostile fire (the contractor's cardiac
+#: death while sheltering from rockets, 3 March 2021): an optional last column of
+#: ``events.csv`` (absent or empty: none).
+NON_HOSTILE_FIELD = "us_killed_non_hostile"
 #: Columns of ``events.csv``, in file order. ``note`` may be absent; all others are required.
 EVENT_COLUMNS: tuple[str, ...] = (
     "id",

@@ -6,10 +6,16 @@ import math
 
 from sim.core import ladder
 from sim.core.jit import njit
-from sim.core.ladder import US_DECAPITATION, US_DIPLOMACY, US_STRIKE_IRAN
+from sim.core.ladder import (
+    US_DECAPITATION,
+    US_DECAPITATION_IRAN,
+    US_DIPLOMACY,
+    US_STRIKE_IRAN,
+)
 from sim.core.rules.common import decay, geometric_count
 
 _KINETIC = ladder.IS_KINETIC
+_HITS_MILITIA = ladder.HITS_MILITIA
 
 
 @njit
@@ -77,24 +83,36 @@ def grievance_update(
     us_action: int,
     intensity: float,
     iran_struck_us: bool,
-    decap_grievance: float,
+    official_grievance: float,
+    commander_grievance: float,
+    fighters_grievance: float,
     struck_grievance: float,
     satisfaction: float,
     keep: float,
     pulse: float,
 ) -> float:
-    """Iran's grievance after today's events.
+    """Iran's grievance after today's events, by who the US struck.
 
-    Rises when the US kills an Iranian leader (decapitation, 3 January 2020) or strikes Iranian
-    forces (by the strike's intensity, ``intensity_iran``); falls by ``satisfaction`` once Iran has
-    struck back itself (it stood down after 8 January 2020); decays otherwise; exogenous pulses
-    (Haniyeh's killing in Tehran, 31 July 2024) add to it.
+    The killing of an Iranian official adds ``official_grievance`` (one unit: Soleimani, killed on
+    3 January 2020, answered by missiles on 8 January); the killing of a militia group's
+    commanders adds ``commander_grievance`` (a prior: Iran's partners are not its own, and in the
+    training record their commander al-Muhandis died beside Soleimani, so the record cannot
+    separate the two); strikes on militia fighters in Syria or Iraq add ``fighters_grievance``
+    per unit intensity (no Iranian strike after the 25 KH fighters killed on 29 December 2019 or
+    the Syria strike of 25 February 2021); a US strike on Iranian forces adds
+    ``struck_grievance`` per unit intensity. Grievance falls by ``satisfaction`` once Iran has
+    struck back itself (it stood down after 8 January 2020), decays otherwise, and exogenous
+    pulses (Haniyeh's killing in Tehran, 31 July 2024) add to it.
     """
     g = decay(grievance, keep)
-    if us_action == US_DECAPITATION:
-        g += decap_grievance
+    if us_action == US_DECAPITATION_IRAN:
+        g += official_grievance
+    elif us_action == US_DECAPITATION:
+        g += commander_grievance
     elif us_action == US_STRIKE_IRAN:
         g += struck_grievance * intensity
+    elif _HITS_MILITIA[us_action]:
+        g += fighters_grievance * intensity
     if iran_struck_us:
         g *= 1.0 - satisfaction
     return g + pulse

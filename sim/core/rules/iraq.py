@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.core.jit import njit
-from sim.core.ladder import US_DECAPITATION, US_PRESS_BAGHDAD, US_STRIKE_IRAQ, US_STRIKE_SYRIA
+from sim.core.ladder import IS_DECAPITATION, US_PRESS_BAGHDAD, US_STRIKE_IRAQ, US_STRIKE_SYRIA
 from sim.core.rules.common import decay
 
 
@@ -22,15 +22,16 @@ def pressure_update(
 
     US strikes inside Iraq violate sovereignty (Iraq accused the US of killing its soldiers on
     2020-03-12); strikes in Syria barely do ("did not violate Iraqi sovereignty", Daily Beast
-    2021); a decapitation on Iraqi soil costs the most (the expulsion vote of 2020-01-05); US
-    demands to prosecute militias carry a political cost too (by their intensity).
+    2021); a decapitation on Iraqi soil, whoever is killed, costs the most (the expulsion vote
+    of 2020-01-05); US demands to prosecute militias carry a political cost too (by their
+    intensity).
     """
     p = decay(pressure, keep)
     if us_action == US_STRIKE_IRAQ:
         p += cost_iraq * intensity
     elif us_action == US_STRIKE_SYRIA:
         p += cost_syria * intensity
-    elif us_action == US_DECAPITATION:
+    elif IS_DECAPITATION[us_action]:  # an Iranian official's killing or a militia commander's
         p += cost_decapitation
     elif us_action == US_PRESS_BAGHDAD:
         p += press_cost * intensity

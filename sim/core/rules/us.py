@@ -8,6 +8,7 @@ from sim.core.ladder import (
     SEV_HARASSMENT,
     SEV_NONE,
     US_DECAPITATION,
+    US_DECAPITATION_IRAN,
     US_DIPLOMACY,
     US_NONE,
     US_PRESS_BAGHDAD,
@@ -112,7 +113,7 @@ def forced_intensity(
         return syria
     if action == US_STRIKE_IRAQ:
         return iraq
-    if action == US_DECAPITATION:
+    if action == US_DECAPITATION or action == US_DECAPITATION_IRAN:
         return decapitation
     if action == US_STRIKE_IRAN:
         return iran
