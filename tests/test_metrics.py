@@ -451,7 +451,7 @@ def test_write_summary_files(tmp_path):
                  "runs: 80", "counts per year"):  # fmt: skip
         assert text in md, text
     # outcome names say what they measure; judgement parameters are named beside the intervals
-    assert "P(war: 3+ direct US–Iran strikes)" in md and "P(US–Iran war)" not in md
+    assert "P(war: reciprocal direct US–Iran strikes)" in md and "P(US–Iran war)" not in md
     assert "Rests on judgement parameters" in md and "`intensity_iraq`" in md
     assert "an attack that injures or kills Americans" in md  # the policy catalogue
     assert md == summary_markdown(s, context=context) + "\n"

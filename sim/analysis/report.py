@@ -30,7 +30,7 @@ OUTCOME_LABELS: dict[str, str] = {
     "first_death_day": "Day of first US death",
     "any_iran_strike": "P(any Iranian direct strike on US forces)",
     "direct_exchange": "P(any direct US–Iran strike, either way)",
-    "war": "P(war: 3+ direct US–Iran strikes)",
+    "war": "P(war: reciprocal direct US–Iran strikes)",
     "withdrawal": "P(US withdrawal from Iraq)",
     "expulsion_vote": "P(Iraqi vote to expel US forces)",
 }
@@ -62,9 +62,10 @@ MD_DIFFS: tuple[str, ...] = (
 
 #: What the outcome names mean, printed under the tables.
 NOTES = (
-    "P(war: 3+ direct US–Iran strikes): a sustained war begins after `war_exchanges` direct "
-    "strikes between the US and Iran, either way (3, the table's default, unless the "
-    "scenario sets it; a judgement value). P(any Iranian direct strike on US forces): Iran "
+    "P(war: reciprocal direct US–Iran strikes): a sustained war begins once an exchange "
+    "reaches `war_exchanges` direct strikes (3 by default, a judgement value), with an Iranian "
+    "strike on US forces and a US strike on Iran both within `war_window` days (30 by "
+    "default); strikes in Syria and decapitations do not count. P(any Iranian direct strike on US forces): Iran "
     "struck at least once. P(any direct US–Iran strike, either way): at least one Iranian "
     "strike on US forces or US strike on Iranian forces.",
     "Day of first US death: restricted mean of min(day, period) over all runs, a run without "
