@@ -65,9 +65,9 @@ NOTES = (
     "P(war: reciprocal direct US–Iran strikes): a sustained war begins once an exchange "
     "reaches `war_exchanges` direct strikes (3 by default, a judgement value), with an Iranian "
     "strike on US forces and a US strike on Iran both within `war_window` days (30 by "
-    "default); strikes in Syria and decapitations do not count. P(any Iranian direct strike on US forces): Iran "
-    "struck at least once. P(any direct US–Iran strike, either way): at least one Iranian "
-    "strike on US forces or US strike on Iranian forces.",
+    "default); strikes in Syria and decapitations do not count. P(any Iranian direct strike "
+    "on US forces): Iran struck at least once. P(any direct US–Iran strike, either way): at "
+    "least one Iranian strike on US forces or US strike on Iranian forces.",
     "Day of first US death: restricted mean of min(day, period) over all runs, a run without "
     "a death counting as the end of the period (survival analysis; Royston & Parmar 2013), "
     "then the Kaplan–Meier median (“not reached” when fewer than half the runs have a death). "

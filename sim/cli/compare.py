@@ -126,7 +126,8 @@ def key_table(outcomes: pd.DataFrame) -> pd.DataFrame:
 KEY_NOTE = (
     "attacks, US killed, US strikes: mean per run over the period; P(...): share of runs with\n"
     "at least one US death; an Iranian direct strike on US forces; a direct US–Iran strike either\n"
-    "way; a war (reciprocal direct US–Iran strikes); a US withdrawal. Policies: `escalation policies`."
+    "way; a war (reciprocal direct US–Iran strikes); a US withdrawal.\n"
+    "Policies: `escalation policies`."
 )
 
 
