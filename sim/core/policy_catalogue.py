@@ -89,7 +89,14 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             "an attack that injures or kills Americans, or any direct Iranian strike",
             "a strike on Iranian forces (a direct US–Iran exchange)",
             "Daily Beast 2021, option 'hold Iran directly accountable'",
-            ("iran_struck_grievance", "iran_fear_strength", "war_exchanges", "war_window"),
+            (
+                "iran_struck_grievance",
+                "iran_fear_strength",
+                "war_exchanges",
+                "war_window",
+                "war_iran_strike_factor",
+                "war_casualty_factor",
+            ),
         ),
         PolicyDefinition(
             "iraqi_accountability",
