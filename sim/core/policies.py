@@ -22,6 +22,7 @@ import numpy as np
 from sim.core.ladder import US_NONE
 from sim.core.layout import new_rows
 from sim.core.params import Params
+from sim.core.policy_catalogue import definition
 from sim.core.policy_rules import CODES, decide_many
 from sim.errors import UserError
 
@@ -125,9 +126,14 @@ REGISTRY: dict[str, type[Policy]] = {}
 
 
 def register(cls: type[Policy]) -> type[Policy]:
-    """Class decorator: add a policy to the registry under its ``name``."""
+    """Class decorator: add a policy to the registry under its ``name``; a built-in policy takes
+    its ``label`` and ``source`` from its definition in :mod:`sim.core.policy_catalogue` (the
+    one place where what each policy does is written)."""
     if not cls.name or cls.name in REGISTRY:
         raise ValueError(f"policy {cls.__name__} needs a unique name, got {cls.name!r}")
+    d = definition(cls.name)
+    if d is not None:
+        cls.label, cls.source = d.label, d.source
     REGISTRY[cls.name] = cls
     return cls
 
@@ -164,8 +170,6 @@ class DoNothing(Policy):
 
     name = "do_nothing"
     code = CODES["do_nothing"]
-    label = "Do nothing"
-    source = "Daily Beast 2021, option 'do nothing at all'"
     classifier = {"kinetic": False}
 
 
@@ -179,8 +183,6 @@ class StrikeSyria(Policy):
 
     name = "strike_syria"
     code = CODES["strike_syria"]
-    label = "Strike militias in Syria"
-    source = "2021-02-25 strike on nine facilities in Syria (Vox 2021)"
     classifier = {"kinetic": True}
 
 
@@ -193,8 +195,6 @@ class EscalateSyria(Policy):
 
     name = "escalate_syria"
     code = CODES["escalate_syria"]
-    label = "Escalate strikes in Syria"
-    source = "Daily Beast 2021, option 'escalate US air strikes in Syria'"
     classifier = {"kinetic": True}
 
 
@@ -207,8 +207,6 @@ class StrikeIraq(Policy):
 
     name = "strike_iraq"
     code = CODES["strike_iraq"]
-    label = "Strike inside Iraq"
-    source = "2019-12-29 and 2020-03-12 strikes in Iraq (Foreign Policy)"
     classifier = {"kinetic": True, "inside_iraq": True}
 
 
@@ -222,8 +220,6 @@ class CasualtyThreshold(Policy):
 
     name = "casualty_threshold"
     code = CODES["casualty_threshold"]
-    label = "Respond only to US deaths"
-    source = "Daily Beast 2021 on the Trump administration's rule"
     classifier = {"kinetic": True, "inside_iraq": True}
 
 
@@ -238,8 +234,6 @@ class HoldIranAccountable(Policy):
 
     name = "hold_iran_accountable"
     code = CODES["hold_iran_accountable"]
-    label = "Hold Iran accountable"
-    source = "Daily Beast 2021, option 'hold Iran directly accountable'"
     classifier = {"kinetic": True, "targets_iran": True}
 
 
@@ -253,8 +247,6 @@ class IraqiAccountability(Policy):
 
     name = "iraqi_accountability"
     code = CODES["iraqi_accountability"]
-    label = "Press Baghdad to prosecute"
-    source = "Daily Beast 2021, option 'held accountable by the Iraqi authorities'"
     classifier = {"kinetic": False}
 
 
@@ -268,8 +260,6 @@ class RegionalDeal(Policy):
 
     name = "regional_deal"
     code = CODES["regional_deal"]
-    label = "Seek a regional deal"
-    source = "Daily Beast 2021, option 'a new regional Iran deal'"
     classifier = {"kinetic": False}
 
 
@@ -282,8 +272,6 @@ class Decapitation(Policy):
 
     name = "decapitation"
     code = CODES["decapitation"]
-    label = "Decapitation"
-    source = "2020-01-03 killing of Soleimani and al-Muhandis"
     classifier = {"kinetic": True, "inside_iraq": True, "targets_iran": True}
 
 
@@ -296,8 +284,6 @@ class TitForTat(Policy):
 
     name = "tit_for_tat"
     code = CODES["tit_for_tat"]
-    label = "Tit-for-tat"
-    source = "Axelrod 1984, The Evolution of Cooperation"
     classifier = {"kinetic": True, "inside_iraq": True, "targets_iran": True}
 
 
@@ -311,8 +297,6 @@ class GenerousTitForTat(Policy):
 
     name = "generous_tit_for_tat"
     code = CODES["generous_tit_for_tat"]
-    label = "Generous tit-for-tat"
-    source = "Nowak & Sigmund 1992"
     classifier = {"kinetic": True, "inside_iraq": True, "targets_iran": True, "stochastic": True}
 
 
