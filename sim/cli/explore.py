@@ -16,7 +16,7 @@ from sim.cli.common import positive_int, seed_int
 from sim.cli.compare import resolve_policies
 from sim.errors import UserError
 from sim.experiments.experiment import interrupted
-from sim.experiments.options import add_executor_arguments
+from sim.experiments.options import add_executor_arguments, executor_options
 from sim.explore.decisions import parse_conditions
 from sim.explore.discovery import INSTALL_HINT
 from sim.explore.runner import EXPLORE_OUTCOMES, Exploration, ExploreResult, run_exploration
@@ -165,16 +165,11 @@ def run(args: argparse.Namespace) -> int:
 
     skipped: dict[str, str] = {}
 
-    progress = False if args.quiet else (True if args.progress else None)
     try:
         res = run_exploration(
             ex,
             args.out,
-            workers=args.workers,
-            dask_scheduler=args.dask_scheduler,
-            resume=args.resume,
-            overwrite=args.overwrite,
-            progress=progress,
+            **executor_options(args),
             command=command,
             finalise=finalise,
         )

@@ -51,7 +51,12 @@ from sim.experiments.chunks import (
 )
 from sim.experiments.executors import connect_dask, default_workers, progress_bar
 from sim.experiments.executors import start as start_executor
-from sim.experiments.options import add_execution_arguments, command_words, experiment_from_args
+from sim.experiments.options import (
+    add_execution_arguments,
+    command_words,
+    executor_options,
+    experiment_from_args,
+)
 from sim.experiments.provenance import build_manifest, git_commit, utc_now
 from sim.experiments.spec import (
     DEFAULT_CHUNK_SIZE,
@@ -290,16 +295,11 @@ def execute(
 
     ``words`` is the canonical command line of the run (without ``--resume``).
     """
-    progress = False if args.quiet else (True if args.progress else None)
     try:
         return run_experiment(
             exp,
             args.out,
-            workers=args.workers,
-            dask_scheduler=args.dask_scheduler,
-            resume=args.resume,
-            overwrite=args.overwrite,
-            progress=progress,
+            **executor_options(args),
             command=shlex.join(words),
             finalise=finalise,
         )

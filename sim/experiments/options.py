@@ -72,6 +72,19 @@ def add_executor_arguments(p: Any, what: str) -> None:
     )
 
 
+def executor_options(args: Any) -> dict[str, Any]:
+    """The keyword arguments of :func:`sim.experiments.experiment.run_experiment` (and of
+    ``run_exploration``) that :func:`add_executor_arguments` declared: workers, Dask scheduler,
+    resume, overwrite and progress (``--quiet`` off, ``--progress`` on, else the terminal's)."""
+    return {
+        "workers": args.workers,
+        "dask_scheduler": args.dask_scheduler,
+        "resume": args.resume,
+        "overwrite": args.overwrite,
+        "progress": False if args.quiet else (True if args.progress else None),
+    }
+
+
 def experiment_from_args(args: Any, scenario: Any, policies: tuple[str, ...]) -> Experiment:
     """The experiment that the options of :func:`add_execution_arguments` describe."""
     return Experiment(
