@@ -64,6 +64,7 @@ def end_day(i, t, R, L):
     R[i, OC.prosecutions] += R[i, DC.prosecuted]
     R[i, OC.iran_strikes] += struck
     R[i, OC.protests] += R[i, DC.protested]
+    R[i, OC.iraqi_harmed] += R[i, DC.iraqi_harmed]
     R[i, OC.max_rung] = max(R[i, OC.max_rung], rung)
     if R[i, DC.killed_total] > 0 and R[i, OC.first_death_day] != R[i, OC.first_death_day]:  # NaN
         R[i, OC.first_death_day] = t
