@@ -28,6 +28,7 @@ from sim.experiments.provenance import write_manifest
 from sim.figures.history import plot_replay
 from sim.history.replay import (
     FORCEABLE,
+    REPLAY_FORCE,
     load_record,
     parse_date,
     record_daily,
@@ -71,8 +72,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "shipped name; default: the packaged history setting sim/data/history_setting.yaml)",
     )  # fmt: skip
     p.add_argument(
-        "--force", type=actors, default=["us"], metavar="ACTORS",
-        help=f"actors fixed to the record, comma-separated ({', '.join(FORCEABLE)})",
+        "--force", type=actors, default=list(REPLAY_FORCE), metavar="ACTORS",
+        help=f"actors fixed to the record, comma-separated ({', '.join(FORCEABLE)}; default "
+        f"{','.join(REPLAY_FORCE)}: the US actions and the militias' declared truces)",
     )  # fmt: skip
     p.add_argument("--runs", type=positive_int, default=DEFAULT_RUNS, help="number of runs")
     p.add_argument("--seed", type=seed_int, default=DEFAULT_SEED, help="seed of the runs")

@@ -16,9 +16,10 @@ compiled function of the run's row ``R[i]`` (state, today's events, outcomes, pa
 7. ``us_act``: the response after the delay, or the record's action when forced; the target;
 8. ``iraq_react``: prosecution, protests and the vote on the morning's pressure (or the
    record's vote), then the pressure after today's US action;
-9. ``militia_update`` (each group): self-excitation, revenge, deterrence;
+9. ``militia_update`` (each group): self-excitation, revenge, deterrence, truces;
 10. ``iran_update``: Iran's grievance, fear and the deal;
-11. ``us_update``: posture, cumulative deaths, withdrawal (frozen while the US is forced) and
+11. ``us_update``: posture, cumulative deaths, the withdrawal timetable, withdrawal (negotiated
+    or forced; frozen while the US is forced) and
     the direct exchanges: war begins after reciprocal direct strikes
     (:func:`sim.core.rules.escalation.war_update`);
 12. ``end_day``: the rung of the day and the tally of the outcomes and daily series.
@@ -32,7 +33,7 @@ in ``DC.visits``.
 
 from __future__ import annotations
 
-from sim.core import draws
+from sim.core import day_truce, draws
 from sim.core.jit import njit
 from sim.core.ladder import (
     US_NONE,
@@ -98,9 +99,11 @@ def iran_act(i, t, R, X, F, rk):
 
 
 @njit(inline="always")
-def militia_act(i, t, g, R, rk):
-    """Phase 3, group ``g``: whether it attacks; its attack's severity, casualties and
-    attribution."""
+def militia_act(i, t, g, R, F, rk):
+    """Phase 3, group ``g``: the record's truce if forced; whether it attacks (suppressed in
+    truce, deterred by Baghdad: :mod:`sim.core.day_truce`); its attack's severity, casualties,
+    attribution and the Iraqis it harms."""
+    day_truce.force_truce(i, g, R, forced(F, FC.truce, t, i))
     h = militia.attack_hazard(
         R[i, PC.base_rate + g],
         R[i, SC.excitation + g],
@@ -111,6 +114,7 @@ def militia_act(i, t, g, R, rk):
         R[i, SC.exposure],
         R[i, SC.withdrawn] == 0,
     ) * escalation.at_war(R[i, SC.war] != 0, R[i, PC.war_militia_factor])
+    h *= day_truce.attack_factor(i, g, R)
     if common.event(h, rk, t, draws.ATTACK + g):
         sev = militia.attack_severity(
             draws.uniform(rk, t, draws.SEVERITY + g),
@@ -138,6 +142,7 @@ def militia_act(i, t, g, R, rk):
         )
         R[i, DC.attacked + g], R[i, DC.severity + g] = 1.0, sev
         R[i, DC.killed + g], R[i, DC.wounded + g], R[i, DC.named + g] = k, w, named
+        day_truce.harm_iraqis(i, t, g, R, rk)
     R[i, DC.visits + PH.militia_act] += 1
 
 
@@ -256,12 +261,14 @@ def iraq_react(i, t, R, F, rk):
         R[i, PC.press_cost],
         R[i, PC.keep_pressure_days],
     )
+    day_truce.baghdad_update(i, R)
     R[i, DC.visits + PH.iraq_react] += 1
 
 
 @njit(inline="always")
-def militia_update(i, t, g, R, X):
-    """Phase 9, group ``g``: self-excitation, revenge and deterrence after the day."""
+def militia_update(i, t, g, R, X, F, rk):
+    """Phase 9, group ``g``: self-excitation, revenge, deterrence, and a truce declared or
+    ended (at once if the US struck the group) after the day."""
     action, x, target = int(R[i, DC.action]), R[i, DC.intensity], int(R[i, DC.target])
     hit = us.struck(g, action, x, target)
     R[i, SC.excitation + g] = militia.excitation_update(
@@ -289,6 +296,7 @@ def militia_update(i, t, g, R, X):
         R[i, PC.prosecution_fear],
         R[i, PC.keep_deterrence_days],
     )
+    day_truce.truce_after_day(i, t, g, R, rk, forced(F, FC.truce, t, i), hit)
     R[i, DC.visits + PH.militia_update] += 1
 
 
@@ -336,7 +344,9 @@ def us_update(i, t, R, F, rk):
         R[i, SC.exposure], lethal, R[i, PC.consolidation_step], R[i, PC.exposure_min]
     )
     R[i, SC.cum_killed] += R[i, DC.killed_total]
-    if forced(F, FC.us, t, i) < 0 and R[i, SC.withdrawn] == 0:
+    free = forced(F, FC.us, t, i) < 0
+    day_truce.timetable_after_day(i, R, free and R[i, SC.withdrawn] == 0)
+    if free and R[i, SC.withdrawn] == 0:
         h = us.withdrawal_hazard(
             R[i, SC.voted] != 0,
             R[i, SC.iraq_pressure],
@@ -371,7 +381,7 @@ def until_decision(i, t, R, X, F, rk):
     begin_day(i, R)
     iran_act(i, t, R, X, F, rk)
     for g in range(G):
-        militia_act(i, t, g, R, rk)
+        militia_act(i, t, g, R, F, rk)
     count_day(i, R)
     us_observe(i, R)
 
@@ -382,7 +392,7 @@ def after_decision(i, t, R, X, F, L, rk):
     us_act(i, t, R, F, rk)
     iraq_react(i, t, R, F, rk)
     for g in range(G):
-        militia_update(i, t, g, R, X)
+        militia_update(i, t, g, R, X, F, rk)
     iran_update(i, t, R, X)
     us_update(i, t, R, F, rk)
     end_day(i, t, R, L)

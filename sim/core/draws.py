@@ -21,7 +21,7 @@ from sim.core.params import GROUPS
 
 G = len(GROUPS)
 
-#: Slots of one run's day: seven per militia group (``slot + g``), then one per single draw.
+#: Slots of one run's day: nine per militia group (``slot + g``), then one per single draw.
 PER_GROUP: tuple[str, ...] = (
     "attack",
     "severity",
@@ -30,6 +30,8 @@ PER_GROUP: tuple[str, ...] = (
     "attribution",
     "killed",
     "wounded",
+    "iraqi_harm",
+    "truce",
 )
 SINGLE: tuple[str, ...] = (
     "iran_strike",
@@ -44,7 +46,9 @@ SINGLE: tuple[str, ...] = (
     "withdraw",
 )
 
-ATTACK, SEVERITY, WEAPON, TARGET, ATTRIBUTION, KILLED, WOUNDED = (k * G for k in range(7))
+ATTACK, SEVERITY, WEAPON, TARGET, ATTRIBUTION, KILLED, WOUNDED, IRAQI_HARM, TRUCE = (
+    k * G for k in range(9)
+)
 (
     IRAN_STRIKE,
     IRAN_LETHAL,
@@ -56,8 +60,8 @@ ATTACK, SEVERITY, WEAPON, TARGET, ATTRIBUTION, KILLED, WOUNDED = (k * G for k in
     PROTEST,
     VOTE,
     WITHDRAW,
-) = (7 * G + k for k in range(10))
-N_SLOTS = 7 * G + 10
+) = (len(PER_GROUP) * G + k for k in range(10))
+N_SLOTS = len(PER_GROUP) * G + len(SINGLE)
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)

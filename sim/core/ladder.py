@@ -80,6 +80,9 @@ US_DIPLOMACY = 6
 #: the killing of an Iranian official (Soleimani, with the PMF's al-Muhandis, 3 January 2020);
 #: ``US_DECAPITATION`` kills the commanders of a militia group only
 US_DECAPITATION_IRAN = 7
+#: talks with Baghdad on a timetable for the withdrawal of US forces (the condition of Kata'ib
+#: Hezbollah's ceasefire of October 2020, defence news); non-kinetic, answers no attack
+US_NEGOTIATE = 8
 
 US_ACTION_NAMES: dict[int, str] = {
     US_NONE: "none",
@@ -90,6 +93,7 @@ US_ACTION_NAMES: dict[int, str] = {
     US_PRESS_BAGHDAD: "press_baghdad",
     US_DIPLOMACY: "diplomacy",
     US_DECAPITATION_IRAN: "decapitation_iran",
+    US_NEGOTIATE: "negotiate_withdrawal",
 }
 
 #: The rung that each US action reaches (non-kinetic actions reach none).
@@ -102,6 +106,7 @@ US_ACTION_RUNG: dict[int, Rung] = {
     US_PRESS_BAGHDAD: Rung.QUIET,
     US_DIPLOMACY: Rung.QUIET,
     US_DECAPITATION_IRAN: Rung.DECAPITATION,
+    US_NEGOTIATE: Rung.QUIET,
 }
 
 #: Kinetic US actions (the ones that count as "US strikes").

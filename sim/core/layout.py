@@ -55,9 +55,11 @@ SC = _columns(
         ("excitation", G),
         ("grievance", G),
         ("fear", G),
+        ("truce", G),
         ("iran_grievance", 1),
         ("iran_fear", 1),
         ("deal_progress", 1),
+        ("timetable", 1),
         ("air_defence", 1),
         ("exposure", 1),
         ("pending_severity", 1),
@@ -67,7 +69,9 @@ SC = _columns(
         ("pending_iran", 1),
         ("cum_killed", 1),
         ("withdrawn", 1),
+        ("negotiated", 1),
         ("iraq_pressure", 1),
+        ("baghdad_pressure", 1),
         ("voted", 1),
         ("exchanges", 1),
         ("since_iran_strike", 1),
@@ -121,6 +125,7 @@ DC = _columns(
         ("prosecuted", 1),
         ("protested", 1),
         ("iraqi_harmed", 1),
+        ("militia_harmed", 1),
         ("rung", 1),
         ("visits", len(PHASES)),
     ],
@@ -149,10 +154,12 @@ OUTCOMES: dict[str, str] = {
     "first_death_day": "day of the first US death (NaN if none)",
     "direct_exchange": "a direct US–Iran strike happened (either direction)",
     "expulsion_vote": "the Iraqi parliament voted to expel US forces",
-    "withdrawal": "US forces withdrew from Iraq",
+    "withdrawal": "US forces withdrew from Iraq (negotiated or forced)",
+    "withdrawal_negotiated": "US forces withdrew on a negotiated timetable",
+    "truce_days": "days on which at least one militia group observed a truce",
     "war": "a sustained US–Iran war began",
 }
-BOOL_OUTCOMES = ("direct_exchange", "expulsion_vote", "withdrawal", "war")
+BOOL_OUTCOMES = ("direct_exchange", "expulsion_vote", "withdrawal", "withdrawal_negotiated", "war")
 OC = _columns("OutcomeColumns", [(k, 1) for k in OUTCOMES], DC.end)
 PC = _columns("ParamColumns", _param_spec() + [(f"keep_{n}", 1) for n in DECAYING], OC.end)
 #: width of a run's row
@@ -166,8 +173,9 @@ LC = namedtuple("DailyColumns", DAILY)(*range(len(DAILY)))
 XC = namedtuple(
     "ShockColumns", ["militia_grievance", "iran_grievance", "iran_direction", "iran_restraint"]
 )(0, 1, 2, 3)
-#: forcing rows of ``F`` (-1: not forced that day)
-FC = namedtuple("ForcingRows", ["us", "iran", "vote"])(0, 1, 2)
+#: forcing rows of ``F`` (-1: not forced that day); ``truce`` holds a bitmask of the groups in
+#: truce (bit ``g`` for group ``g``)
+FC = namedtuple("ForcingRows", ["us", "iran", "vote", "truce"])(0, 1, 2, 3)
 
 
 def new_rows(params: Params) -> np.ndarray:
@@ -190,14 +198,15 @@ def shock_matrix(shocks: dict[str, np.ndarray], days: int) -> np.ndarray:
     return out
 
 
-def forcing_matrix(days: int, n: int, us=None, iran=None, vote=None) -> np.ndarray:
-    """The ``(3, days, m)`` int8 forcing array (``m`` 1 or ``n``; ``(3, 0, 1)`` if none)."""
-    given = [x for x in (us, iran, vote) if x is not None]
+def forcing_matrix(days: int, n: int, us=None, iran=None, vote=None, truce=None) -> np.ndarray:
+    """The ``(4, days, m)`` int8 forcing array (``m`` 1 or ``n``; ``(4, 0, 1)`` if none);
+    ``truce`` gives each day's bitmask of the groups in truce."""
+    given = [x for x in (us, iran, vote, truce) if x is not None]
     if not given:
-        return np.full((3, 0, 1), -1, dtype=np.int8)
+        return np.full((len(FC), 0, 1), -1, dtype=np.int8)
     m = n if any(np.ndim(x) == 2 for x in given) else 1
-    out = np.full((3, days, m), -1, dtype=np.int8)
-    for row, x in ((FC.us, us), (FC.iran, iran), (FC.vote, vote)):
+    out = np.full((len(FC), days, m), -1, dtype=np.int8)
+    for row, x in ((FC.us, us), (FC.iran, iran), (FC.vote, vote), (FC.truce, truce)):
         if x is not None:
             a = np.asarray(x).astype(np.int8)
             out[row] = a[:days, None] if a.ndim == 1 else a[:days]

@@ -307,6 +307,62 @@ _SCALARS: list[Param] = [
     _p("press_cost", "pressure units per demand", 0.02, 0.0, 0.5, "iraq_gov",
        "judgement: the militias' ties to parties that 'threatened the Iraqi president' (Daily "
        "Beast 2021)", description="Iraqi political cost of US demands to prosecute"),
+    # --- truces, Baghdad's pressure on the militias, a negotiated withdrawal (issue 11) -----
+    _p("p_iraqi_harm", "probability per attack", 0.08, 0.0, 0.3, "iraq_gov",
+       "record: Iraqis hurt in 2 of 'about three dozen' attacks Oct 2019 - Dec 2020 (defence "
+       "news; 2020-03-14-taji-katyusha: three Iraqi soldiers; 2020-12-20-baghdad-embassy-"
+       "rockets: an Iraqi soldier or civilian); judgement above 2/36 for harm the US-centred "
+       "articles leave out",
+       description="chance a militia attack kills or wounds Iraqi soldiers or civilians"),
+    _p("iraqi_harm_mean", "Iraqis killed or wounded per harming attack", 2.0, 1.0, 10.0,
+       "iraq_gov", "record: 3 (2020-03-14-taji-katyusha) and 1 (2020-12-20-baghdad-embassy-"
+       "rockets)", description="mean of the geometric number of Iraqis harmed, given harm"),
+    _p("baghdad_pressure_days", "days", 30.0, 5.0, 180.0, "iraq_gov",
+       "judgement: President Salih's office called the 2020-12-20 rockets 'a terrorist act' the "
+       "same day (2020-12-20-iraq-presidency-statement); outrage fades within weeks",
+       description="e-folding time of Baghdad's pressure on the militias"),
+    _p("baghdad_deterrence", "log-hazard drop per Iraqi harmed (decaying)", 0.05, 0.0, 0.5,
+       "iraq_gov",
+       "judgement: weak; 'No militias have ever been charged' (Daily Beast 2021), and the groups "
+       "answer Baghdad with deniability ('uncontrolled' acts, 2020-12-20-kh-denial)",
+       description="restraint Baghdad's pressure imposes on every group's attacks"),
+    _p("truce_rate", "truces per group per day", 0.0003, 0.0, 0.01, "militia",
+       "record: one declared truce (2020-10-kh-conditional-ceasefire) by four groups over "
+       "Oct 2019 - May 2021, partly mediated",
+       description="background hazard that a group declares a truce"),
+    _p("truce_mediation", "truces per group per day per Iraqi harmed (decaying)", 0.0005, 0.0,
+       0.02, "iraq_gov",
+       "judgement: Baghdad as mediator after harm to Iraqis ('targeting the Green Zone is a "
+       "terrorist act', 2020-12-20-iraq-presidency-statement)",
+       description="how much Baghdad's pressure on the militias raises the truce hazard"),
+    _p("truce_offer", "truces per group per day at a complete timetable", 0.01, 0.0, 0.1,
+       "militia",
+       "2020-10-kh-conditional-ceasefire: a ceasefire 'conditional' on a US timetable for "
+       "withdrawal (defence news, Dec 2020); the value is a judgement",
+       description="truce hazard added by progress toward a US withdrawal timetable"),
+    _p("truce_leak", "fraction of the attack hazard", 0.1, 0.0, 1.0, "militia",
+       "judgement: members 'often act on their own volition' (defence news, Dec 2020); 0 = a "
+       "perfect truce", description="share of a group's attack hazard left during its truce"),
+    _p("truce_break_rate", "per day", 0.005, 0.0, 0.1, "militia",
+       "judgement: a truce whose condition advances still ends some day",
+       description="hazard that a truce ends while its condition advances"),
+    _p("truce_stall_rate", "per day without progress", 0.025, 0.0, 0.2, "militia",
+       "2020-10-kh-conditional-ceasefire to 2020-11-kh-attacks-resume: about five weeks with "
+       "no US timetable (defence news, Dec 2020)",
+       description="hazard added on each day the truce's condition (the timetable) stalls"),
+    _p("timetable_rate", "timetable progress per day of negotiation", 0.005, 0.0, 0.05, "us",
+       "judgement, about 200 days of talks: the record has no US talks on a timetable (the US "
+       "'wants to maintain its presence in Iraq', Daily Beast 2021; none by Dec 2020, defence "
+       "news)", description="progress toward a withdrawal timetable per day of talks"),
+    _p("timetable_setback", "fraction of progress lost", 0.2, 0.0, 1.0, "us",
+       "judgement, as deal_setback: talks are 'even harder when both sides are attacking each "
+       "other' (Vox 2021)",
+       description="share of timetable progress lost after a lethal attack or a US strike"),
+    _p("withdrawal_chase", "log-hazard per unit timetable progress", 0.5, 0.0, 2.0, "militia",
+       "defence news, Dec 2020: 'as the U.S withdrawal date in Iraq approaches ... attacks on "
+       "U.S. personnel will increase to give the impression that Iran and the PMUs have "
+       "successfully chased the United States'; the value is a judgement",
+       description="rise of the attack hazard of groups not in truce as a timetable nears"),
 ]
 
 _GROUP_PARAMS: dict[str, tuple[str, float, float, tuple[float, ...], str, str]] = {

@@ -300,6 +300,20 @@ class GenerousTitForTat(Policy):
     classifier = {"kinetic": True, "inside_iraq": True, "targets_iran": True, "stochastic": True}
 
 
+@register
+class NegotiateWithdrawal(Policy):
+    """Negotiate a timetable for the withdrawal of US forces every day, with no strikes.
+
+    The condition of Kata'ib Hezbollah's "conditional" ceasefire of October 2020: "that the
+    U.S. present a timetable for the withdrawal of American troops" (defence news, Dec 2020).
+    A complete timetable ends in a negotiated withdrawal.
+    """
+
+    name = "negotiate_withdrawal"
+    code = CODES["negotiate_withdrawal"]
+    classifier = {"kinetic": False}
+
+
 def all_policies() -> list[str]:
     """Names of the built-in policies, in registry order (do_nothing first)."""
     return list(REGISTRY)

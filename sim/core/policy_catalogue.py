@@ -115,6 +115,24 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             ("deal_rate", "deal_restraint", "deal_setback"),
         ),
         PolicyDefinition(
+            "negotiate_withdrawal",
+            "Negotiate a withdrawal timetable",
+            "every day, whatever happens",
+            "talks with Baghdad on a timetable for the withdrawal of US forces, with no "
+            "strikes: the militias may hold a truce while it advances, and US forces leave "
+            "once it is complete (a negotiated withdrawal)",
+            "Kata'ib Hezbollah's ceasefire of Oct 2020, conditional on a US withdrawal "
+            "timetable (defence news, Dec 2020)",
+            (
+                "timetable_rate",
+                "timetable_setback",
+                "truce_offer",
+                "truce_break_rate",
+                "truce_leak",
+                "withdrawal_chase",
+            ),
+        ),
+        PolicyDefinition(
             "decapitation",
             "Decapitation",
             "an attack that kills Americans",

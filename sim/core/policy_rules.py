@@ -17,6 +17,7 @@ from sim.core.ladder import (
     SEV_LETHAL,
     US_DECAPITATION,
     US_DIPLOMACY,
+    US_NEGOTIATE,
     US_NONE,
     US_PRESS_BAGHDAD,
     US_STRIKE_IRAN,
@@ -38,6 +39,7 @@ CODES: dict[str, int] = {
     "decapitation": 8,
     "tit_for_tat": 9,
     "generous_tit_for_tat": 10,
+    "negotiate_withdrawal": 11,
 }
 
 
@@ -85,6 +87,8 @@ def decide(
     if code == 10:  # generous_tit_for_tat (Nowak & Sigmund 1992)
         a, x, _ = proportional(severity, iran, p)
         return a, x, a != US_NONE and u < p[PC.forgiveness]
+    if code == 11:  # negotiate_withdrawal
+        return US_NEGOTIATE, 0.0, False
     return US_NONE, 0.0, False  # do_nothing
 
 

@@ -27,8 +27,8 @@ _INT = (
     "since_iran_strike",
     "since_us_strike_iran",
 )
-_BOOL = ("pending_iran", "withdrawn", "voted", "war")
-_GROUP = ("excitation", "grievance", "fear")
+_BOOL = ("pending_iran", "withdrawn", "negotiated", "voted", "war")
+_GROUP = ("excitation", "grievance", "fear", "truce")
 
 
 @dataclass
@@ -38,9 +38,11 @@ class State:
     excitation: np.ndarray
     grievance: np.ndarray
     fear: np.ndarray
+    truce: np.ndarray
     iran_grievance: np.ndarray
     iran_fear: np.ndarray
     deal_progress: np.ndarray
+    timetable: np.ndarray
     air_defence: np.ndarray
     exposure: np.ndarray
     pending_severity: np.ndarray
@@ -50,7 +52,9 @@ class State:
     pending_iran: np.ndarray
     cum_killed: np.ndarray
     withdrawn: np.ndarray
+    negotiated: np.ndarray
     iraq_pressure: np.ndarray
+    baghdad_pressure: np.ndarray
     voted: np.ndarray
     exchanges: np.ndarray
     since_iran_strike: np.ndarray
@@ -140,9 +144,11 @@ def _initial(
                 militia_grievance, r[PC.revenge_attacks], r[PC.revenge_days]
             )
             r[SC.fear + g] = militia_fear
+            r[SC.truce + g] = 0.0
         r[SC.iran_grievance] = iran_grievance
         r[SC.iran_fear] = iran_fear
         r[SC.deal_progress] = 0.0
+        r[SC.timetable] = 0.0
         r[SC.air_defence] = r[PC.air_defence_initial] if np.isnan(air_defence) else air_defence
         r[SC.exposure] = r[PC.exposure_initial] if np.isnan(exposure) else exposure
         r[SC.pending_severity] = 0.0
@@ -152,7 +158,9 @@ def _initial(
         r[SC.pending_iran] = 0.0
         r[SC.cum_killed] = 0.0
         r[SC.withdrawn] = 0.0
+        r[SC.negotiated] = 0.0
         r[SC.iraq_pressure] = iraq_pressure
+        r[SC.baghdad_pressure] = 0.0
         r[SC.voted] = 1.0 if voted else 0.0
         r[SC.exchanges] = 0.0
         r[SC.since_iran_strike] = NEVER

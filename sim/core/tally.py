@@ -72,6 +72,11 @@ def end_day(i, t, R, L):
         R[i, OC.direct_exchange] = 1.0
     R[i, OC.expulsion_vote] = R[i, SC.voted]
     R[i, OC.withdrawal] = R[i, SC.withdrawn]
+    R[i, OC.withdrawal_negotiated] = R[i, SC.negotiated]
+    truce_today = False
+    for g in range(G):
+        truce_today = truce_today or R[i, SC.truce + g] != 0
+    R[i, OC.truce_days] += truce_today
     R[i, OC.war] = R[i, SC.war]
     if L.shape[1] > 0:
         L[LC.attacks, t, i] = R[i, DC.attacks]

@@ -100,6 +100,7 @@ def run_ensemble(
     state: State | None = None,
     forced_iran: np.ndarray | None = None,
     forced_vote: np.ndarray | None = None,
+    forced_truce: np.ndarray | None = None,
     observe: Callable[[int, DayEvents, State], None] | None = None,
     tally: bool = True,
     runs: np.ndarray | None = None,
@@ -116,6 +117,8 @@ def run_ensemble(
         updated in place
     forced_iran, forced_vote : optional ``(days,)`` or ``(days, N)`` booleans that replace
         Iran's direct-strike rule and the expulsion-vote rule (replay of the record)
+    forced_truce : optional ``(days,)`` or ``(days, N)`` bitmasks of the groups in truce (bit
+        ``g`` for group ``g``) that replace the truce rules (replay of the record)
     observe : optional callback ``observe(t, events, state)`` after each day (the replay's
         daily trace)
     tally : whether to return the per-run outcomes (the calibration needs only its trace);
@@ -131,7 +134,7 @@ def run_ensemble(
     else:
         state.to_rows(rows)
     X = shock_matrix(scenario.shock_arrays(), days)
-    F = forcing_matrix(days, n, forced_us, forced_iran, forced_vote)
+    F = forcing_matrix(days, n, forced_us, forced_iran, forced_vote, forced_truce)
     L = np.zeros((len(DAILY), days if keep_daily and tally else 0, n), dtype=np.int32)
     idx = np.arange(n) if runs is None else np.asarray(runs, dtype=np.int64)
     keys = run_keys(draws.chunk_key(rng), idx)

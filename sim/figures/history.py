@@ -35,7 +35,12 @@ US_ACTION_TEXT: dict[int, str] = {
     ladder.US_DIPLOMACY: "US diplomacy",
 }
 #: Who an actor name of ``--force`` is.
-ACTOR_TEXT = {"us": "the United States", "iran": "Iran", "iraq_gov": "the Iraqi government"}
+ACTOR_TEXT = {
+    "us": "the United States",
+    "iran": "Iran",
+    "iraq_gov": "the Iraqi government",
+    "militia_truce": "the militias' truces",
+}
 #: The pseudo-policy of a branch that keeps the documented US actions.
 RECORD_LABEL = "As documented"
 

@@ -62,6 +62,7 @@ POLICY_COLORS: dict[str, str] = {
     "hold_iran_accountable": "#332288",
     "iraqi_accountability": "#999933",
     "regional_deal": "#009E73",
+    "negotiate_withdrawal": "#117733",
     "decapitation": "#000000",
     "tit_for_tat": "#0072B2",
     "generous_tit_for_tat": "#56B4E9",

@@ -5,7 +5,8 @@
   ``US_STRIKE_SYRIA``, ``us_strike_iraq`` -> ``US_STRIKE_IRAQ``, ``decapitation`` by the US ->
   ``US_DECAPITATION``, or ``US_DECAPITATION_IRAN`` when its target is Iranian, ``us_strike_iran``
   -> ``US_STRIKE_IRAN``), Iran's direct strikes (``iran_state_strike``) and the Iraqi
-  parliament's expulsion vote (``expulsion_vote``).
+  parliament's expulsion vote (``expulsion_vote``) and, as ``militia_truce``, the militias'
+  declared truces (``ceasefire`` rows of a group, until the row that ``responds_to`` it).
 * :func:`simulate` advances N runs with the ensemble engine
 (:func:`sim.engines.ensemble.run_ensemble`,
   the same rules as every engine) and keeps a daily trace of what the calibration and the figures
@@ -15,7 +16,8 @@
   each policy with common random numbers.
 
 Only events dated to the day (``date_precision`` ``day`` or ``week``) can be forced; events known
-only to the month or year are not placed on a day and are left out of the forcing.
+only to the month or year are not placed on a day and are left out of the forcing, except the
+truces placed on days by :data:`TRUCE_DAYS`.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core import ladder
-from sim.core.params import Params
+from sim.core.params import GROUPS, Params
 from sim.core.policies import Policy, get_policy
 from sim.engines.ensemble import OUTCOMES, DayEvents, State, run_ensemble
 from sim.errors import UserError
@@ -56,8 +58,20 @@ def us_action_code(action: str, target: str) -> int:
     return US_ACTION_CODES[action]
 
 
-#: Actors whose documented actions can be forced.
-FORCEABLE: tuple[str, ...] = ("us", "iran", "iraq_gov")
+#: Actors whose documented actions can be forced: ``militia_truce`` fixes the militias'
+#: declared truces to the record (their attacks stay simulated).
+FORCEABLE: tuple[str, ...] = ("us", "iran", "iraq_gov", "militia_truce")
+#: What a replay forces by default: the US actions and the militias' declared truces.
+REPLAY_FORCE: tuple[str, ...] = ("us", "militia_truce")
+#: The days of truces whose record rows are dated to the month only: first and last day in
+#: truce. Kata'ib Hezbollah's "conditional" ceasefire: "In October ... But in November it
+#: attacked again" (defence news, 21 Dec 2020; rows 2020-10-kh-conditional-ceasefire and
+#: 2020-11-kh-attacks-resume). Outside reporting only places the days: the announcement of
+#: 10-11 Oct 2020 and the rocket attack on the Green Zone of 17 Nov 2020 that Reuters called "a
+#: clear sign" attacks had resumed; the truce is taken to hold from 11 Oct to 16 Nov 2020.
+TRUCE_DAYS: dict[str, tuple[str, str]] = {
+    "2020-10-kh-conditional-ceasefire": ("2020-10-11", "2020-11-16"),
+}
 #: Name of the pseudo-policy of :func:`branch` that keeps the documented US actions.
 RECORD_POLICY = "record"
 #: Precisions that place an event on a day.
@@ -136,12 +150,13 @@ class Forcing:
     us: np.ndarray | None = None  # (days,) US action codes
     iran: np.ndarray | None = None  # (days,) bool, Iran strikes US forces directly
     vote: np.ndarray | None = None  # (days,) bool, parliament votes to expel
+    truce: np.ndarray | None = None  # (days,) bitmask of the groups in truce (bit g: group g)
 
     def cut(self, lo: int, hi: int) -> Forcing:
         """The forcing of days ``lo .. hi-1``."""
         f = lambda a: None if a is None else a[lo:hi]  # noqa: E731
         return Forcing(self.start + dt.timedelta(days=lo), hi - lo, f(self.us), f(self.iran),
-                       f(self.vote))  # fmt: skip
+                       f(self.vote), f(self.truce))  # fmt: skip
 
 
 def _day_index(events: pd.DataFrame, start: dt.date, days: int) -> pd.DataFrame:
@@ -179,6 +194,46 @@ def forcing_from_record(
         out.vote = np.zeros(days, dtype=bool)
         sel = ev[(ev["actor"] == "iraq_gov") & (ev["action"] == "expulsion_vote")]
         out.vote[sel["t"].to_numpy()] = True
+    if "militia_truce" in actors:
+        out.truce = truce_forcing(events, start, days)
+    return out
+
+
+def _truce_span(row, events: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First and last day of a documented truce: its day (or :data:`TRUCE_DAYS`) to the day
+    before the dated row that ``responds_to`` it (or :data:`TRUCE_DAYS`); open-ended if
+    neither."""
+    placed = TRUCE_DAYS.get(row["id"])
+    if row["date_precision"] in DAY_PRECISIONS:
+        first = pd.Timestamp(row["day"])
+    elif placed is not None:
+        first = pd.Timestamp(placed[0])
+    else:
+        return None  # a truce known only to the month, not placed on a day
+    ends = events[(events["responds_to"] == row["id"])
+                  & events["date_precision"].isin(DAY_PRECISIONS)]  # fmt: skip
+    if placed is not None:
+        last = pd.Timestamp(placed[1])
+    elif len(ends):
+        last = ends["day"].min() - pd.Timedelta(days=1)
+    else:
+        last = pd.Timestamp.max.normalize()
+    return first, last
+
+
+def truce_forcing(events: pd.DataFrame, start: dt.date, days: int) -> np.ndarray:
+    """Each day's bitmask of the militia groups in a documented truce (``ceasefire`` rows whose
+    actor is a group of :data:`sim.core.params.GROUPS`), 0 on the other days: a forced truce
+    holds on its days whatever happens, and no other truce is declared."""
+    out = np.zeros(days, dtype=np.int64)
+    dates = pd.date_range(start, periods=days, freq="D")
+    rows = events[(events["action"] == "ceasefire") & events["actor"].isin(GROUPS)]
+    for _, row in rows.iterrows():
+        span = _truce_span(row, events)
+        if span is None:
+            continue
+        on = (dates >= span[0]) & (dates <= span[1])
+        out[on] |= 1 << GROUPS.index(row["actor"])
     return out
 
 
@@ -258,7 +313,7 @@ def simulate(
         setting, policy or get_policy("do_nothing"), params, rng, keep_daily=False,
         forced_us=None if f is None else f.us, state=s,
         forced_iran=None if f is None else f.iran, forced_vote=None if f is None else f.vote,
-        observe=record, tally=tally,
+        forced_truce=None if f is None else f.truce, observe=record, tally=tally,
     )  # fmt: skip
     return Trace(setting.start, tr, res.outcomes, s, params)
 
@@ -341,7 +396,7 @@ def replay(
     runs: int,
     seed: int,
     scenario: Scenario | None = None,
-    force: Sequence[str] = ("us",),
+    force: Sequence[str] = REPLAY_FORCE,
     posterior: pd.DataFrame | bool = True,
     params: Params | None = None,
 ) -> ReplayResult:

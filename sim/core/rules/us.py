@@ -10,6 +10,7 @@ from sim.core.ladder import (
     US_DECAPITATION,
     US_DECAPITATION_IRAN,
     US_DIPLOMACY,
+    US_NEGOTIATE,
     US_NONE,
     US_PRESS_BAGHDAD,
     US_STRIKE_IRAN,
@@ -69,8 +70,9 @@ def pending_update(
 
 @njit
 def answers(action: int) -> bool:
-    """Whether an action answers the pending attacks (all but none and diplomacy)."""
-    return action != US_NONE and action != US_DIPLOMACY
+    """Whether an action answers the pending attacks (all but none, diplomacy and talks on a
+    withdrawal timetable)."""
+    return action != US_NONE and action != US_DIPLOMACY and action != US_NEGOTIATE
 
 
 @njit

@@ -84,16 +84,17 @@ class Militia(_View):
     excitation = property(lambda self: self._col(SC.excitation + self.index))
     grievance = property(lambda self: self._col(SC.grievance + self.index))
     fear = property(lambda self: self._col(SC.fear + self.index))
+    truce = property(lambda self: self._flag(SC.truce + self.index))
 
     def militia_act(self) -> None:
         """Whether to attack today, and the attack's severity, casualties and attribution."""
         m = self.model
-        day.militia_act(0, m.t, self.index, m.rows, m.rk)
+        day.militia_act(0, m.t, self.index, m.rows, m.F, m.rk)
 
     def militia_update(self) -> None:
         """Self-excitation, revenge and deterrence after the day."""
         m = self.model
-        day.militia_update(0, m.t, self.index, m.rows, m.X)
+        day.militia_update(0, m.t, self.index, m.rows, m.X, m.F, m.rk)
 
 
 class UnitedStates(_View):
@@ -148,6 +149,8 @@ class IraqiGovernment(_View):
     """
 
     pressure = property(lambda self: self._col(SC.iraq_pressure))
+    #: Baghdad's pressure on the militias after harm to Iraqis (Iraqis harmed, decaying)
+    militia_pressure = property(lambda self: self._col(SC.baghdad_pressure))
     voted = property(lambda self: self._flag(SC.voted))
 
     def iraq_react(self) -> None:

@@ -75,8 +75,9 @@ class EscalationModel(mesa.Model):
         scenario's posterior and ``params``: :func:`sim.experiments.sampling.model_params`)
     rng : seed or generator for Mesa's ``Model(rng=...)``; the run's draw key comes from it
         unless ``key`` is given
-    forced_us, forced_iran, forced_vote : optional per-day US action codes, Iranian strikes
-        and expulsion votes that replace the policy and the rules (replay of the record)
+    forced_us, forced_iran, forced_vote, forced_truce : optional per-day US action codes,
+        Iranian strikes, expulsion votes and bitmasks of the groups in truce that replace the
+        policy and the rules (replay of the record)
     collect : whether the DataCollector records every day (the dashboard needs it; batch runs
         do not)
     key, run : the chunk key and run index of the draws (:mod:`sim.core.draws`): run ``run``
@@ -95,6 +96,7 @@ class EscalationModel(mesa.Model):
         forced_vote: np.ndarray | None = None,
         key: int | None = None,
         run: int = 0,
+        forced_truce: np.ndarray | None = None,
     ) -> None:
         super().__init__(rng=rng)
         self.collect = collect
@@ -108,7 +110,7 @@ class EscalationModel(mesa.Model):
         self.rows = new_rows(self.p)
         initial_rows(self.rows, sc.initial)
         self.X = shock_matrix(sc.shock_arrays(), sc.days)
-        self.F = forcing_matrix(sc.days, 1, forced_us, forced_iran, forced_vote)
+        self.F = forcing_matrix(sc.days, 1, forced_us, forced_iran, forced_vote, forced_truce)
         self.L = np.zeros((len(DAILY), sc.days, 1), dtype=np.int32)
         self.key = chunk_key(self.rng) if key is None else np.uint64(key)
         self.rk = np.uint64(run_key(self.key, run))

@@ -1,0 +1,97 @@
+"""The truce pieces of the day's phases (:mod:`sim.core.day`), kept apart to keep the day short.
+
+Each helper reads and writes one run's row ``R[i]`` (:mod:`sim.core.layout`) and calls the
+scalar rules of :mod:`sim.core.rules.truce`; the phases of :mod:`sim.core.day` call them, so both
+engines run them:
+
+* ``militia_act``: the record's truce when forced (:func:`force_truce`), the truce's and
+  Baghdad's factor on the attack hazard (:func:`attack_factor`), the Iraqis an attack harms
+  (:func:`harm_iraqis`);
+* ``iraq_react``: Baghdad's pressure on the militias after today's harm (:func:`baghdad_update`);
+* ``militia_update``: a truce declared or ended (:func:`truce_after_day`);
+* ``us_update``: the withdrawal timetable and a negotiated withdrawal (:func:`timetable_after_day`).
+"""
+
+from __future__ import annotations
+
+from sim.core import draws
+from sim.core.jit import njit
+from sim.core.layout import DC, PC, SC
+from sim.core.rules import truce
+
+
+@njit(inline="always")
+def force_truce(i, g, R, f):
+    """The record's truce of group ``g`` today: ``f`` is the day's bitmask of the groups in truce
+    (-1: not forced, the state stays)."""
+    if f >= 0:
+        R[i, SC.truce + g] = float((f >> g) & 1)
+
+
+@njit(inline="always")
+def attack_factor(i, g, R) -> float:
+    """The multiplier of group ``g``'s attack hazard today (:func:`sim.core.rules.truce.
+    attack_factor`)."""
+    return truce.attack_factor(
+        R[i, SC.truce + g] != 0,
+        R[i, PC.truce_leak],
+        R[i, SC.baghdad_pressure],
+        R[i, PC.baghdad_deterrence],
+        R[i, SC.timetable],
+        R[i, PC.withdrawal_chase],
+    )
+
+
+@njit(inline="always")
+def harm_iraqis(i, t, g, R, rk):
+    """The Iraqis hurt by group ``g``'s attack today, added to the day's Iraqi harm (the column
+    the US strikes' harm is added to as well) and to the harm Baghdad blames on the militias."""
+    n = truce.iraqi_harm(
+        draws.uniform(rk, t, draws.IRAQI_HARM + g), R[i, PC.p_iraqi_harm], R[i, PC.iraqi_harm_mean]
+    )
+    R[i, DC.iraqi_harmed] += n
+    R[i, DC.militia_harmed] += n
+
+
+@njit(inline="always")
+def baghdad_update(i, R):
+    """Baghdad's pressure on the militias after the day's harm to Iraqis by militia attacks."""
+    R[i, SC.baghdad_pressure] = truce.baghdad_pressure_update(
+        R[i, SC.baghdad_pressure], R[i, DC.militia_harmed], R[i, PC.keep_baghdad_pressure_days]
+    )
+
+
+@njit(inline="always")
+def truce_after_day(i, t, g, R, rk, f, hit: float):
+    """Group ``g`` declares or ends a truce after the day (``hit``: the US strike intensity it
+    suffered today); nothing moves on a day the record forces the truces (``f`` >= 0)."""
+    if f >= 0:
+        return
+    on = truce.truce_onset_hazard(
+        R[i, PC.truce_rate],
+        R[i, PC.truce_mediation],
+        R[i, SC.baghdad_pressure],
+        R[i, PC.truce_offer],
+        R[i, SC.timetable],
+    )
+    end = truce.truce_end_hazard(
+        truce.progressed(int(R[i, DC.action])), R[i, PC.truce_break_rate], R[i, PC.truce_stall_rate]
+    )
+    R[i, SC.truce + g] = truce.truce_update(
+        R[i, SC.truce + g] != 0, hit, on, end, rk, t, draws.TRUCE + g
+    )
+
+
+@njit(inline="always")
+def timetable_after_day(i, R, may_withdraw: bool):
+    """The timetable's progress after the day; US forces leave once it is complete (a negotiated
+    withdrawal), unless the US is forced or gone already (``may_withdraw`` false)."""
+    R[i, SC.timetable] = truce.timetable_update(
+        R[i, SC.timetable],
+        int(R[i, DC.action]),
+        R[i, DC.lethal_today] != 0,
+        R[i, PC.timetable_rate],
+        R[i, PC.timetable_setback],
+    )
+    if may_withdraw and truce.timetable_complete(R[i, SC.timetable]):
+        R[i, SC.withdrawn], R[i, SC.negotiated] = 1.0, 1.0
