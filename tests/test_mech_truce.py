@@ -182,6 +182,8 @@ def test_negotiated_withdrawal_only_under_the_negotiation_policy():
     assert talks["withdrawal_negotiated"].mean() > 0.9  # 50 days of talks, no setbacks
     # attacks stop once US forces have left; talks offer truces
     assert talks["attacks_total"].mean() < out["do_nothing"]["attacks_total"].mean()
+    # a truce against forces that have left is moot: truce days only while US forces are there
+    assert (talks["truce_days"] <= 51).all()  # all gone by day 50: 0.02 a day, no setback
     # no progress at all: no negotiated withdrawal
     slow = Params.build(100, {**sc.params, "timetable_rate": 0.0})
     r = run_ensemble(sc, get_policy("negotiate_withdrawal"), slow, np.random.default_rng(6))

@@ -64,8 +64,12 @@ def baghdad_update(i, R):
 @njit(inline="always")
 def truce_after_day(i, t, g, R, rk, f, hit: float):
     """Group ``g`` declares or ends a truce after the day (``hit``: the US strike intensity it
-    suffered today); nothing moves on a day the record forces the truces (``f`` >= 0)."""
+    suffered today); nothing moves on a day the record forces the truces (``f`` >= 0), and a
+    truce against US forces that have left is moot (none is kept or declared)."""
     if f >= 0:
+        return
+    if R[i, SC.withdrawn] != 0:
+        R[i, SC.truce + g] = 0.0
         return
     on = truce.truce_onset_hazard(
         R[i, PC.truce_rate],

@@ -156,7 +156,7 @@ OUTCOMES: dict[str, str] = {
     "expulsion_vote": "the Iraqi parliament voted to expel US forces",
     "withdrawal": "US forces withdrew from Iraq (negotiated or forced)",
     "withdrawal_negotiated": "US forces withdrew on a negotiated timetable",
-    "truce_days": "days on which at least one militia group observed a truce",
+    "truce_days": "days ending with at least one militia group in truce (US forces present)",
     "war": "a sustained US–Iran war began",
 }
 BOOL_OUTCOMES = ("direct_exchange", "expulsion_vote", "withdrawal", "withdrawal_negotiated", "war")
