@@ -72,8 +72,8 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             "strike_iraq",
             "Strike inside Iraq",
             "an attack that injures or kills Americans",
-            "'precision defensive strikes' on the responsible group inside Iraq (raises Iraqi "
-            "pressure against the US presence)",
+            "'precision defensive strikes' inside Iraq on the named group, or on the blamed one "
+            "when nobody is named (raises Iraqi pressure against the US presence)",
             "strikes on Kata'ib Hezbollah in Iraq, 29 Dec 2019 and 12 Mar 2020 (Foreign Policy)",
             ("intensity_iraq", "sovereignty_cost_iraq", *_MISDIRECTION, *_STRIKE_EFFECT),
         ),
@@ -81,7 +81,7 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             "casualty_threshold",
             "Respond only to US deaths",
             "an attack that kills Americans",
-            "a strike on the responsible group inside Iraq",
+            "a strike inside Iraq on the named group, or on the blamed one when nobody is named",
             "Daily Beast 2021 on the Trump administration's rule",
             ("intensity_iraq", "sovereignty_cost_iraq", *_MISDIRECTION, *_STRIKE_EFFECT),
         ),
@@ -95,7 +95,6 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             "Daily Beast 2021: 'If you don't name the perpetrator, you don't have to react'",
             (
                 "attribution_threshold",
-                "deniability",
                 "intensity_iraq",
                 "sovereignty_cost_iraq",
                 "collateral_harm",
