@@ -47,7 +47,7 @@ def harm_iraqis(i, t, g, R, rk):
     """The Iraqis hurt by group ``g``'s attack today, added to the day's Iraqi harm (the column
     the US strikes' harm is added to as well) and to the harm Baghdad blames on the militias."""
     n = truce.iraqi_harm(
-        draws.uniform(rk, t, draws.IRAQI_HARM + g), R[i, PC.p_iraqi_harm], R[i, PC.iraqi_harm_mean]
+        draws.uniform(rk, t, draws.ATTACK_HARM + g), R[i, PC.p_iraqi_harm], R[i, PC.iraqi_harm_mean]
     )
     R[i, DC.iraqi_harmed] += n
     R[i, DC.militia_harmed] += n

@@ -30,7 +30,7 @@ PER_GROUP: tuple[str, ...] = (
     "attribution",
     "killed",
     "wounded",
-    "iraqi_harm",
+    "attack_harm",
     "truce",
 )
 SINGLE: tuple[str, ...] = (
@@ -44,9 +44,10 @@ SINGLE: tuple[str, ...] = (
     "protest",
     "vote",
     "withdraw",
+    "iraqi_harm",
 )
 
-ATTACK, SEVERITY, WEAPON, TARGET, ATTRIBUTION, KILLED, WOUNDED, IRAQI_HARM, TRUCE = (
+ATTACK, SEVERITY, WEAPON, TARGET, ATTRIBUTION, KILLED, WOUNDED, ATTACK_HARM, TRUCE = (
     k * G for k in range(9)
 )
 (
@@ -60,7 +61,8 @@ ATTACK, SEVERITY, WEAPON, TARGET, ATTRIBUTION, KILLED, WOUNDED, IRAQI_HARM, TRUC
     PROTEST,
     VOTE,
     WITHDRAW,
-) = (len(PER_GROUP) * G + k for k in range(10))
+    IRAQI_HARM,
+) = (len(PER_GROUP) * G + k for k in range(11))
 N_SLOTS = len(PER_GROUP) * G + len(SINGLE)
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
