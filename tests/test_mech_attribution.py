@@ -205,7 +205,8 @@ def test_more_deniability_means_more_misdirected_strikes_under_strike_iraq():
 
 
 def test_misdirection_raises_iraqi_pressure_and_harm():
-    base = {**OTHERS_ATTACK, **deniable(0.9)}
+    # harm from US strikes only (militia attacks harming Iraqis: tests/test_mech_truce.py)
+    base = {**OTHERS_ATTACK, **deniable(0.9), "p_iraqi_harm": 0.0}
     # pressure: the same runs with and without the cost of misdirection
     sc = load_scenario("scenarios/late_2019.yaml").model_copy(update={"days": 120})
     states = []
