@@ -25,6 +25,7 @@ _SOURCES = (
     "layout.py",
     "draws.py",
     "day.py",
+    "severity.py",
     "state.py",
     "policy_rules.py",
     "kernels.py",

@@ -22,6 +22,8 @@ _INT = (
     "pending_group",
     "pending_killed",
     "pending_age",
+    "case_class",
+    "case_age",
     "cum_killed",
     "exchanges",
     "since_iran_strike",
@@ -38,7 +40,12 @@ class State:
     excitation: np.ndarray
     grievance: np.ndarray
     fear: np.ndarray
+    answer_lethal: np.ndarray
+    answer_other: np.ndarray
+    case_class: np.ndarray
+    case_age: np.ndarray
     iran_grievance: np.ndarray
+    iran_grievance_third_party: np.ndarray
     iran_fear: np.ndarray
     deal_progress: np.ndarray
     air_defence: np.ndarray
@@ -140,7 +147,12 @@ def _initial(
                 militia_grievance, r[PC.revenge_attacks], r[PC.revenge_days]
             )
             r[SC.fear + g] = militia_fear
+        r[SC.answer_lethal] = 0.0
+        r[SC.answer_other] = 0.0
+        r[SC.case_class] = 0.0
+        r[SC.case_age] = 0.0
         r[SC.iran_grievance] = iran_grievance
+        r[SC.iran_grievance_third_party] = 0.0
         r[SC.iran_fear] = iran_fear
         r[SC.deal_progress] = 0.0
         r[SC.air_defence] = r[PC.air_defence_initial] if np.isnan(air_defence) else air_defence
