@@ -300,3 +300,21 @@ def test_a_third_party_killing_pushes_the_partners_but_brings_no_strike_on_us_fo
         n=1000,
     )[0]
     assert np.sum(third["attacks_total"]) > np.sum(none["attacks_total"])
+
+
+def test_an_initial_red_line_is_kept_by_a_casualty_rule_and_unlearnt_by_answering_all():
+    """A scenario may start with the line earlier years revealed (Daily Beast 2021: the Biden
+    administration inherited a rule of "retaliation every time American personnel were
+    killed"); answering everything erases it, answering only deaths keeps it."""
+    sc = scenario_from_dict(
+        {"name": "y", "start": "2021-01-01", "days": 365, "initial": {"red_line": 1.0}}
+    )
+    p = Params.build(3, BUSY)
+    assert (State.initial(3, p, sc.initial).answer_lethal == 1.0).all()
+    _, cas = _run(sc, "casualty_threshold", state=True)
+    _, esc = _run(sc, "escalate_syria", state=True)
+    assert np.maximum(cas.answer_lethal - cas.answer_other, 0).mean() > 0.8
+    assert np.maximum(esc.answer_lethal - esc.answer_other, 0).mean() < 0.1
+    quiet, _ = _run(YEAR, "casualty_threshold")
+    lined, _ = _run(sc, "casualty_threshold")
+    assert _share(lined, "lethal") < _share(quiet, "lethal")

@@ -8,9 +8,8 @@ compiled function of the run's row ``R[i]`` (state, today's events, outcomes, pa
 2. ``iran_act``: Iran's push on its partners (with the day's shocks) and its direct strike
    on the grievance above a threshold (or the record's, when forced); at war, more likely and
    deadlier;
-3. ``militia_act`` (each group): attack, severity (aimed below the US red line and lowered by
-   fear, :mod:`sim.core.severity`), casualties, attribution; at war, more attacks and deadlier
-   ones;
+3. ``militia_act`` (each group): attack, severity (aimed below the red line and lower with
+   fear: :mod:`sim.core.severity`), casualties, attribution; at war, more and deadlier;
 4. ``count_day``: the day's attacks and casualties (every count of the model comes from here);
 5. ``us_observe``: the US memory of unanswered attacks;
 6. ``us_decide``: the policy's wish (compiled built-in policies; a Python policy instead

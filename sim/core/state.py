@@ -124,6 +124,7 @@ def initial_rows(rows: np.ndarray, init) -> None:
         bool(init.expulsion_voted),
         ad,
         ex,
+        float(init.red_line),
     )
 
 
@@ -138,6 +139,7 @@ def _initial(
     voted,
     air_defence,
     exposure,
+    red_line,
 ):
     for i in range(R.shape[0]):
         r = R[i]
@@ -147,7 +149,7 @@ def _initial(
                 militia_grievance, r[PC.revenge_attacks], r[PC.revenge_days]
             )
             r[SC.fear + g] = militia_fear
-        r[SC.answer_lethal] = 0.0
+        r[SC.answer_lethal] = red_line  # the line read from earlier years' answers
         r[SC.answer_other] = 0.0
         r[SC.case_class] = 0.0
         r[SC.case_age] = 0.0

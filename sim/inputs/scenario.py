@@ -114,6 +114,13 @@ class InitialState(_Strict):
     expulsion_voted: bool = False
     air_defence: float | None = Field(None, ge=0, le=1, description="default: parameter")
     exposure: float | None = Field(None, ge=0.1, le=2, description="default: parameter")
+    red_line: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="the militias' reading of the US red line: how much more surely they "
+        "expect an attack that kills Americans to be answered than one that does not (0-1)",
+    )
 
 
 class Scenario(_Strict):
