@@ -253,23 +253,25 @@ def test_forgiveness_and_withdrawal_in_the_response():
 
 
 def test_unattributed_attacks_are_blamed_on_the_parameters_group():
-    assert us.strike_target(-1, p("unattributed_blame")) == 0  # Kata'ib Hezbollah
-    assert us.strike_target(-1, 2.0) == 2
-    assert us.strike_target(1, 2.0) == 1  # a named group is struck itself
+    assert us.strike_target(-1, 0.0, p("unattributed_blame")) == 0  # Kata'ib Hezbollah
+    assert us.strike_target(-1, 0.0, 2.0) == 2
+    assert us.strike_target(1, 0.7, 2.0) == 1  # a named group is struck itself
+    assert us.strike_target(1, 0.0, 2.0) == 2  # an unattributed attack is pinned on the blamed
     assert us.struck(2, ladder.US_STRIKE_IRAQ, 1.5, 2) == 1.5
     assert us.struck(1, ladder.US_STRIKE_IRAQ, 1.5, 2) == 0.0
     assert us.struck_total(ladder.US_STRIKE_IRAN, 1.0) == 0.0  # a strike on Iran hits no militia
 
 
 def test_pending_memory_keeps_the_worst_attack_and_lapses():
-    sev, grp = us.worst_attack(np.array([1.0, 3.0, 0.0, 0.0]), np.array([1.0, 1.0, 0.0, 0.0]))
-    assert (sev, grp) == (ladder.SEV_LETHAL, 1)
-    assert us.worst_attack(np.array([0.0, 2.0, 2.0, 0.0]), np.zeros(4)) == (2, -1)  # unnamed
-    state = us.pending_update(0, -1, 0, 0, False, sev, grp, 2, False, 3.0)
-    assert state == (ladder.SEV_LETHAL, 1, 2, 0, False)
+    sev, grp, conf = us.worst_attack(np.array([1.0, 3.0, 0.0, 0.0]), np.array([0.9, 0.4, 0.0, 0.0]))
+    assert (sev, grp, conf) == (ladder.SEV_LETHAL, 1, 0.4)
+    # an unnamed attack keeps its true perpetrator, with confidence 0
+    assert us.worst_attack(np.array([0.0, 2.0, 2.0, 0.0]), np.zeros(4)) == (2, 1, 0.0)
+    state = us.pending_update(0, -1, 0.0, 0, 0, False, sev, grp, conf, 2, False, 3.0)
+    assert state == (ladder.SEV_LETHAL, 1, 0.4, 2, 0, False)
     for _ in range(4):
-        state = us.pending_update(*state, 0, -1, 0, False, 3.0)
-    assert state[:3] == (0, -1, 0)  # forgotten after the window
+        state = us.pending_update(*state, 0, -1, 0.0, 0, False, 3.0)
+    assert state[:4] == (0, -1, 0.0, 0)  # forgotten after the window
 
 
 def test_rung_is_the_highest_event_of_the_day():

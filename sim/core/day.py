@@ -14,9 +14,10 @@ compiled function of the run's row ``R[i]`` (state, today's events, outcomes, pa
 5. ``us_observe``: the US memory of unanswered attacks;
 6. ``us_decide``: the policy's wish (compiled built-in policies; a Python policy instead
    writes ``want_*`` between phases 5 and 7);
-7. ``us_act``: the response after the delay, or the record's action when forced; the target;
+7. ``us_act``: the response after the delay, or the record's action when forced; the target
+   (the named group, or the blamed one: a misdirected strike) and the Iraqis it harms;
 8. ``iraq_react``: prosecution, protests and the vote on the morning's pressure (or the
-   record's vote), then the pressure after today's US action;
+   record's vote), then the pressure after today's US action (more if misdirected);
 9. ``militia_update`` (each group): self-excitation, revenge, deterrence; the red line;
 10. ``iran_update``: Iran's grievance (at the US, and at third parties), fear and the deal;
 11. ``us_update``: posture, cumulative deaths, withdrawal (frozen while the US is forced) and
@@ -44,6 +45,7 @@ from sim.core.policy_rules import decide
 from sim.core.rules import common, escalation, iran, iraq, militia, us
 from sim.core.severity import aim_of, red_line_day
 from sim.core.tally import count_day, end_day
+from sim.core.targeting import aim_and_harm
 
 
 @njit(inline="always")
@@ -140,32 +142,37 @@ def militia_act(i, t, g, R, rk):
             R[i, PC.wounded_mean] * war_casualties,
             R[i, PC.lethal_wounded_offset],
         )
-        named = militia.attributed(
+        conf = militia.attributed(
             draws.uniform(rk, t, draws.ATTRIBUTION + g), R[i, PC.deniability + g]
         )
         R[i, DC.attacked + g], R[i, DC.severity + g] = 1.0, sev
-        R[i, DC.killed + g], R[i, DC.wounded + g], R[i, DC.named + g] = k, w, named
+        R[i, DC.killed + g], R[i, DC.wounded + g], R[i, DC.confidence + g] = k, w, conf
     R[i, DC.visits + PH.militia_act] += 1
 
 
 @njit(inline="always")
 def us_observe(i, R):
     """Phase 5: the US memory of unanswered attacks after today's."""
-    sev, grp = us.worst_attack(R[i, DC.severity : DC.severity + G], R[i, DC.named : DC.named + G])
+    sev, grp, conf = us.worst_attack(
+        R[i, DC.severity : DC.severity + G], R[i, DC.confidence : DC.confidence + G]
+    )
     (
         R[i, SC.pending_severity],
         R[i, SC.pending_group],
+        R[i, SC.pending_confidence],
         R[i, SC.pending_killed],
         R[i, SC.pending_age],
         R[i, SC.pending_iran],
     ) = us.pending_update(
         int(R[i, SC.pending_severity]),
         int(R[i, SC.pending_group]),
+        R[i, SC.pending_confidence],
         int(R[i, SC.pending_killed]),
         int(R[i, SC.pending_age]),
         R[i, SC.pending_iran] != 0,
         sev,
         grp,
+        conf,
         int(R[i, DC.killed_total]),
         R[i, DC.iran_struck] != 0,
         R[i, PC.response_window],
@@ -179,7 +186,8 @@ def us_decide(i, t, code, R, rk):
     a, x, fg = decide(
         code,
         int(R[i, SC.pending_severity]),
-        int(R[i, SC.pending_group]),
+        us.named_group(int(R[i, SC.pending_group]), R[i, SC.pending_confidence]),
+        R[i, SC.pending_confidence],
         int(R[i, SC.pending_killed]),
         R[i, SC.pending_iran] != 0,
         R[i],
@@ -216,10 +224,10 @@ def us_act(i, t, R, F, rk):
             present,
         )
     R[i, DC.action], R[i, DC.intensity], R[i, DC.answered] = action, x, answered
-    R[i, DC.target] = us.strike_target(int(R[i, SC.pending_group]), R[i, PC.unattributed_blame])
+    aim_and_harm(i, t, R, rk)
     if answered:
         R[i, SC.pending_severity], R[i, SC.pending_group] = 0.0, -1.0
-        R[i, SC.pending_killed], R[i, SC.pending_iran] = 0.0, 0.0
+        R[i, SC.pending_confidence], R[i, SC.pending_killed], R[i, SC.pending_iran] = 0.0, 0.0, 0.0
     R[i, DC.visits + PH.us_act] += 1
 
 
@@ -262,6 +270,8 @@ def iraq_react(i, t, R, F, rk):
         R[i, PC.sovereignty_cost_decapitation],
         R[i, PC.press_cost],
         R[i, PC.keep_pressure_days],
+    ) + iraq.misdirection_cost(
+        action, R[i, DC.intensity], R[i, DC.misdirected] != 0, R[i, PC.misdirected_cost]
     )
     R[i, DC.visits + PH.iraq_react] += 1
 

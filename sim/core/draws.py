@@ -42,6 +42,7 @@ SINGLE: tuple[str, ...] = (
     "protest",
     "vote",
     "withdraw",
+    "iraqi_harm",
 )
 
 ATTACK, SEVERITY, WEAPON, TARGET, ATTRIBUTION, KILLED, WOUNDED = (k * G for k in range(7))
@@ -56,8 +57,9 @@ ATTACK, SEVERITY, WEAPON, TARGET, ATTRIBUTION, KILLED, WOUNDED = (k * G for k in
     PROTEST,
     VOTE,
     WITHDRAW,
-) = (7 * G + k for k in range(10))
-N_SLOTS = 7 * G + 10
+    IRAQI_HARM,
+) = (7 * G + k for k in range(11))
+N_SLOTS = 7 * G + 11
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)

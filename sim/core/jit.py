@@ -26,6 +26,7 @@ _SOURCES = (
     "draws.py",
     "day.py",
     "severity.py",
+    "targeting.py",
     "state.py",
     "policy_rules.py",
     "kernels.py",

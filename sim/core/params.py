@@ -291,6 +291,12 @@ _SCALARS: list[Param] = [
        "K-1 2019: 'The Trump administration blamed Kata'ib Hezbollah, but the Iraqi government "
        "has since cast doubt' (Foreign Policy); a whole number, the order of GROUPS",
        description="the group the US strikes or names for an attack nobody claimed"),
+    _p("attribution_threshold", "attribution confidence (0 to 1)", 0.5, 0.0, 1.0, "us",
+       "judgement: officials 'often elude questions about which particular groups are "
+       "responsible'; 'If you don't name the perpetrator, you don't have to react' (Daily Beast "
+       "2021); 0 answers every attack as strike_iraq does, 1 answers none",
+       description="confidence in the named group that answer_attributed requires before it "
+                   "strikes"),
     _p("forgiveness", "probability", 1.0 / 3.0, 0.0, 1.0, "us",
        "Nowak & Sigmund 1992: generous tit-for-tat forgives with probability 1/3",
        description="chance generous tit-for-tat lets an attack go"),
@@ -336,6 +342,25 @@ _SCALARS: list[Param] = [
     _p("press_cost", "pressure units per demand", 0.02, 0.0, 0.5, "iraq_gov",
        "judgement: the militias' ties to parties that 'threatened the Iraqi president' (Daily "
        "Beast 2021)", description="Iraqi political cost of US demands to prosecute"),
+    _p("misdirected_cost", "pressure units per unit strike intensity", 0.5, 0.0, 3.0,
+       "iraq_gov",
+       "judgement: 2020-03-13-iraq-condemns-strikes, the accusation of killing Iraqi soldiers "
+       "and civilians instead of KH members was 'aggravating already strained U.S.-Iraqi "
+       "tensions' (Foreign Policy); the default doubles sovereignty_cost_iraq",
+       description="extra Iraqi pressure from a US strike on Iraqi soil that hit a group other "
+                   "than the attacker"),
+    _p("collateral_harm", "Iraqi killed or wounded per unit strike intensity", 1.0, 0.0, 5.0,
+       "iraq_gov",
+       "judgement anchored to 2020-03-12-us-strikes-kh-depots and "
+       "2020-03-13-iraq-condemns-strikes: Iraq accused the US of 'killing Iraqi soldiers and "
+       "civilians' (Foreign Policy), no figures given",
+       description="mean Iraqi civilians and security forces hurt by a US strike inside Iraq"),
+    _p("misdirected_harm", "Iraqi killed or wounded per unit strike intensity", 2.0, 0.0, 10.0,
+       "iraq_gov",
+       "judgement: 2020-03-13-iraq-condemns-strikes, Iraqis killed 'instead of Kata'ib "
+       "Hezbollah members' (Foreign Policy): a strike on a group that did not attack hits sites "
+       "picked by blame, not by intelligence on the attackers",
+       description="extra Iraqi hurt by a US strike inside Iraq on a group that did not attack"),
 ]
 
 _GROUP_PARAMS: dict[str, tuple[str, float, float, tuple[float, ...], str, str]] = {
@@ -352,8 +377,10 @@ _GROUP_PARAMS: dict[str, tuple[str, float, float, tuple[float, ...], str, str]] 
     "deniability": (
         "probability an attack is not attributed", 0.0, 1.0, (0.3, 0.4, 0.5, 0.8),
         "most attacks unclaimed (Vox 2021, Vox 2024, Daily Beast); 'outlaw group' and "
-        "'uncontrolled' acts (defence news, 2020-12-20)",
-        "chance the US cannot name the group behind its attack"),
+        "'uncontrolled' acts (defence news, 2020-12-20); KH's denial of 2020-12-20 'gives it "
+        "immediate and plausible deniability' (defence news)",
+        "chance the US cannot name the group behind its attack; a named attack's confidence "
+        "is uniform on (0, 1)"),
 }
 # fmt: on
 

@@ -39,12 +39,19 @@ class Observation:
     pending_group : index of the group it is attributed to, -1 if nobody is named
     pending_killed : Americans killed since the last response
     pending_iran : whether Iran has struck US forces directly since the last response
+    pending_confidence : confidence in [0, 1] with which that group is named, 0 if nobody is
+        named (:func:`sim.core.rules.militia.attributed`); None: 1 where a group is named
     """
 
     pending_severity: Array
     pending_group: Array
     pending_killed: Array
     pending_iran: Array
+    pending_confidence: Array | None = None
+
+    def __post_init__(self) -> None:
+        if self.pending_confidence is None:  # a named group is named with full confidence
+            self.pending_confidence = (np.asarray(self.pending_group) >= 0).astype(float)
 
 
 @dataclass
@@ -96,6 +103,7 @@ class Policy:
             self.code,
             np.asarray(obs.pending_severity, dtype=np.int64),
             np.asarray(obs.pending_group, dtype=np.int64),
+            np.broadcast_to(np.asarray(obs.pending_confidence, dtype=float), (n,)).copy(),
             np.asarray(obs.pending_killed, dtype=np.int64),
             np.asarray(obs.pending_iran, dtype=bool),
             rows,
@@ -220,6 +228,21 @@ class CasualtyThreshold(Policy):
 
     name = "casualty_threshold"
     code = CODES["casualty_threshold"]
+    classifier = {"kinetic": True, "inside_iraq": True}
+
+
+@register
+class AnswerAttributed(Policy):
+    """Strike inside Iraq after an attack that injures or kills, only when the group is named
+    with a confidence of at least ``attribution_threshold``; let the other attacks go.
+
+    "If you don't name the perpetrator, you don't have to react" (Daily Beast 2021); Esper
+    before the 12 March 2020 strikes: "we are focused on the groups that we believe perpetrated
+    this in Iraq" (Foreign Policy). No strike is misdirected on a group that did not attack.
+    """
+
+    name = "answer_attributed"
+    code = CODES["answer_attributed"]
     classifier = {"kinetic": True, "inside_iraq": True}
 
 

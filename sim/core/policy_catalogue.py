@@ -38,6 +38,8 @@ class PolicyDefinition:
 SHARED_PARAMETERS: tuple[str, ...] = ("response_delay",)
 
 _STRIKE_EFFECT = ("deterrence_strength", "revenge_attacks")
+#: what a strike inside Iraq on a blamed group that did not attack costs (rules.us.misdirected)
+_MISDIRECTION = ("unattributed_blame", "misdirected_cost", "collateral_harm", "misdirected_harm")
 
 CATALOGUE: dict[str, PolicyDefinition] = {
     d.name: d
@@ -70,18 +72,34 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             "strike_iraq",
             "Strike inside Iraq",
             "an attack that injures or kills Americans",
-            "'precision defensive strikes' on the responsible group inside Iraq (raises Iraqi "
-            "pressure against the US presence)",
+            "'precision defensive strikes' inside Iraq on the named group, or on the blamed one "
+            "when nobody is named (raises Iraqi pressure against the US presence)",
             "strikes on Kata'ib Hezbollah in Iraq, 29 Dec 2019 and 12 Mar 2020 (Foreign Policy)",
-            ("intensity_iraq", "sovereignty_cost_iraq", *_STRIKE_EFFECT),
+            ("intensity_iraq", "sovereignty_cost_iraq", *_MISDIRECTION, *_STRIKE_EFFECT),
         ),
         PolicyDefinition(
             "casualty_threshold",
             "Respond only to US deaths",
             "an attack that kills Americans",
-            "a strike on the responsible group inside Iraq",
+            "a strike inside Iraq on the named group, or on the blamed one when nobody is named",
             "Daily Beast 2021 on the Trump administration's rule",
-            ("intensity_iraq", "sovereignty_cost_iraq", *_STRIKE_EFFECT),
+            ("intensity_iraq", "sovereignty_cost_iraq", *_MISDIRECTION, *_STRIKE_EFFECT),
+        ),
+        PolicyDefinition(
+            "answer_attributed",
+            "Answer only attributed attacks",
+            "an attack that injures or kills Americans, when its group is named with "
+            "confidence of at least 'attribution_threshold' (0.5)",
+            "a strike inside Iraq on the named group; attacks it cannot attribute are let go, "
+            "so no strike is misdirected on a group that did not attack",
+            "Daily Beast 2021: 'If you don't name the perpetrator, you don't have to react'",
+            (
+                "attribution_threshold",
+                "intensity_iraq",
+                "sovereignty_cost_iraq",
+                "collateral_harm",
+                *_STRIKE_EFFECT,
+            ),
         ),
         PolicyDefinition(
             "hold_iran_accountable",

@@ -38,6 +38,7 @@ CODES: dict[str, int] = {
     "decapitation": 8,
     "tit_for_tat": 9,
     "generous_tit_for_tat": 10,
+    "answer_attributed": 11,
 }
 
 
@@ -61,9 +62,12 @@ def proportional(severity: int, iran: bool, p) -> tuple[int, float, bool]:
 
 @njit
 def decide(
-    code: int, severity: int, group: int, killed: int, iran: bool, p, u: float
+    code: int, severity: int, group: int, confidence: float, killed: int, iran: bool, p, u: float
 ) -> tuple[int, float, bool]:
-    """The decision of built-in policy ``code`` (see each class in :mod:`sim.core.policies`)."""
+    """The decision of built-in policy ``code`` (see each class in :mod:`sim.core.policies`).
+
+    ``group`` is the group named for the pending attack (-1 if nobody is named) and
+    ``confidence`` the confidence of that naming (0 if nobody is named)."""
     if code == 1:  # strike_syria
         return _when(severity >= SEV_INJURY, US_STRIKE_SYRIA, p[PC.intensity_syria])
     if code == 2:  # escalate_syria
@@ -85,11 +89,14 @@ def decide(
     if code == 10:  # generous_tit_for_tat (Nowak & Sigmund 1992)
         a, x, _ = proportional(severity, iran, p)
         return a, x, a != US_NONE and u < p[PC.forgiveness]
+    if code == 11:  # answer_attributed: lets go what it cannot attribute with confidence
+        a, x, _ = _when(severity >= SEV_INJURY, US_STRIKE_IRAQ, p[PC.intensity_iraq])
+        return a, x, a != US_NONE and confidence < p[PC.attribution_threshold]
     return US_NONE, 0.0, False  # do_nothing
 
 
 @njit
-def decide_many(code, severity, group, killed, iran, P, u):
+def decide_many(code, severity, group, confidence, killed, iran, P, u):
     """:func:`decide` for arrays of runs (the Python ``decide`` of the built-in policies)."""
     n = len(severity)
     action = np.zeros(n, dtype=np.int64)
@@ -97,6 +104,6 @@ def decide_many(code, severity, group, killed, iran, P, u):
     forgive = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         action[i], intensity[i], forgive[i] = decide(
-            code, severity[i], group[i], killed[i], iran[i], P[i], u[i]
+            code, severity[i], group[i], confidence[i], killed[i], iran[i], P[i], u[i]
         )
     return action, intensity, forgive

@@ -51,7 +51,8 @@ class State:
     air_defence: np.ndarray
     exposure: np.ndarray
     pending_severity: np.ndarray
-    pending_group: np.ndarray
+    pending_group: np.ndarray  # the true perpetrator of the worst pending attack, -1 if none
+    pending_confidence: np.ndarray  # the confidence with which the US names it (0: not named)
     pending_killed: np.ndarray
     pending_age: np.ndarray
     pending_iran: np.ndarray
@@ -161,6 +162,7 @@ def _initial(
         r[SC.exposure] = r[PC.exposure_initial] if np.isnan(exposure) else exposure
         r[SC.pending_severity] = 0.0
         r[SC.pending_group] = -1.0
+        r[SC.pending_confidence] = 0.0
         r[SC.pending_killed] = 0.0
         r[SC.pending_age] = 0.0
         r[SC.pending_iran] = 0.0

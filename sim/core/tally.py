@@ -60,6 +60,7 @@ def end_day(i, t, R, L):
     R[i, OC.decapitations] += IS_DECAPITATION[action]
     R[i, OC.strikes_iran] += action == US_STRIKE_IRAN
     R[i, OC.us_strikes] += kinetic
+    R[i, OC.misdirected_strikes] += R[i, DC.misdirected]
     R[i, OC.press_baghdad] += action == US_PRESS_BAGHDAD
     R[i, OC.prosecutions] += R[i, DC.prosecuted]
     R[i, OC.iran_strikes] += struck

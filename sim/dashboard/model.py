@@ -270,7 +270,7 @@ def describe_day(
         if sev == 0:
             continue
         who = GROUP_LABELS[name]
-        claim = "" if bool(day.named[0, g]) else " (unattributed)"
+        claim = "" if day.confidence[0, g] > 0 else " (unattributed)"
         if sev == SEV_HARASSMENT:
             what = "no casualties"
         elif sev == SEV_INJURY:

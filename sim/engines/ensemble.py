@@ -72,11 +72,13 @@ class Tally:
 
 def observation(rows: np.ndarray) -> Observation:
     """What the US knows after phase ``us_observe`` (the input of a policy's ``decide``)."""
+    confidence = rows[:, SC.pending_confidence].copy()
     return Observation(
         rows[:, SC.pending_severity].astype(np.int64),
-        rows[:, SC.pending_group].astype(np.int64),
+        np.where(confidence > 0, rows[:, SC.pending_group], -1).astype(np.int64),  # us.named_group
         rows[:, SC.pending_killed].astype(np.int64),
         rows[:, SC.pending_iran] != 0,
+        confidence,
     )
 
 

@@ -39,6 +39,18 @@ def pressure_update(
 
 
 @njit
+def misdirection_cost(us_action: int, intensity: float, misdirected: bool, cost: float) -> float:
+    """Extra Iraqi pressure from a US strike on Iraqi soil (inside Iraq, or a decapitation) that
+    hit a group other than the attacker (:func:`sim.core.rules.us.misdirected`), added to
+    :func:`pressure_update`: Iraq "accused the U.S. military of killing Iraqi soldiers and
+    civilians instead of Kata'ib Hezbollah members", "aggravating already strained U.S.-Iraqi
+    tensions" (2020-03-13-iraq-condemns-strikes, Foreign Policy). A misdirected strike in Syria
+    adds nothing: it does not violate Iraqi sovereignty (Daily Beast 2021)."""
+    on_iraqi_soil = us_action == US_STRIKE_IRAQ or IS_DECAPITATION[us_action]
+    return cost * intensity if (misdirected and on_iraqi_soil) else 0.0
+
+
+@njit
 def vote_hazard(pressure: float, threshold: float, rate: float) -> float:
     """Daily hazard of parliament's vote to expel US forces, once pressure exceeds a threshold
     (2020-01-05). The day passes the pressure of the morning, so parliament answers a US action

@@ -93,13 +93,21 @@ def casualties(
 
 
 @njit
-def attributed(u_attribution: float, deniability: float) -> bool:
-    """Whether the US can name the group behind an attack.
+def attributed(u_attribution: float, deniability: float) -> float:
+    """The confidence, in [0, 1], with which the US names the group behind an attack.
 
-    Most attacks go unclaimed, and front groups give deniability ("outlaw group", defence news
-    2020-12-20); "if you don't name the perpetrator, you don't have to react" (Daily Beast 2021).
+    Most attacks go unclaimed, and front groups exist to give deniability (Iraqi officials pin
+    attacks on an "outlaw group", Kata'ib Hezbollah calls one "uncontrolled", which "gives it
+    immediate and plausible deniability", defence news 2020-12-20). With probability
+    ``deniability`` the attack is not attributed (confidence 0: nobody is named); otherwise the
+    group is named with a confidence uniform on (0, 1), ``(u - d) / (1 - d)``, which falls with
+    the group's deniability for the same draw. A policy can then decline to answer what it
+    cannot attribute: "If you don't name the perpetrator, you don't have to react" (Daily Beast
+    2021).
     """
-    return u_attribution >= deniability
+    if u_attribution <= deniability:
+        return 0.0
+    return (u_attribution - deniability) / (1.0 - deniability)
 
 
 @njit

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from sim.core import ladder
 from sim.core.jit import njit
 from sim.core.ladder import (
@@ -21,50 +23,63 @@ _HITS = ladder.HITS_MILITIA
 
 
 @njit
-def worst_attack(severity, named) -> tuple[int, int]:
-    """Today's most severe attack (the first group's on a tie) and the group it is attributed
-    to (-1 if nobody is named); ``severity`` and ``named`` hold one entry per group."""
+def worst_attack(severity, confidence) -> tuple[int, int, float]:
+    """Today's most severe attack (the first group's on a tie): its severity, the group that
+    made it and the confidence with which the US names that group (0: nobody is named,
+    :func:`sim.core.rules.militia.attributed`); one entry per group."""
     worst = 0
     for g in range(1, len(severity)):
         if severity[g] > severity[worst]:
             worst = g
-    return int(severity[worst]), (worst if named[worst] else -1)
+    return int(severity[worst]), worst, float(confidence[worst])
 
 
 @njit
 def pending_update(
     pending_severity: int,
     pending_group: int,
+    pending_confidence: float,
     pending_killed: int,
     pending_age: int,
     pending_iran: bool,
     severity: int,
     group: int,
+    confidence: float,
     killed: int,
     iran_struck_us: bool,
     window: float,
 ):
     """The US memory of unanswered attacks, which the policies respond to.
 
-    Keeps the most severe unanswered attack (and the group it is attributed to, -1 if nobody is
-    named: :func:`worst_attack`), the Americans killed since the last response (``killed``:
-    today's, by militias and Iran), and whether Iran struck directly. The memory lapses
-    ``window`` days after the last attack ("weeks of rocket launches" preceded the 2021-02-25
-    response, Vox 2021). Returns ``(severity, group, killed, age, iran)``.
+    Keeps the most severe unanswered attack: the group that made it (the true perpetrator, -1
+    if none is pending) and the confidence with which the US names it (:func:`worst_attack`;
+    what a policy sees is :func:`named_group`), the Americans killed since the last response
+    (``killed``: today's, by militias and Iran), and whether Iran struck directly. The memory
+    lapses ``window`` days after the last attack ("weeks of rocket launches" preceded the
+    2021-02-25 response, Vox 2021). Returns ``(severity, group, confidence, killed, age,
+    iran)``.
     """
     new = severity > SEV_NONE or iran_struck_us
     age = 0 if new else pending_age + 1
     if age > window:
-        return SEV_NONE, -1, 0, age, False
+        return SEV_NONE, -1, 0.0, 0, age, False
     if severity >= max(pending_severity, SEV_HARASSMENT):
-        pending_severity, pending_group = severity, group
+        pending_severity, pending_group, pending_confidence = severity, group, confidence
     return (
         pending_severity,
         pending_group,
+        pending_confidence,
         pending_killed + killed,
         age,
         (pending_iran or iran_struck_us),
     )
+
+
+@njit
+def named_group(pending_group: int, confidence: float) -> int:
+    """The group the US names for the pending attack, -1 if it is not attributed (what a policy
+    sees of the memory: :class:`sim.core.policies.Observation`)."""
+    return pending_group if confidence > 0.0 else -1
 
 
 @njit
@@ -123,12 +138,58 @@ def forced_intensity(
 
 
 @njit
-def strike_target(pending_group: int, blamed: float) -> int:
-    """The group the US strikes or names to Baghdad: the one it named, or else the group it
-    blames for unclaimed attacks (``unattributed_blame``: Kata'ib Hezbollah, K-1 2019: "The Trump
-    administration blamed Kata'ib Hezbollah, but the Iraqi government has since cast doubt",
-    Foreign Policy)."""
-    return pending_group if pending_group >= 0 else int(blamed)
+def strike_target(pending_group: int, confidence: float, blamed: float) -> int:
+    """The group the US strikes or names to Baghdad: the one it named (:func:`named_group`), or
+    else the group it blames for unclaimed attacks (``unattributed_blame``: Kata'ib Hezbollah,
+    K-1 2019: "The Trump administration blamed Kata'ib Hezbollah, but the Iraqi government has
+    since cast doubt", Foreign Policy). A forced action of a replay takes its target here too."""
+    named = named_group(pending_group, confidence)
+    return named if named >= 0 else int(blamed)
+
+
+@njit
+def misdirected(action: int, target: int, perpetrator: int) -> bool:
+    """Whether today's strike hits a group other than the one that made the attack it answers
+    (an unattributed attack pinned on the blamed group): the real perpetrator is not deterred
+    and the struck group is aggrieved (:func:`struck`). "Iraq accused the U.S. military of
+    killing Iraqi soldiers and civilians instead of Kata'ib Hezbollah members"
+    (2020-03-13-iraq-condemns-strikes, Foreign Policy). No strike on militias, or no pending
+    attack, is not misdirected."""
+    return bool(_HITS[action]) and perpetrator >= 0 and target != perpetrator
+
+
+@njit
+def aim(action: int, perpetrator: int, confidence: float, blamed: float) -> tuple[int, bool]:
+    """Today's target (:func:`strike_target`) and whether the strike is misdirected
+    (:func:`misdirected`)."""
+    target = strike_target(perpetrator, confidence, blamed)
+    return target, misdirected(action, target, perpetrator)
+
+
+@njit
+def strike_harm(
+    action: int,
+    intensity: float,
+    misdirected_strike: bool,
+    u: float,
+    collateral: float,
+    misdirected_harm: float,
+) -> int:
+    """Iraqi civilians and security forces killed or wounded by today's US strike inside Iraq.
+
+    An overdispersed count (geometric on 0, 1, ...) of mean ``intensity * (collateral +
+    misdirected_harm)`` for a misdirected strike, ``intensity * collateral`` otherwise: Iraq
+    accused the US of "killing Iraqi soldiers and civilians instead of Kata'ib Hezbollah
+    members" (2020-03-12 strikes, Foreign Policy; no figures). Strikes in Syria, on Iran and
+    decapitations (militia or Iranian leaders, not bystanders) harm no Iraqis here.
+    """
+    if action != US_STRIKE_IRAQ:
+        return 0
+    mean = intensity * (collateral + (misdirected_harm if misdirected_strike else 0.0))
+    if mean <= 0.0:
+        return 0
+    q = mean / (1.0 + mean)  # P(one more) of a geometric count on 0, 1, ... with this mean
+    return math.floor(math.log1p(-u) / math.log(q))
 
 
 @njit

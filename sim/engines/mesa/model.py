@@ -38,7 +38,7 @@ assert tuple(OWNER) == PHASES
 class _Today:
     """Today's events of the run, typed (``model.today.severity`` of shape ``(1, G)`` ...)."""
 
-    _GROUP = {"attacked": bool, "severity": np.int64, "named": bool, "killed": np.int64,
+    _GROUP = {"attacked": bool, "severity": np.int64, "confidence": float, "killed": np.int64,
               "wounded": np.int64}  # fmt: skip
     _ONE = {"iran_struck": bool, "iran_killed": np.int64, "iran_wounded": np.int64,
             "us_action": np.int64, "intensity": float, "target": np.int64, "prosecuted": bool,

@@ -1,0 +1,36 @@
+"""Whom today's US action hits, and whom else: part of phase 7 (``us_act``) of the day.
+
+The target is the group the US names for the pending attack, or the group it blames when nobody
+is named (:func:`sim.core.rules.us.aim`); a strike on a group other than the true perpetrator
+is misdirected; a strike inside Iraq harms Iraqi bystanders, more when misdirected
+(:func:`sim.core.rules.us.strike_harm`). A forced action of a replay goes through the same
+rules. Kept apart from :mod:`sim.core.day` only to keep that module short.
+"""
+
+from __future__ import annotations
+
+from sim.core import draws
+from sim.core.jit import njit
+from sim.core.layout import DC, PC, SC
+from sim.core.rules import us
+
+
+@njit(inline="always")
+def aim_and_harm(i, t, R, rk):
+    """Today's target and misdirection (``DC.target``, ``DC.misdirected``) of run ``i``'s
+    action, and the Iraqis its strike harms, added to ``DC.iraqi_harmed``."""
+    action = int(R[i, DC.action])
+    R[i, DC.target], R[i, DC.misdirected] = us.aim(
+        action,
+        int(R[i, SC.pending_group]),
+        R[i, SC.pending_confidence],
+        R[i, PC.unattributed_blame],
+    )
+    R[i, DC.iraqi_harmed] += us.strike_harm(
+        action,
+        R[i, DC.intensity],
+        R[i, DC.misdirected] != 0,
+        draws.uniform(rk, t, draws.IRAQI_HARM),
+        R[i, PC.collateral_harm],
+        R[i, PC.misdirected_harm],
+    )
