@@ -200,7 +200,8 @@ def test_the_history_setting_is_one_packaged_file() -> None:
     assert len(talks) == 1 and talks[0].end is not None and talks[0].end.year == 2022
     w = window(h, dt.date(2024, 6, 1), dt.date(2024, 8, 31)).shock_arrays()
     assert (w["iran_restraint"] == 0).all() and (w["iran_direction"] > 0).all()
-    assert w["iran_grievance"].sum() == pytest.approx(0.6)  # Haniyeh, once
+    assert w["iran_grievance_third_party"].sum() == pytest.approx(0.6)  # Haniyeh, once
+    assert w["iran_grievance"].sum() == 0.0  # blamed on Israel, not the US
 
 
 def test_a_new_scenario_file_changes_no_replay(tmp_path: Path, events, monkeypatch) -> None:

@@ -177,8 +177,10 @@ def test_iran_grievance_after_decapitation_and_satisfaction_after_striking():
         0.0, ladder.US_STRIKE_IRAN, 1.0, 0.5, 1.0
     )
     # fear of the US holds back a direct strike; none once US forces have left
-    assert iran.strike_hazard(1.0, 1.0, 0.2, True) < iran.strike_hazard(1.0, 0.0, 0.2, True)
-    assert iran.strike_hazard(1.0, 0.0, 0.2, False) == 0.0
+    assert iran.strike_hazard(1.0, 1.0, 0.2, True, 0.0) < iran.strike_hazard(
+        1.0, 0.0, 0.2, True, 0.0
+    )
+    assert iran.strike_hazard(1.0, 0.0, 0.2, False, 0.0) == 0.0
     assert iran.shock_push(0.5, 0.2) == pytest.approx(0.3)
 
 

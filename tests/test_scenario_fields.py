@@ -76,6 +76,7 @@ CHANGES: dict[str, object] = {
     "initial.expulsion_voted": True,
     "initial.air_defence": 0.9,
     "initial.exposure": 1.8,
+    "initial.red_line": 1.0,
 }
 #: fields that are words: they must change nothing
 WORDS: dict[str, object] = {

@@ -6,9 +6,10 @@ compiled function of the run's row ``R[i]`` (state, today's events, outcomes, pa
 
 1. ``begin_day``: today's events are cleared;
 2. ``iran_act``: Iran's push on its partners (with the day's shocks) and its direct strike
-   (or the record's, when forced); at war, more likely and deadlier;
-3. ``militia_act`` (each group): attack, severity, casualties, attribution; at war, more
-   attacks and deadlier ones;
+   on the grievance above a threshold (or the record's, when forced); at war, more likely and
+   deadlier;
+3. ``militia_act`` (each group): attack, severity (aimed below the red line and lower with
+   fear: :mod:`sim.core.severity`), casualties, attribution; at war, more and deadlier;
 4. ``count_day``: the day's attacks and casualties (every count of the model comes from here);
 5. ``us_observe``: the US memory of unanswered attacks;
 6. ``us_decide``: the policy's wish (compiled built-in policies; a Python policy instead
@@ -17,8 +18,9 @@ compiled function of the run's row ``R[i]`` (state, today's events, outcomes, pa
    (the named group, or the blamed one: a misdirected strike) and the Iraqis it harms;
 8. ``iraq_react``: prosecution, protests and the vote on the morning's pressure (or the
    record's vote), then the pressure after today's US action (more if misdirected);
-9. ``militia_update`` (each group): self-excitation, revenge, deterrence, truces;
-10. ``iran_update``: Iran's grievance, fear and the deal;
+9. ``militia_update`` (each group): self-excitation, revenge, deterrence, truces; the red
+   line;
+10. ``iran_update``: Iran's grievance (at the US, and at third parties), fear and the deal;
 11. ``us_update``: posture, cumulative deaths, the withdrawal timetable, withdrawal (negotiated
     or forced; frozen while the US is forced) and
     the direct exchanges: war begins after reciprocal direct strikes
@@ -43,6 +45,7 @@ from sim.core.ladder import (
 from sim.core.layout import DC, FC, PC, PH, SC, XC, G
 from sim.core.policy_rules import decide
 from sim.core.rules import common, escalation, iran, iraq, militia, us
+from sim.core.severity import aim_of, red_line_day
 from sim.core.tally import count_day, end_day
 from sim.core.targeting import aim_and_harm
 
@@ -71,7 +74,7 @@ def iran_act(i, t, R, X, F, rk):
     present = R[i, SC.withdrawn] == 0
     shock = iran.shock_push(X[t, XC.iran_direction], X[t, XC.iran_restraint])
     R[i, DC.push] = iran.iran_push(
-        R[i, SC.iran_grievance],
+        R[i, SC.iran_grievance] + R[i, SC.iran_grievance_third_party],
         R[i, SC.iran_fear],
         R[i, SC.deal_progress],
         R[i, PC.iran_direction],
@@ -83,7 +86,11 @@ def iran_act(i, t, R, X, F, rk):
         struck = f == 1 and present
     else:
         h = iran.strike_hazard(
-            R[i, SC.iran_grievance], R[i, SC.iran_fear], R[i, PC.iran_strike_rate], present
+            R[i, SC.iran_grievance],
+            R[i, SC.iran_fear],
+            R[i, PC.iran_strike_rate],
+            present,
+            R[i, PC.iran_strike_threshold],
         ) * escalation.at_war(R[i, SC.war] != 0, R[i, PC.war_iran_strike_factor])
         struck = common.event(h, rk, t, draws.IRAN_STRIKE)
     if struck:
@@ -118,13 +125,14 @@ def militia_act(i, t, g, R, F, rk):
     ) * escalation.at_war(R[i, SC.war] != 0, R[i, PC.war_militia_factor])
     h *= day_truce.attack_factor(i, g, R)
     if common.event(h, rk, t, draws.ATTACK + g):
+        aim = aim_of(i, g, R)  # the group chooses how lethal to be (strategic severity)
         sev = militia.attack_severity(
             draws.uniform(rk, t, draws.SEVERITY + g),
             draws.uniform(rk, t, draws.WEAPON + g),
             draws.uniform(rk, t, draws.TARGET + g),
             R[i, SC.air_defence],
-            R[i, PC.p_injury],
-            R[i, PC.p_lethal],
+            R[i, PC.p_injury] * aim,
+            R[i, PC.p_lethal] * aim,
             R[i, PC.drone_share],
             R[i, PC.drone_multiplier],
             R[i, PC.embassy_share],
@@ -278,8 +286,11 @@ def iraq_react(i, t, R, F, rk):
 @njit(inline="always")
 def militia_update(i, t, g, R, X, F, rk):
     """Phase 9, group ``g``: self-excitation, revenge, deterrence, and a truce declared or
-    ended (at once if the US struck the group) after the day."""
+    ended (at once if the US struck the group) after the day; the first group's visit also
+    updates the militias' shared reading of the US red line."""
     action, x, target = int(R[i, DC.action]), R[i, DC.intensity], int(R[i, DC.target])
+    if g == 0:
+        red_line_day(i, R)
     hit = us.struck(g, action, x, target)
     R[i, SC.excitation + g] = militia.excitation_update(
         R[i, SC.excitation + g],
@@ -326,6 +337,11 @@ def iran_update(i, t, R, X):
         R[i, PC.iran_satisfaction],
         R[i, PC.keep_iran_grievance_days],
         X[t, XC.iran_grievance],
+    )
+    R[i, SC.iran_grievance_third_party] = iran.third_party_grievance_update(
+        R[i, SC.iran_grievance_third_party],
+        R[i, PC.keep_iran_grievance_days],
+        X[t, XC.iran_grievance_third_party],
     )
     R[i, SC.iran_fear] = iran.fear_update(
         R[i, SC.iran_fear], action, x, R[i, PC.iran_fear_strength], R[i, PC.keep_iran_fear_days]

@@ -56,7 +56,12 @@ SC = _columns(
         ("grievance", G),
         ("fear", G),
         ("truce", G),
+        ("answer_lethal", 1),
+        ("answer_other", 1),
+        ("case_class", 1),
+        ("case_age", 1),
         ("iran_grievance", 1),
+        ("iran_grievance_third_party", 1),
         ("iran_fear", 1),
         ("deal_progress", 1),
         ("timetable", 1),
@@ -175,8 +180,15 @@ LC = namedtuple("DailyColumns", DAILY)(*range(len(DAILY)))
 
 #: shock series (columns of ``X``), in the order of :data:`sim.inputs.scenario.SHOCK_KINDS`
 XC = namedtuple(
-    "ShockColumns", ["militia_grievance", "iran_grievance", "iran_direction", "iran_restraint"]
-)(0, 1, 2, 3)
+    "ShockColumns",
+    [
+        "militia_grievance",
+        "iran_grievance",
+        "iran_direction",
+        "iran_restraint",
+        "iran_grievance_third_party",
+    ],
+)(0, 1, 2, 3, 4)
 #: forcing rows of ``F`` (-1: not forced that day); ``truce`` holds a bitmask of the groups in
 #: truce (bit ``g`` for group ``g``)
 FC = namedtuple("ForcingRows", ["us", "iran", "vote", "truce"])(0, 1, 2, 3)
@@ -195,7 +207,7 @@ def new_rows(params: Params) -> np.ndarray:
 
 
 def shock_matrix(shocks: dict[str, np.ndarray], days: int) -> np.ndarray:
-    """The ``(days, 4)`` shock matrix of :meth:`Scenario.shock_arrays`."""
+    """The ``(days, 5)`` shock matrix of :meth:`Scenario.shock_arrays`."""
     out = np.zeros((days, len(XC)))
     for name, col in XC._asdict().items():
         out[:, col] = shocks[name]

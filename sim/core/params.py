@@ -113,6 +113,13 @@ _SCALARS: list[Param] = [
     _p("iran_strike_rate", "per day per unit grievance", 0.2, 0.0, 1.0, "iran",
        "Soleimani killed 2020-01-03, missiles on al-Asad 2020-01-08 (five days)",
        description="hazard of a direct Iranian state strike on US forces"),
+    _p("iran_strike_threshold", "grievance units", 0.5, 0.0, 0.95, "iran",
+       "judgement between the training record's two ends: no direct strike after the 25 KH "
+       "fighters killed on 2019-12-29 (Foreign Policy) and missiles five days after Soleimani's "
+       "killing (one unit, 2020-01-08); Iran answers 'in a way that doesn't prove to be "
+       "completely impotent' but does not 'go overboard' (Vox 2024)",
+       description="Iranian grievance below which Iran answers only through its partners; "
+                   "the direct-strike hazard acts on the grievance above it"),
     _p("iran_grievance_days", "days", 30.0, 5.0, 365.0, "iran",
        "judgement; Iran's answer to Haniyeh's killing was still awaited a week on (Vox 2024)",
        description="e-folding time of Iran's grievance"),
@@ -184,6 +191,28 @@ _SCALARS: list[Param] = [
        "documented lethal attacks: K-1 2019-12-27, Taji 2020-03-11, Erbil 2021-02-15 among "
        "about three dozen (defence news, Dec 2020)",
        description="chance an undefended rocket attack on a base kills personnel"),
+    _p("lethality_fear", "log-reduction of casualty chances per unit fear", 0.5, 0.0, 2.0,
+       "severity",
+       "judgement: deterrence lowers how lethal attacks are as well as how often they come "
+       "(issue 11); nothing in the five articles measures it",
+       description="how much a group's fear makes it aim to miss (casualty chances times "
+                   "exp(-lethality_fear * fear))"),
+    _p("red_line_restraint", "log-reduction of casualty chances at a full red line", 1.0, 0.0,
+       3.0, "severity",
+       "judgement; Daily Beast 2021: the Trump administration sought 'retaliation every time "
+       "American personnel were killed', a bar raised 'through retaliation in response to "
+       "casualties that resulted in dozens of militia attacks' ('small attacks', read here as "
+       "trickle attacks below the line; the text is machine-rewritten)",
+       description="how far militias stay below a revealed red line (casualty chances times "
+                   "exp(-red_line_restraint * red_line))"),
+    _p("red_line_weight", "fraction", 0.3, 0.05, 1.0, "severity",
+       "judgement: one answered or ignored attack moves the militias' belief by this share",
+       description="learning rate of the militias' belief in how surely the US answers a "
+                   "lethal and a non-lethal attack"),
+    _p("red_line_wait", "days", 14.0, 3.0, 60.0, "severity",
+       "the longest documented response delay is ten days (Erbil 2021-02-15 -> Syria strike "
+       "2021-02-25, Vox 2021); two weeks is judgement",
+       description="days after which the militias read an unanswered attack as let go"),
     _p("drone_share", "fraction of attacks", 0.1, 0.0, 1.0, "severity",
        "the 2019-2021 record is almost all rockets; drones appear in 2024 (Vox 2024)",
        description="share of attacks by drone rather than rocket"),

@@ -22,6 +22,8 @@ _INT = (
     "pending_group",
     "pending_killed",
     "pending_age",
+    "case_class",
+    "case_age",
     "cum_killed",
     "exchanges",
     "since_iran_strike",
@@ -39,7 +41,12 @@ class State:
     grievance: np.ndarray
     fear: np.ndarray
     truce: np.ndarray
+    answer_lethal: np.ndarray
+    answer_other: np.ndarray
+    case_class: np.ndarray
+    case_age: np.ndarray
     iran_grievance: np.ndarray
+    iran_grievance_third_party: np.ndarray
     iran_fear: np.ndarray
     deal_progress: np.ndarray
     timetable: np.ndarray
@@ -122,6 +129,7 @@ def initial_rows(rows: np.ndarray, init) -> None:
         bool(init.expulsion_voted),
         ad,
         ex,
+        float(init.red_line),
     )
 
 
@@ -136,6 +144,7 @@ def _initial(
     voted,
     air_defence,
     exposure,
+    red_line,
 ):
     for i in range(R.shape[0]):
         r = R[i]
@@ -146,7 +155,12 @@ def _initial(
             )
             r[SC.fear + g] = militia_fear
             r[SC.truce + g] = 0.0
+        r[SC.answer_lethal] = red_line  # the line read from earlier years' answers
+        r[SC.answer_other] = 0.0
+        r[SC.case_class] = 0.0
+        r[SC.case_age] = 0.0
         r[SC.iran_grievance] = iran_grievance
+        r[SC.iran_grievance_third_party] = 0.0
         r[SC.iran_fear] = iran_fear
         r[SC.deal_progress] = 0.0
         r[SC.timetable] = 0.0

@@ -30,7 +30,7 @@ from sim.errors import UserError
 from sim.inputs.files import read_yaml
 
 #: Shock kinds that act on their start day only.
-PULSE_KINDS: tuple[str, ...] = ("militia_grievance", "iran_grievance")
+PULSE_KINDS: tuple[str, ...] = ("militia_grievance", "iran_grievance", "iran_grievance_third_party")
 SHOCK_KINDS = {
     "militia_grievance": "pulse on the start day, felt by every group as a strike of this "
     "intensity (strike intensity units; the 2021-02-25 Syria strike is 1)",
@@ -39,6 +39,9 @@ SHOCK_KINDS = {
     "iran_direction": "Iran pushes its partners harder from start to end (log-hazard units, "
     "scaled by each group's closeness)",
     "iran_restraint": "Iran restrains its partners from start to end (log-hazard units)",
+    "iran_grievance_third_party": "pulse on the start day, in Iranian grievance units, at a "
+    "third party (Haniyeh's killing in Tehran, blamed on Israel): it pushes Iran's partners but "
+    "not Iran's own strikes on US forces",
 }
 
 
@@ -70,7 +73,13 @@ class Shock(_Strict):
     other kinds act from ``start`` to ``end`` (inclusive; open-ended: to the last day).
     """
 
-    kind: Literal["militia_grievance", "iran_grievance", "iran_direction", "iran_restraint"]
+    kind: Literal[
+        "militia_grievance",
+        "iran_grievance",
+        "iran_direction",
+        "iran_restraint",
+        "iran_grievance_third_party",
+    ]
     start: Date
     end: Date | None = None
     magnitude: float = Field(ge=-10, le=10)
@@ -105,6 +114,13 @@ class InitialState(_Strict):
     expulsion_voted: bool = False
     air_defence: float | None = Field(None, ge=0, le=1, description="default: parameter")
     exposure: float | None = Field(None, ge=0.1, le=2, description="default: parameter")
+    red_line: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="the militias' reading of the US red line: how much more surely they "
+        "expect an attack that kills Americans to be answered than one that does not (0-1)",
+    )
 
 
 class Scenario(_Strict):

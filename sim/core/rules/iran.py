@@ -46,17 +46,25 @@ def iran_push(
 
 
 @njit
-def strike_hazard(grievance: float, fear: float, rate: float, present: bool) -> float:
+def strike_hazard(
+    grievance: float, fear: float, rate: float, present: bool, threshold: float
+) -> float:
     """Daily hazard that Iran strikes US forces directly.
 
-    It grows with Iran's grievance: Soleimani was killed on 3 January 2020 and Iran fired
-    ballistic missiles at al-Asad on 8 January (Foreign Policy; Daily Beast). Fear of the US
-    (log-hazard units) holds it back, as it holds back its partners. No strike once US forces
-    have left Iraq (``present`` false).
+    ``rate * max(grievance - threshold, 0) * exp(-fear)``. Iran weighs a direct strike against
+    acting through its partners: it wants a response that "doesn't prove to be completely
+    impotent" without going "overboard" (Vox 2024), so only the grievance above ``threshold``
+    calls for its own strike (the smaller part is answered through the partners' push,
+    :func:`iran_push`). Soleimani was killed on 3 January 2020 and Iran fired ballistic
+    missiles at al-Asad on 8 January (Foreign Policy; Daily Beast); the 25 KH fighters killed
+    on 29 December 2019 brought no Iranian strike. Fear of the US (log-hazard units) holds it
+    back, as it holds back its partners. No strike once US forces have left Iraq (``present``
+    false).
     """
-    if not present or grievance <= 0.0:
+    excess = grievance - threshold
+    if not present or excess <= 0.0:
         return 0.0
-    return rate * grievance * math.exp(-fear)
+    return rate * excess * math.exp(-fear)
 
 
 @njit
@@ -102,7 +110,8 @@ def grievance_update(
     the Syria strike of 25 February 2021); a US strike on Iranian forces adds
     ``struck_grievance`` per unit intensity. Grievance falls by ``satisfaction`` once Iran has
     struck back itself (it stood down after 8 January 2020), decays otherwise, and exogenous
-    pulses (Haniyeh's killing in Tehran, 31 July 2024) add to it.
+    pulses aimed at the US add to it (a killing by a third party, such as Haniyeh's in Tehran on
+    31 July 2024, goes to :func:`third_party_grievance_update` instead).
     """
     g = decay(grievance, keep)
     if us_action == US_DECAPITATION_IRAN:
@@ -116,6 +125,19 @@ def grievance_update(
     if iran_struck_us:
         g *= 1.0 - satisfaction
     return g + pulse
+
+
+@njit
+def third_party_grievance_update(grievance: float, keep: float, pulse: float) -> float:
+    """Iran's grievance at third parties (Israel): its allies killed by others, then decay.
+
+    Haniyeh was killed in Tehran on 31 July 2024; Iran "blamed Israel" and its answer was
+    expected to "rely on Iran's regional partners" (Vox 2024), and it did not strike US
+    forces. This grievance joins Iran's push on its partners (:func:`iran_push`) but not its
+    direct-strike hazard on US forces (:func:`strike_hazard`), and Iran's own strikes on US
+    forces do not discharge it. It decays like Iran's grievance at the US.
+    """
+    return decay(grievance, keep) + pulse
 
 
 @njit

@@ -169,3 +169,73 @@ def fear_update(
     followed six days later by the al-Asad attack (Vox 2021).
     """
     return decay(fear, keep) + strength * struck + (prosecution_fear if prosecuted else 0.0)
+
+
+@njit
+def red_line(answer_lethal: float, answer_other: float) -> float:
+    """The US red line as the militias read it (0..1): how much more surely the US answers an
+    attack that kills Americans than one that does not.
+
+    A US that answers "every time American personnel were killed" and lets the rest go (the
+    Trump administration, Daily Beast 2021) reveals a full line; one that answers everything,
+    or nothing, reveals none: no safe zone below a line.
+    """
+    return max(answer_lethal - answer_other, 0.0)
+
+
+@njit
+def aim(fear: float, red_line_now: float, lethality_fear: float, restraint: float) -> float:
+    """The factor (0..1] by which a group scales its attacks' casualty chances.
+
+    ``exp(-lethality_fear * fear - restraint * red_line)``: a frightened group, and every group
+    under a revealed red line, aims to harass rather than to kill ("trickle attacks" below the
+    line, Daily Beast 2021); deterrence lowers lethality as well as frequency.
+    """
+    e = -lethality_fear * fear - restraint * red_line_now
+    return 1.0 if e == 0.0 else math.exp(e)  # exp(0) = 1 exactly
+
+
+#: the open case of :func:`red_line_update`: none, a non-lethal attack, a lethal attack
+CASE_NONE, CASE_OTHER, CASE_LETHAL = 0, 1, 2
+
+
+@njit
+def red_line_update(
+    answer_lethal: float,
+    answer_other: float,
+    case: int,
+    age: float,
+    severity: int,
+    responded: bool,
+    weight: float,
+    wait: float,
+) -> tuple[float, float, int, float]:
+    """The militias' belief in how surely the US answers a lethal and a non-lethal attack.
+
+    Today's worst attack (``severity``) opens a case, or turns an open non-lethal case into a
+    lethal one; an open case is answered when the US takes an answering action
+    (:func:`sim.core.rules.us.answers`: the belief of its class moves by ``weight`` toward 1),
+    or let go once ``wait`` days pass without one (toward 0). An exponentially weighted
+    frequency of answers, by class. Returns ``(answer_lethal, answer_other, case, age)``.
+    """
+    if severity >= SEV_HARASSMENT:
+        cls = CASE_LETHAL if severity >= SEV_LETHAL else CASE_OTHER
+        if cls > case:
+            case, age = cls, 0.0
+        else:
+            age += 1.0
+    elif case != CASE_NONE:
+        age += 1.0
+    if case == CASE_NONE:
+        return answer_lethal, answer_other, case, age
+    if responded:
+        target = 1.0
+    elif age >= wait:
+        target = 0.0
+    else:
+        return answer_lethal, answer_other, case, age
+    if case == CASE_LETHAL:
+        answer_lethal += weight * (target - answer_lethal)
+    else:
+        answer_other += weight * (target - answer_other)
+    return answer_lethal, answer_other, CASE_NONE, 0.0
