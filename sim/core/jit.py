@@ -25,6 +25,7 @@ _SOURCES = (
     "layout.py",
     "draws.py",
     "day.py",
+    "tally.py",
     "state.py",
     "policy_rules.py",
     "kernels.py",
