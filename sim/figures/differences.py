@@ -109,7 +109,7 @@ EVENT_OUTCOMES: dict[str, str] = {
 def _time_to_events(outcomes, order, colors, scenario, runs, seed) -> Figure:
     """Share of runs in which each event has happened by each date (one minus the Kaplan–Meier
     survival curve, :func:`survival_curve`), per policy; policies in which an event never
-    happens are left out of its panel and named in the footnote."""
+    happens are left out of its panel, which says how many they are."""
     dates = _dates(scenario)
     days = len(dates)
     cols = [c for c in EVENT_OUTCOMES if c in outcomes]
@@ -117,7 +117,6 @@ def _time_to_events(outcomes, order, colors, scenario, runs, seed) -> Figure:
     axes = np.atleast_1d(body.subplots(1, len(cols), sharey=True))
     by = {p: g for p, g in outcomes.groupby("policy", observed=True)}
     styles = ["-", (0, (5, 2)), (0, (1, 1.2)), (0, (6, 2, 1, 2))]
-    drawn: list[str] = []
     order = list(order)
     for ax, col in zip(axes, cols, strict=True):
         here = [p for p in order if np.isfinite(by[p][col].to_numpy(dtype=float)).any()]
@@ -132,14 +131,12 @@ def _time_to_events(outcomes, order, colors, scenario, runs, seed) -> Figure:
             rest = "every policy" if not here else f"the other {len(order) - len(here)} policies"
             ax.text(0.98, 0.04, f"never in any run under {rest}", transform=ax.transAxes,
                     ha="right", va="bottom", fontsize=7.5, color="#555555")  # fmt: skip
-        drawn += here
         ax.set_xlim(dates[0], dates[-1])
         ax.set_ylim(0, 101)
         _date_axis(ax)
         ax.set_title(EVENT_OUTCOMES[col], loc="left", fontsize=9.5)
         ax.grid(color="#ececec", lw=0.6)
     axes[0].set_ylabel("Runs in which it has happened (%)")
-    shown = [p for p in order if p in drawn]
     handles = {}
     for ax in axes:
         for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
@@ -148,13 +145,10 @@ def _time_to_events(outcomes, order, colors, scenario, runs, seed) -> Figure:
         body.legend(list(handles.values()), list(handles), loc="outside lower center",
                     ncols=min(4, len(handles)), frameon=False, fontsize=8,
                     handlelength=3.0)  # fmt: skip
-    never = [policy_label(p) for p in order if p not in shown]
     body.suptitle(
         "How soon Iran strikes, a war begins and US forces leave, by US policy", x=0.01, ha="left"
     )
-    extra = "Kaplan–Meier estimate; every run is followed to the end of the period."
-    if never:
-        extra += " None of these events happens in any run under: " + ", ".join(never) + "."
+    extra = "Kaplan–Meier estimate."
     _footnote(foot, scenario, runs, seed, extra=extra)
     return fig
 
