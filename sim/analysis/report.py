@@ -110,8 +110,9 @@ MORE_NOTES = (
     "counts change no other outcome: no rule of the model reads them.",
     "Days of the first Iranian direct strike, of the start of a war and of a US withdrawal: as "
     "for the first US death, restricted mean over all runs [Kaplan–Meier median]; a run "
-    "without the event counts as the end of the period. P(regional deal reached): the deal's "
-    "progress reached `deal_reached_level` (a complete deal by default). Days of quiet after "
+    "without the event counts as the end of the period (“never”: in no run). P(regional deal "
+    "reached): the deal's progress reached `deal_reached_level` (a complete deal by default). "
+    "Days of quiet after "
     "a US strike: per run, the mean over its lulls of the days from a US strike to the next "
     "day with a militia attack (a strike while a lull is open starts none; a lull still open "
     "at the end counts up to the end of the period, a lower bound), then mean [5th–95th "
@@ -147,6 +148,8 @@ def _fmt_cell(r: pd.Series) -> str:
         spread = f"{fmt_number(r['p05'])}–{fmt_number(r['p95'])}"
         return f"{fmt_number(r['mean'])} [{spread}] ({100 * r['prob']:.0f}% of runs)"
     if r["kind"] == "day":
+        if r["prob"] == 0:
+            return "never"
         median = "not reached" if not np.isfinite(r["median"]) else fmt_number(r["median"])
         return f"{fmt_number(r['mean'])} [median {median}]"
     return f"{fmt_number(r['mean'])} [{fmt_number(r['p05'])}–{fmt_number(r['p95'])}]"
