@@ -1,9 +1,12 @@
 """The readable report of an experiment: ``summary.md`` (and the summary's Parquet and CSV).
 
-Outcome names say what they measure (:data:`OUTCOME_LABELS`); the day of the first US death
-comes from the survival analysis over all runs (restricted mean, Kaplan–Meier median); each
-paired difference names the judgement parameters (the record does not inform them) that the
-policy's effect rests on (:func:`sim.core.policy_catalogue.judgement_parameters`).
+Outcome names say what they measure (:data:`OUTCOME_LABELS`); the days to the first US death,
+Iranian strike, war and withdrawal come from the survival analysis over all runs (restricted
+mean, Kaplan–Meier median); each paired difference names the judgement parameters (the record
+does not inform them) that the policy's effect rests on
+(:func:`sim.core.policy_catalogue.judgement_parameters`), and each policy's line says
+separately whether its differences are beyond simulation noise and whether they hold whatever
+the record cannot tell (:mod:`sim.analysis.verdicts`).
 """
 
 from __future__ import annotations
