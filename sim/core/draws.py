@@ -43,6 +43,9 @@ SINGLE: tuple[str, ...] = (
     "vote",
     "withdraw",
     "iraqi_harm",
+    "militia_killed",
+    "coalition_killed",
+    "coalition_wounded",
 )
 
 ATTACK, SEVERITY, WEAPON, TARGET, ATTRIBUTION, KILLED, WOUNDED = (k * G for k in range(7))
@@ -58,8 +61,11 @@ ATTACK, SEVERITY, WEAPON, TARGET, ATTRIBUTION, KILLED, WOUNDED = (k * G for k in
     VOTE,
     WITHDRAW,
     IRAQI_HARM,
-) = (7 * G + k for k in range(11))
-N_SLOTS = 7 * G + 11
+    MILITIA_KILLED,
+    COALITION_KILLED,
+    COALITION_WOUNDED,
+) = (7 * G + k for k in range(len(SINGLE)))
+N_SLOTS = 7 * G + len(SINGLE)
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)

@@ -27,6 +27,7 @@ _SOURCES = (
     "day.py",
     "severity.py",
     "targeting.py",
+    "tally.py",
     "state.py",
     "policy_rules.py",
     "kernels.py",
