@@ -24,7 +24,7 @@ from sim.analysis.metrics import (
     wilson_interval,
     write_summary,
 )
-from sim.engines.ensemble import BOOL_OUTCOMES, DAILY, OUTCOMES
+from sim.engines.ensemble import BOOL_OUTCOMES, DAILY, FLOAT_OUTCOMES, OUTCOMES
 
 QCOLS = ["q05", "q25", "q50", "q75", "q95"]
 QS = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -244,7 +244,7 @@ def test_summary_layout_and_point_statistics():
     assert list(s.columns) == list(SUMMARY_COLUMNS)
     n_outcomes = len(OUTCOMES) + 3  # plus any_us_death, any_us_strike, any_iran_strike
     assert len(s) == 3 * n_outcomes
-    assert set(s.kind) == {"count", "probability", "day"}
+    assert set(s.kind) == {"count", "probability", "day", "average"}
     b = df[df.policy == "b"]
     r = row(s, "b", "attacks_total")
     assert r["kind"] == "count" and r["n"] == 300
@@ -292,7 +292,8 @@ def test_identical_policies_differ_by_exactly_zero():
     df = outcome_frame(rng, 200, ("do_nothing",))
     twin = df.assign(policy="twin")
     s = summarise_outcomes(pd.concat([df, twin.sample(frac=1, random_state=3)]), n_boot=300)
-    t = s[s.policy == "twin"]
+    t = s[(s.policy == "twin") & (s.kind != "average")]
+    assert s[(s.policy == "twin") & (s.kind == "average")]["diff"].isna().all()  # none paired
     for c in ("diff", "diff_lo", "diff_hi"):
         assert (t[c] == 0.0).all(), c
 
@@ -301,7 +302,7 @@ def test_shift_by_one_in_every_run_gives_exactly_one():
     rng = np.random.default_rng(2)
     df = outcome_frame(rng, 150, ("do_nothing",))
     shifted = df.assign(policy="plus_one")
-    counts = [k for k in OUTCOMES if k not in BOOL_OUTCOMES and k != "first_death_day"]
+    counts = [k for k in OUTCOMES if k not in BOOL_OUTCOMES and k not in FLOAT_OUTCOMES]
     shifted[counts] += 1
     shifted["first_death_day"] += 1
     s = summarise_outcomes(pd.concat([df, shifted]), n_boot=300, horizon=400)
@@ -445,7 +446,7 @@ def test_write_summary_files(tmp_path):
     assert "Differences from “Do nothing”" in md and "P(any US death)" in md
     assert "baseline" not in md.replace("Scenario: baseline", "")  # do nothing is not "baseline"
     header = [ln for ln in md.splitlines() if ln.startswith("| Policy")]
-    assert len(header) == 3  # outcomes, differences, the policies' definitions
+    assert len(header) == 4  # outcomes, other outcomes, differences, the policies' definitions
     # scenario, period, seed, runs and units are said
     for text in ("Scenario: baseline", "1 Jan 2021 – 31 Dec 2021 (365 days)", "Seed: 7",
                  "runs: 80", "counts per year"):  # fmt: skip

@@ -107,6 +107,7 @@ def test_figures_compare_writes_every_figure(experiment, tmp_path):
         "fan_by_policy",
         "rung_by_policy",
         "survival_first_death",
+        "time_to_events",
         "paired_differences",
     ]
     assert [p.name for p in paths] == [f"{n}.{ext}" for n in names for ext in ("png", "pdf")]

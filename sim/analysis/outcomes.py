@@ -3,8 +3,10 @@
 :func:`summarise_outcomes` turns per-run outcomes (one row per policy × run, the output of
 :func:`sim.engines.ensemble.run_ensemble`) into a long table: means, medians and 5–95% ranges
 for counts; probabilities with Wilson score intervals (Wilson 1927; Newcombe 1998) for yes/no
-outcomes; the day of the first US death from the survival analysis over all runs (restricted
-mean and Kaplan–Meier median, :mod:`sim.analysis.stats`); and, under common random numbers,
+outcomes; the days to a first event (US death, Iranian strike, war, withdrawal) from the
+survival analysis over all runs (restricted mean and Kaplan–Meier median,
+:mod:`sim.analysis.stats`); the mean lull after US strikes over the runs with a strike; and,
+under common random numbers,
 the *paired* difference of each policy against a reference policy (do nothing, unless told)
 with a nonparametric percentile bootstrap interval (Efron & Tibshirani 1993, ch. 13) that
 resamples run indices jointly.
@@ -17,7 +19,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from sim.analysis.stats import km_quantile, restricted_days, wilson_interval
-from sim.engines.ensemble import BOOL_OUTCOMES, OUTCOMES
+from sim.engines.ensemble import BOOL_OUTCOMES, DAY_OUTCOMES, FLOAT_OUTCOMES, OUTCOMES
 
 #: Yes/no outcomes derived from the engine's columns (see :class:`_Runs`).
 DERIVED: dict[str, str] = {
@@ -47,8 +49,10 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 
 
 def _kind(outcome: str) -> str:
-    if outcome == "first_death_day":
+    if outcome in DAY_OUTCOMES:
         return "day"
+    if outcome in FLOAT_OUTCOMES:
+        return "average"
     if outcome in BOOL_OUTCOMES or outcome in DERIVED:
         return "probability"
     return "count"
@@ -86,9 +90,9 @@ class _Runs:
 
     def paired_value(self, p: str, name: str, sel: np.ndarray) -> np.ndarray:
         """Per-run values whose mean difference is wanted, as int64: the outcome itself, or
-        for the first death day min(T, τ) (:func:`sim.analysis.stats.restricted_days`)."""
+        for a day of a first event min(T, τ) (:func:`sim.analysis.stats.restricted_days`)."""
         v = self.value(p, name, sel)
-        if name == "first_death_day":
+        if name in DAY_OUTCOMES:
             return restricted_days(v, self.horizon).astype(np.int64)
         return v.astype(np.int64)
 
@@ -104,12 +108,23 @@ def _describe(v: np.ndarray, kind: str, horizon: int) -> dict[str, float]:
             row["median"], row["p05"], row["p95"] = (
                 float(x) for x in np.quantile(v, qs, method="inverted_cdf")
             )
+    elif kind == "average":  # defined in some runs only (NaN elsewhere): over those runs
+        defined = v[~np.isnan(v)]
+        k = len(defined)
+        row["prob"] = k / n if n else np.nan
+        lo, hi = wilson_interval(k, n)
+        row["prob_lo"], row["prob_hi"] = float(lo), float(hi)
+        if k:
+            row["mean"] = float(defined.mean())
+            row["median"], row["p05"], row["p95"] = (
+                float(x) for x in np.quantile(defined, qs, method="inverted_cdf")
+            )
     elif kind == "probability":
         k = int(np.count_nonzero(v))
         row["mean"] = row["prob"] = k / n if n else np.nan
         lo, hi = wilson_interval(k, n)
         row["prob_lo"], row["prob_hi"] = float(lo), float(hi)
-    else:  # day of the first death: survival analysis over all runs, censored at the horizon
+    else:  # day of a first event: survival analysis over all runs, censored at the horizon
         died = ~np.isnan(v)
         k = int(died.sum())
         row["prob"] = k / n if n else np.nan
@@ -187,10 +202,11 @@ def _interval(boot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def infer_horizon(outcomes: pd.DataFrame) -> int:
     """The number of simulated days, from ``outcomes.attrs["days"]`` when set, else one more
-    than the latest first-death day (a lower bound)."""
+    than the latest day of a first event (a lower bound)."""
     if "days" in outcomes.attrs:
         return int(outcomes.attrs["days"])
-    fd = outcomes["first_death_day"].to_numpy(dtype=float)
+    cols = [c for c in DAY_OUTCOMES if c in outcomes.columns]
+    fd = outcomes[cols].to_numpy(dtype=float)
     return int(np.nanmax(fd)) + 1 if np.isfinite(fd).any() else 1
 
 
@@ -226,14 +242,21 @@ def summarise_outcomes(
       us_killed > 0, ``any_us_strike`` = us_strikes > 0 and ``any_iran_strike`` =
       iran_strikes > 0): ``prob`` (= ``mean``) with a 95% Wilson score interval ``prob_lo``,
       ``prob_hi`` (Wilson 1927; Newcombe 1998, method 3).
-    * ``kind == "day"`` (``first_death_day``), over *all* runs, a run without a death censored
-      at the horizon τ: ``mean`` is the restricted mean day of the first death, mean of
-      min(T, τ) (Royston & Parmar 2013); ``median``, ``p05``, ``p95`` the Kaplan–Meier
-      quantiles (NaN when not reached within the period); ``prob`` with its Wilson interval
-      the share of runs with a death. ``n`` is always the number of runs.
+    * ``kind == "day"`` (the days to a first event, :data:`DAY_OUTCOMES`: the first US death,
+      Iranian strike, war, withdrawal), over *all* runs, a run without the event censored at
+      the horizon τ: ``mean`` is the restricted mean day of the event, mean of min(T, τ)
+      (Royston & Parmar 2013); ``median``, ``p05``, ``p95`` the Kaplan–Meier quantiles (NaN
+      when not reached within the period); ``prob`` with its Wilson interval the share of
+      runs with the event. ``n`` is always the number of runs.
+    * ``kind == "average"`` (``lull_after_response``, defined only in runs where the US
+      struck): ``mean``, ``median``, ``p05``, ``p95`` over the runs where it is defined,
+      ``prob`` with its Wilson interval the share of those runs; no paired difference (the
+      reference policy, doing nothing, never strikes, and a difference over the runs where
+      both policies struck would compare different runs).
     * ``diff``, ``diff_lo``, ``diff_hi`` (other policies, when the reference is present): the
       paired difference of means, policy minus reference, over the runs both have (for
-      probabilities a difference of proportions; for ``first_death_day`` of restricted means),
+      probabilities a difference of proportions; for the days to an event of restricted
+      means),
       with a 95% percentile bootstrap interval: ``n_boot`` resamples of the common run indices
       drawn with replacement, the same resample applied to both policies (paired), the 2.5% and
       97.5% percentiles (linear interpolation) of the resampled differences (Efron & Tibshirani
@@ -306,6 +329,7 @@ def _paired_differences(
         groups.setdefault(common.tobytes(), []).append(p)
 
     out: dict[tuple[str, str], tuple[float, float, float]] = {}
+    names = [name for name in names if _kind(name) != "average"]
     for members in groups.values():
         b_sel = sels[members[0]][1]
         n = int(b_sel.sum())

@@ -1,9 +1,12 @@
 """The readable report of an experiment: ``summary.md`` (and the summary's Parquet and CSV).
 
-Outcome names say what they measure (:data:`OUTCOME_LABELS`); the day of the first US death
-comes from the survival analysis over all runs (restricted mean, Kaplan–Meier median); each
-paired difference names the judgement parameters (the record does not inform them) that the
-policy's effect rests on (:func:`sim.core.policy_catalogue.judgement_parameters`).
+Outcome names say what they measure (:data:`OUTCOME_LABELS`); the days to the first US death,
+Iranian strike, war and withdrawal come from the survival analysis over all runs (restricted
+mean, Kaplan–Meier median); each paired difference names the judgement parameters (the record
+does not inform them) that the policy's effect rests on
+(:func:`sim.core.policy_catalogue.judgement_parameters`), and each policy's line says
+separately whether its differences are beyond simulation noise and whether they hold whatever
+the record cannot tell (:mod:`sim.analysis.verdicts`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.tables import markdown_table
+from sim.analysis.verdicts import verdicts_markdown
 from sim.core.policy_catalogue import CATALOGUE, judgement_parameters
 from sim.core.policy_catalogue import label as policy_label
 
@@ -24,10 +28,19 @@ OUTCOME_LABELS: dict[str, str] = {
     "attacks_total": "Militia attacks",
     "us_killed": "Americans killed",
     "us_wounded": "Americans wounded",
+    "coalition_killed": "Coalition members and contractors killed",
+    "coalition_wounded": "Coalition members and contractors wounded",
+    "militia_killed": "Militia members killed by US strikes",
+    "iraqi_harmed": "Iraqis killed or wounded",
     "us_strikes": "US strikes",
     "iran_strikes": "Iranian direct strikes on US forces",
     "any_us_death": "P(any US death)",
     "first_death_day": "Day of first US death",
+    "days_to_iran_strike": "Day of first Iranian direct strike",
+    "days_to_war": "Day the US–Iran war began",
+    "days_to_withdrawal": "Day of US withdrawal",
+    "deal_reached": "P(regional deal reached)",
+    "lull_after_response": "Days of quiet after a US strike",
     "any_iran_strike": "P(any Iranian direct strike on US forces)",
     "direct_exchange": "P(any direct US–Iran strike, either way)",
     "war": "P(war: reciprocal direct US–Iran strikes)",
@@ -49,10 +62,26 @@ MD_OUTCOMES: tuple[str, ...] = (
     "withdrawal",
 )
 
+#: Columns of the second Markdown table of outcomes by policy (other people's losses, the days
+#: to the big events, the deal, the quiet after US strikes).
+MD_MORE: tuple[str, ...] = (
+    "militia_killed",
+    "coalition_killed",
+    "coalition_wounded",
+    "iraqi_harmed",
+    "days_to_iran_strike",
+    "days_to_war",
+    "days_to_withdrawal",
+    "deal_reached",
+    "lull_after_response",
+)
+
 #: Columns of the Markdown table of paired differences.
 MD_DIFFS: tuple[str, ...] = (
     "attacks_total",
     "us_killed",
+    "coalition_killed",
+    "militia_killed",
     "us_strikes",
     "any_us_death",
     "direct_exchange",
@@ -72,6 +101,25 @@ NOTES = (
     "a death counting as the end of the period (survival analysis; Royston & Parmar 2013), "
     "then the Kaplan–Meier median (“not reached” when fewer than half the runs have a death). "
     "Days are counted from the first simulated day (day 0).",
+)
+
+#: What the outcomes of the second table mean, printed under it.
+MORE_NOTES = (
+    "Coalition members and contractors: non-US personnel killed or wounded by the attacks that "
+    "hurt Americans (`coalition_killed_mean`, `coalition_wounded_mean`: 2 killed and 2 "
+    "wounded in the record's 5 such attacks). Militia members killed: by US strikes in Syria "
+    "or Iraq (`militia_killed_per_intensity` per unit of strike intensity: 25 KH members on 29 "
+    "Dec 2019, four on 30 Jul 2024) and decapitations (`militia_killed_decapitation`). These "
+    "counts change no other outcome: no rule of the model reads them.",
+    "Days of the first Iranian direct strike, of the start of a war and of a US withdrawal: as "
+    "for the first US death, restricted mean over all runs [Kaplan–Meier median]; a run "
+    "without the event counts as the end of the period (“never”: in no run). P(regional deal "
+    "reached): the deal's progress reached `deal_reached_level` (a complete deal by default). "
+    "Days of quiet after "
+    "a US strike: per run, the mean over its lulls of the days from a US strike to the next "
+    "day with a militia attack (a strike while a lull is open starts none; a lull still open "
+    "at the end counts up to the end of the period, a lower bound), then mean [5th–95th "
+    "percentile] over the runs in which the US struck (their share in parentheses).",
 )
 
 
@@ -97,7 +145,14 @@ def fmt_number(x: float) -> str:
 def _fmt_cell(r: pd.Series) -> str:
     if r["kind"] == "probability":
         return _fmt_pct(r["prob"], r["prob_lo"], r["prob_hi"])
+    if r["kind"] == "average":
+        if not np.isfinite(r["mean"]):
+            return "– (0% of runs)"
+        spread = f"{fmt_number(r['p05'])}–{fmt_number(r['p95'])}"
+        return f"{fmt_number(r['mean'])} [{spread}] ({100 * r['prob']:.0f}% of runs)"
     if r["kind"] == "day":
+        if r["prob"] == 0:
+            return "never"
         median = "not reached" if not np.isfinite(r["median"]) else fmt_number(r["median"])
         return f"{fmt_number(r['mean'])} [median {median}]"
     return f"{fmt_number(r['mean'])} [{fmt_number(r['p05'])}–{fmt_number(r['p95'])}]"
@@ -179,6 +234,14 @@ def summary_markdown(
     out.append(markdown_table(["Policy"] + [OUTCOME_LABELS[c] for c in cols], rows))
     out.append("")
     out += [*NOTES[:1], "", *NOTES[1:], ""]
+    more = [c for c in MD_MORE if (policies[0], c) in by.index]
+    if more:
+        rows = [[policy_label(p)] + [_fmt_cell(by.loc[(p, c)]) for c in more] for p in policies]
+        out.append("## Other people's losses, the days to the big events, the deal, the quiet")
+        out.append("")
+        out.append(markdown_table(["Policy"] + [OUTCOME_LABELS[c] for c in more], rows))
+        out.append("")
+        out += [*MORE_NOTES[:1], "", *MORE_NOTES[1:], ""]
     others = [p for p in policies if p != reference]
     if reference in policies and others and summary["diff"].notna().any():
         nb = summary.attrs.get("n_boot")
@@ -188,12 +251,12 @@ def summary_markdown(
         out.append(
             f"Mean of (policy − {ref}) over the same runs [95% percentile bootstrap interval"
             + (f", {nb:,} resamples of runs" if nb else "")
-            + "]. Probabilities in percentage points. An interval that excludes 0 means the"
-            " policy changes the outcome in the model beyond simulation noise; it does not "
-            "cover doubt about the parameters. The last column names the parameters the "
-            "policy's effect rests on that the documented record does not inform (judgement "
-            "values, fixed at the table's defaults unless the scenario sets them; "
-            "`escalation params` lists them): the difference is only as good as they are."
+            + "]. Probabilities in percentage points. An interval that excludes 0 says the"
+            " policy changes the outcome in the model beyond simulation noise, with these "
+            "parameter values; it does not cover doubt about the parameters, which the next "
+            "section takes up. The last column names the parameters the policy's effect rests "
+            "on that the documented record does not inform (judgement values, fixed at the "
+            "table's defaults unless the scenario sets them; `escalation params` lists them)."
         )
         out.append("")
         dcols = [c for c in MD_DIFFS if (others[0], c) in by.index]
@@ -207,6 +270,7 @@ def summary_markdown(
                 "withdrawal")) else "") for c in dcols]  # fmt: skip
         out.append(markdown_table(["Policy", *head, "Rests on judgement parameters"], rows))
         out.append("")
+        out.append(verdicts_markdown(summary, dcols, OUTCOME_LABELS))
     for section in sections:
         out += [section.rstrip("\n"), ""]
     out.append("## The policies")
@@ -243,6 +307,7 @@ def write_summary(
 
 __all__ = [
     "MD_DIFFS",
+    "MD_MORE",
     "MD_OUTCOMES",
     "OUTCOME_LABELS",
     "fmt_number",

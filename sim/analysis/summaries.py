@@ -21,6 +21,8 @@ TOTALS: dict[str, str] = {
     "us_killed": "Americans killed",
     "us_wounded": "Americans wounded",
     "us_casualties": "Americans killed + wounded",
+    "coalition_killed": "Coalition members and contractors killed",
+    "militia_killed": "Militia members killed by US strikes",
     "us_strikes": "US strikes",
     "iran_strikes": "Iranian direct strikes on US forces",
 }

@@ -103,10 +103,12 @@ KEY_OUTCOMES: tuple[tuple[str, str, str], ...] = (
     ("US killed", "us_killed", "mean"),
     ("P(death)", "us_killed", "p>0"),
     ("US strikes", "us_strikes", "mean"),
+    ("militia killed", "militia_killed", "mean"),
     ("P(Iran hits)", "iran_strikes", "p>0"),
     ("P(exchange)", "direct_exchange", "p>0"),
     ("P(war)", "war", "p>0"),
     ("P(leave)", "withdrawal", "p>0"),
+    ("P(deal)", "deal_reached", "p>0"),
 )
 
 
@@ -124,10 +126,10 @@ def key_table(outcomes: pd.DataFrame) -> pd.DataFrame:
 
 #: The line printed under :func:`key_table`.
 KEY_NOTE = (
-    "attacks, US killed, US strikes: mean per run over the period; P(...): share of runs with\n"
-    "at least one US death; an Iranian direct strike on US forces; a direct US–Iran strike either\n"
-    "way; a war (reciprocal direct US–Iran strikes); a US withdrawal.\n"
-    "Policies: `escalation policies`."
+    "attacks, US killed, US strikes, militia killed (by US strikes): mean per run over the\n"
+    "period; P(...): share of runs with at least one US death; an Iranian direct strike on US\n"
+    "forces; a direct US–Iran strike either way; a war (reciprocal direct US–Iran strikes); a US\n"
+    "withdrawal; a regional deal reached. Policies: `escalation policies`."
 )
 
 

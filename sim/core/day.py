@@ -408,7 +408,7 @@ def until_decision(i, t, R, X, F, rk):
     iran_act(i, t, R, X, F, rk)
     for g in range(G):
         militia_act(i, t, g, R, F, rk)
-    count_day(i, R)
+    count_day(i, t, R, rk)
     us_observe(i, R)
 
 
@@ -421,7 +421,7 @@ def after_decision(i, t, R, X, F, L, rk):
         militia_update(i, t, g, R, X, F, rk)
     iran_update(i, t, R, X)
     us_update(i, t, R, F, rk)
-    end_day(i, t, R, L)
+    end_day(i, t, R, L, rk)
 
 
 @njit(inline="always")

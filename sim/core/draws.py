@@ -45,6 +45,9 @@ SINGLE: tuple[str, ...] = (
     "vote",
     "withdraw",
     "iraqi_harm",
+    "militia_killed",
+    "coalition_killed",
+    "coalition_wounded",
 )
 
 ATTACK, SEVERITY, WEAPON, TARGET, ATTRIBUTION, KILLED, WOUNDED, ATTACK_HARM, TRUCE = (
@@ -62,7 +65,10 @@ ATTACK, SEVERITY, WEAPON, TARGET, ATTRIBUTION, KILLED, WOUNDED, ATTACK_HARM, TRU
     VOTE,
     WITHDRAW,
     IRAQI_HARM,
-) = (len(PER_GROUP) * G + k for k in range(11))
+    MILITIA_KILLED,
+    COALITION_KILLED,
+    COALITION_WOUNDED,
+) = (len(PER_GROUP) * G + k for k in range(len(SINGLE)))
 N_SLOTS = len(PER_GROUP) * G + len(SINGLE)
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)

@@ -28,6 +28,7 @@ _SOURCES = (
     "severity.py",
     "targeting.py",
     "day_truce.py",
+    "tally.py",
     "state.py",
     "policy_rules.py",
     "kernels.py",

@@ -6,7 +6,8 @@ the kernels), so ``r[SC.iran_grievance]`` or ``r[PC.base_rate + g]`` reads like 
 * ``SC`` state: the fields of :class:`sim.core.state.State`;
 * ``DC`` the day's events, rewritten each day (what the actors did today), and the number of
   times each phase of the day has run;
-* ``OC`` the per-run outcome counts (:data:`OUTCOMES`);
+* ``OC`` the per-run outcome counts (:data:`OUTCOMES`), then the tally's running sums
+  (:data:`TALLY_SUMS`);
 * ``PC`` parameters: the table's columns in table order (a per-group parameter takes ``G``
   adjacent columns), then derived columns ``keep_<x>_days = exp(-1 / x_days)``, the share of a
   decaying quantity that one day keeps.
@@ -117,6 +118,8 @@ DC = _columns(
         ("wounded", G),
         ("killed_total", 1),
         ("wounded_total", 1),
+        ("coalition_killed", 1),
+        ("coalition_wounded", 1),
         ("lethal_today", 1),
         ("attacks", 1),
         ("injuring", 1),
@@ -133,6 +136,7 @@ DC = _columns(
         ("protested", 1),
         ("iraqi_harmed", 1),
         ("militia_harmed", 1),
+        ("militia_killed", 1),
         ("rung", 1),
         ("visits", len(PHASES)),
     ],
@@ -147,6 +151,9 @@ OUTCOMES: dict[str, str] = {
     "attacks_lethal": "attacks that killed Americans",
     "us_killed": "Americans killed (militia attacks and Iranian strikes)",
     "us_wounded": "Americans wounded",
+    "coalition_killed": "non-US coalition members and contractors killed by militia attacks",
+    "coalition_wounded": "non-US coalition members and contractors wounded by militia attacks",
+    "militia_killed": "militia fighters and commanders killed by US strikes",
     "strikes_syria": "US strikes in Syria",
     "strikes_iraq": "US strikes inside Iraq",
     "decapitations": "US decapitation strikes",
@@ -161,6 +168,15 @@ OUTCOMES: dict[str, str] = {
     "iraqi_harmed": "Iraqi civilians and security forces killed or wounded",
     "max_rung": "highest rung of the escalation ladder reached",
     "first_death_day": "day of the first US death (NaN if none)",
+    "days_to_iran_strike": "day of the first direct Iranian strike on US forces (NaN if none)",
+    "days_to_war": "day on which the US–Iran war began (NaN if it did not)",
+    "days_to_withdrawal": "day on which US forces withdrew from Iraq (NaN if they did not)",
+    "lull_after_response": (
+        "mean days from a US strike to the next militia attack (NaN if the US never struck): a "
+        "strike opens a lull unless one is already open, the next day with an attack closes "
+        "it, and a lull still open at the end counts up to the end of the period"
+    ),
+    "deal_reached": "the regional deal's progress reached deal_reached_level",
     "direct_exchange": "a direct US–Iran strike happened (either direction)",
     "expulsion_vote": "the Iraqi parliament voted to expel US forces",
     "withdrawal": "US forces withdrew from Iraq (negotiated or forced)",
@@ -168,8 +184,24 @@ OUTCOMES: dict[str, str] = {
     "truce_days": "days ending with at least one militia group in truce (US forces present)",
     "war": "a sustained US–Iran war began",
 }
-BOOL_OUTCOMES = ("direct_exchange", "expulsion_vote", "withdrawal", "withdrawal_negotiated", "war")
-OC = _columns("OutcomeColumns", [(k, 1) for k in OUTCOMES], DC.end)
+BOOL_OUTCOMES = (
+    "direct_exchange",
+    "expulsion_vote",
+    "withdrawal",
+    "withdrawal_negotiated",
+    "war",
+    "deal_reached",
+)
+#: Outcomes that are days from the start of the run (day 0) to a first event, NaN if it never
+#: happened: time-to-event outcomes, summarised by survival analysis (:mod:`sim.analysis.stats`)
+DAY_OUTCOMES = ("first_death_day", "days_to_iran_strike", "days_to_war", "days_to_withdrawal")
+#: Outcomes that are real numbers and may be NaN (the rest are counts or flags)
+FLOAT_OUTCOMES = (*DAY_OUTCOMES, "lull_after_response")
+#: Running sums of the tally behind an averaged outcome (``lull_after_response``), kept after
+#: the outcomes in the outcome block so they start afresh with them: whether a lull is open,
+#: the number of lulls and their days so far
+TALLY_SUMS = ("lull_open", "lulls", "lull_days")
+OC = _columns("OutcomeColumns", [(k, 1) for k in (*OUTCOMES, *TALLY_SUMS)], DC.end)
 PC = _columns("ParamColumns", _param_spec() + [(f"keep_{n}", 1) for n in DECAYING], OC.end)
 #: width of a run's row
 WIDTH = PC.end
@@ -196,13 +228,15 @@ FC = namedtuple("ForcingRows", ["us", "iran", "vote", "truce"])(0, 1, 2, 3)
 
 def new_rows(params: Params) -> np.ndarray:
     """A ``(n, WIDTH)`` matrix with the parameter block of ``params`` filled in (table order,
-    then the retentions), the outcome block zeroed (no first death yet) and the rest zero."""
+    then the retentions), the outcome block zeroed (NaN for :data:`FLOAT_OUTCOMES`: no first
+    event yet) and the rest zero."""
     out = np.zeros((params.n, WIDTH))
     for k, name in enumerate(TABLE):
         out[:, OC.end + k] = params.flat[name]
     for name in DECAYING:
         out[:, getattr(PC, f"keep_{name}")] = np.exp(-1.0 / params.flat[name])
-    out[:, OC.first_death_day] = np.nan
+    for name in FLOAT_OUTCOMES:
+        out[:, getattr(OC, name)] = np.nan
     return out
 
 

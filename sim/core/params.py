@@ -162,6 +162,10 @@ _SCALARS: list[Param] = [
     _p("deal_setback", "fraction of progress lost", 0.5, 0.0, 1.0, "iran",
        "Vox 2021: agreement is 'even harder when both sides are attacking each other'",
        description="share of deal progress lost after a lethal attack or a US strike"),
+    _p("deal_reached_level", "deal progress (0 to 1)", 1.0, 0.25, 1.0, "iran",
+       "judgement: deal_restraint is defined at a complete deal (progress 1); the record has no "
+       "deal (the 2021 nuclear-deal talks had not concluded, Vox 2021). Outcome only: no rule "
+       "reads it", description="deal progress at which the outcome deal_reached counts a deal"),
     _p("war_exchanges", "direct strikes", 3.0, 2.0, 6.0, "iran",
        "judgement: the single exchange of January 2020 did not become a war",
        description="direct US–Iran strikes of one exchange (both sides striking within "
@@ -248,6 +252,19 @@ _SCALARS: list[Param] = [
        "severity",
        "2020-01-08: 'more than 100' (Foreign Policy) vs 'dozens' (Vox 2021); sources disagree",
        description="mean of the geometric number wounded by an Iranian direct strike"),
+    _p("coalition_killed_mean", "persons per attack that hurts Americans", 0.4, 0.0, 1.0,
+       "severity",
+       "record, 2 in the 5 attacks that hurt Americans: a British servicewoman at Taji "
+       "2020-03-11 (Foreign Policy), a Filipino contractor at Erbil 2021-02-15 (Vox 2021); none "
+       "at K-1 2019-12-27, Taji 2020-03-14, al-Asad 2024-08-05. Outcome only: no rule reads it",
+       description="mean non-US coalition members and contractors killed per attack that "
+                   "injures or kills Americans (a geometric count from 0)"),
+    _p("coalition_wounded_mean", "persons per attack that hurts Americans", 0.4, 0.0, 2.0,
+       "severity",
+       "record, 2 in the 5 attacks that hurt Americans: two contractors at al-Asad 2024-08-05 "
+       "(Vox 2024; nationality not stated, none if American); none stated in the other four. "
+       "Outcome only", description="mean non-US coalition members and contractors wounded per "
+                                   "attack that injures or kills Americans (geometric from 0)"),
     _p("iran_strike_p_lethal", "probability per strike", 0.1, 0.0, 1.0, "severity",
        "judgement: the 2020-01-08 strike killed nobody",
        description="chance an Iranian direct strike kills US personnel"),
@@ -287,6 +304,19 @@ _SCALARS: list[Param] = [
     _p("intensity_press", "demand intensity units", 1.0, 0.0, 5.0, "us",
        "normalisation: one demand to Baghdad costs press_cost of Iraqi pressure per unit",
        description="intensity of a US demand that Baghdad prosecute the attackers"),
+    _p("militia_killed_per_intensity", "militia fighters killed per unit strike intensity",
+       10.0, 2.0, 20.0, "us",
+       "the two strikes in Iraq with a toll: 25 KH members on 2019-12-29 (Foreign Policy) and "
+       "four on 2024-07-30 (Vox 2024), mean 14.5 at intensity_iraq 1.5; the range spans each "
+       "alone (2.7 and 16.7 per unit). Outcome only: no rule reads it",
+       description="mean militia fighters killed by a US strike in Syria or Iraq, per unit of "
+                   "its intensity (a geometric count from 0)"),
+    _p("militia_killed_decapitation", "militia members killed per decapitation", 2.0, 1.0, 10.0,
+       "us",
+       "judgement: the articles name the two killed on 2020-01-03, Soleimani and al-Muhandis, "
+       "the PMF's commander (defence news), and give no total. Outcome only",
+       description="mean militia commanders and companions killed by a decapitation strike "
+                   "(a geometric count from 1; an Iranian official is not counted)"),
     _p("unattributed_blame", "group index (0 = Kata'ib Hezbollah)", 0.0, 0.0, 3.0, "us",
        "K-1 2019: 'The Trump administration blamed Kata'ib Hezbollah, but the Iraqi government "
        "has since cast doubt' (Foreign Policy); a whole number, the order of GROUPS",

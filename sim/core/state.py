@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from sim.core.jit import njit
-from sim.core.layout import BOOL_OUTCOMES, DC, OC, OUTCOMES, PC, SC, G, new_rows
+from sim.core.layout import BOOL_OUTCOMES, DC, FLOAT_OUTCOMES, OC, OUTCOMES, PC, SC, G, new_rows
 from sim.core.params import Params
 from sim.core.rules.escalation import NEVER
 from sim.core.rules.militia import grievance_from_intensity
@@ -226,11 +226,12 @@ class DayEvents:
 
 
 def outcomes_from_rows(rows: np.ndarray) -> dict[str, np.ndarray]:
-    """The per-run outcome columns of a row matrix, typed (counts int64, flags bool)."""
+    """The per-run outcome columns of a row matrix, typed (counts int64, flags bool, days and
+    means float64 with NaN where undefined)."""
     out = {}
     for k in OUTCOMES:
         v = rows[:, getattr(OC, k)]
-        if k == "first_death_day":
+        if k in FLOAT_OUTCOMES:
             out[k] = v.copy()
         elif k in BOOL_OUTCOMES:
             out[k] = v != 0

@@ -1,15 +1,17 @@
 """The counts of the day and the tally of the outcomes: phases 4 and 12 of the day.
 
-Every count of the model comes from here: the day's attacks by class and US casualties
-(``count_day``), and the per-run outcomes and daily series (``end_day``), which the ensemble's
-result, the replay's daily trace (:class:`sim.core.state.DayEvents`) and the Mesa DataCollector
-all read.
+Every count of the model comes from here: the day's attacks by class, its US casualties and
+those of coalition members and contractors (``count_day``), and the per-run outcomes and daily
+series (``end_day``), which the ensemble's result, the replay's daily trace
+(:class:`sim.core.state.DayEvents`) and the Mesa DataCollector all read.
 """
 
 from __future__ import annotations
 
+from sim.core import draws
 from sim.core.jit import njit
 from sim.core.ladder import (
+    HITS_MILITIA,
     IS_DECAPITATION,
     IS_KINETIC,
     US_PRESS_BAGHDAD,
@@ -17,13 +19,15 @@ from sim.core.ladder import (
     US_STRIKE_IRAQ,
     US_STRIKE_SYRIA,
 )
-from sim.core.layout import DC, LC, OC, PH, SC, G
-from sim.core.rules import escalation
+from sim.core.layout import DC, LC, OC, PC, PH, SC, G
+from sim.core.rules import escalation, losses
 
 
 @njit(inline="always")
-def count_day(i, R):
-    """Phase 4: the day's attacks by class and its US killed and wounded (militias and Iran)."""
+def count_day(i, t, R, rk):
+    """Phase 4: the day's attacks by class, its US killed and wounded (militias and Iran), and
+    the coalition members and contractors its attacks that hurt Americans killed and wounded
+    (:func:`sim.core.rules.losses.coalition_casualties`; at war, deadlier)."""
     n, hurt, lethal = escalation.count_attacks(R[i, DC.severity : DC.severity + G])
     R[i, DC.attacks], R[i, DC.injuring], R[i, DC.lethal] = n, hurt, lethal
     R[i, DC.lethal_today] = lethal > 0
@@ -32,13 +36,47 @@ def count_day(i, R):
         killed += R[i, DC.killed + g]
         wounded += R[i, DC.wounded + g]
     R[i, DC.killed_total], R[i, DC.wounded_total] = killed, wounded
+    if hurt > 0:
+        war = escalation.at_war(R[i, SC.war] != 0, R[i, PC.war_casualty_factor])
+        R[i, DC.coalition_killed], R[i, DC.coalition_wounded] = losses.coalition_casualties(
+            hurt * war,
+            draws.uniform(rk, t, draws.COALITION_KILLED),
+            draws.uniform(rk, t, draws.COALITION_WOUNDED),
+            R[i, PC.coalition_killed_mean],
+            R[i, PC.coalition_wounded_mean],
+        )
     R[i, DC.visits + PH.count_day] += 1
 
 
 @njit(inline="always")
-def end_day(i, t, R, L):
-    """Phase 12: the rung of the day, then the tally of outcomes and daily series (``L`` of
-    shape ``(4, days, N)``, or ``(4, 0, N)`` when the daily series are not kept)."""
+def first_day(R, i, column, happened, t):
+    """Set outcome ``column`` to day ``t`` if the event ``happened`` today for the first time
+    (the column is NaN until then: the days-to-event outcomes)."""
+    if happened and R[i, column] != R[i, column]:  # NaN: not yet
+        R[i, column] = t
+
+
+@njit(inline="always")
+def lull_update(lull_open: bool, lulls: float, days: float, attacked: bool, struck: bool):
+    """The running sums of ``lull_after_response`` after a day: a day with a militia attack
+    closes the open lull (the attacks come before the US acts in the day), a US strike opens
+    one if none is open, and an open lull counts the day. So a lull opened by a strike on day
+    ``s`` and closed by an attack on day ``a`` lasts ``a - s`` days; one still open when the
+    run ends lasts until then. Returns ``(open, lulls, days)``."""
+    if attacked:
+        lull_open = False
+    if struck and not lull_open:
+        lull_open, lulls = True, lulls + 1.0
+    if lull_open:
+        days += 1.0
+    return lull_open, lulls, days
+
+
+@njit(inline="always")
+def end_day(i, t, R, L, rk):
+    """Phase 12: the rung of the day, the militia members today's US strike killed
+    (:func:`sim.core.rules.losses.militia_killed`), then the tally of outcomes and daily series
+    (``L`` of shape ``(4, days, N)``, or ``(4, 0, N)`` when the daily series are not kept)."""
     action = int(R[i, DC.action])
     struck = R[i, DC.iran_struck] != 0
     sev_max = 0
@@ -48,12 +86,23 @@ def end_day(i, t, R, L):
         sev_max, R[i, DC.protested] != 0, action, struck, R[i, SC.war] != 0
     )
     R[i, DC.rung] = rung
+    if HITS_MILITIA[action]:
+        R[i, DC.militia_killed] = losses.militia_killed(
+            action,
+            R[i, DC.intensity],
+            draws.uniform(rk, t, draws.MILITIA_KILLED),
+            R[i, PC.militia_killed_per_intensity],
+            R[i, PC.militia_killed_decapitation],
+        )
     R[i, OC.attacks_total] += R[i, DC.attacks]
     R[i, OC.attacks_injury] += R[i, DC.injuring] - R[i, DC.lethal]
     R[i, OC.attacks_lethal] += R[i, DC.lethal]
     R[i, OC.attacks_harassment] += R[i, DC.attacks] - R[i, DC.injuring]
     R[i, OC.us_killed] += R[i, DC.killed_total]
     R[i, OC.us_wounded] += R[i, DC.wounded_total]
+    R[i, OC.coalition_killed] += R[i, DC.coalition_killed]
+    R[i, OC.coalition_wounded] += R[i, DC.coalition_wounded]
+    R[i, OC.militia_killed] += R[i, DC.militia_killed]
     kinetic = IS_KINETIC[action]
     R[i, OC.strikes_syria] += action == US_STRIKE_SYRIA
     R[i, OC.strikes_iraq] += action == US_STRIKE_IRAQ
@@ -67,8 +116,10 @@ def end_day(i, t, R, L):
     R[i, OC.protests] += R[i, DC.protested]
     R[i, OC.iraqi_harmed] += R[i, DC.iraqi_harmed]
     R[i, OC.max_rung] = max(R[i, OC.max_rung], rung)
-    if R[i, DC.killed_total] > 0 and R[i, OC.first_death_day] != R[i, OC.first_death_day]:  # NaN
-        R[i, OC.first_death_day] = t
+    first_day(R, i, OC.first_death_day, R[i, DC.killed_total] > 0, t)
+    first_day(R, i, OC.days_to_iran_strike, struck, t)
+    first_day(R, i, OC.days_to_war, R[i, SC.war] != 0, t)
+    first_day(R, i, OC.days_to_withdrawal, R[i, SC.withdrawn] != 0, t)
     if struck or action == US_STRIKE_IRAN:
         R[i, OC.direct_exchange] = 1.0
     R[i, OC.expulsion_vote] = R[i, SC.voted]
@@ -79,6 +130,14 @@ def end_day(i, t, R, L):
         truce_today = truce_today or R[i, SC.truce + g] != 0
     R[i, OC.truce_days] += truce_today
     R[i, OC.war] = R[i, SC.war]
+    if R[i, SC.deal_progress] >= R[i, PC.deal_reached_level]:
+        R[i, OC.deal_reached] = 1.0
+    lull_open, lulls, days = lull_update(
+        R[i, OC.lull_open] != 0, R[i, OC.lulls], R[i, OC.lull_days], R[i, DC.attacks] > 0, kinetic
+    )
+    R[i, OC.lull_open], R[i, OC.lulls], R[i, OC.lull_days] = lull_open, lulls, days
+    if lulls > 0:
+        R[i, OC.lull_after_response] = days / lulls
     if L.shape[1] > 0:
         L[LC.attacks, t, i] = R[i, DC.attacks]
         L[LC.us_casualties, t, i] = R[i, DC.killed_total] + R[i, DC.wounded_total]

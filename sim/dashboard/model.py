@@ -336,7 +336,9 @@ def status_html(model: DashboardModel, recent: int = 8) -> str:
     parts.append(
         f"<p><b>So far:</b> {int(o['attacks_total'][0])} militia attacks, "
         f"{int(o['us_killed'][0])} US killed, {int(o['us_wounded'][0])} wounded, "
-        f"{int(o['us_strikes'][0])} US strikes; highest rung {rung} ({e(RUNG_LABELS[rung])}). "
+        f"{int(o['us_strikes'][0])} US strikes, {int(o['militia_killed'][0])} militia members "
+        f"killed by them; {int(o['coalition_killed'][0])} coalition members or contractors "
+        f"killed; highest rung {rung} ({e(RUNG_LABELS[rung])}). "
         f"Iraqi vote to expel US forces: {'yes' if model.iraq.voted[0] else 'no'}; "
         f"US withdrawn: {'yes' if model.us.withdrawn[0] else 'no'}.</p>"
     )

@@ -27,7 +27,9 @@ from sim.core.kernels import run_after_decision, run_keys, run_until_decision, t
 from sim.core.layout import (
     BOOL_OUTCOMES,
     DAILY,
+    DAY_OUTCOMES,
     DC,
+    FLOAT_OUTCOMES,
     OUTCOMES,
     PH,
     SC,
@@ -40,8 +42,8 @@ from sim.core.policies import Observation, Policy, compiled_code
 from sim.core.state import DayEvents, State, initial_rows, outcomes_from_rows
 from sim.inputs.scenario import Scenario
 
-__all__ = ["BOOL_OUTCOMES", "DAILY", "OUTCOMES", "DayEvents", "Result", "State", "Tally",
-           "run_ensemble"]  # fmt: skip
+__all__ = ["BOOL_OUTCOMES", "DAILY", "DAY_OUTCOMES", "FLOAT_OUTCOMES", "OUTCOMES", "DayEvents",
+           "Result", "State", "Tally", "run_ensemble"]  # fmt: skip
 
 
 @dataclass

@@ -33,7 +33,7 @@ import pandas as pd
 from sim import __version__
 from sim.core.params import Params
 from sim.core.policies import get_policy
-from sim.engines.ensemble import OUTCOMES, run_ensemble
+from sim.engines.ensemble import FLOAT_OUTCOMES, OUTCOMES, run_ensemble
 from sim.experiments.executors import connect_dask, progress_bar, start
 from sim.experiments.provenance import base_manifest, file_sha256, utc_now
 from sim.experiments.sampling import chunk_seed
@@ -49,10 +49,11 @@ from sim.explore.worlds import WorldSpec, parameter_columns, sample_worlds, worl
 from sim.inputs.scenario import Scenario
 
 #: Outcomes kept per world and policy: the engine's (means over replications; yes/no outcomes
-#: become shares of runs) without the day of the first death, plus the share of runs in which
-#: an American was killed.
+#: become shares of runs) without those that may be NaN (the days to a first event, the mean
+#: lull after US strikes: a mean over replications would drop the runs without the event),
+#: plus the share of runs in which an American was killed.
 EXPLORE_OUTCOMES: dict[str, str] = {
-    **{k: v for k, v in OUTCOMES.items() if k != "first_death_day"},
+    **{k: v for k, v in OUTCOMES.items() if k not in FLOAT_OUTCOMES},
     "any_us_death": "share of runs in which at least one American was killed",
     "any_us_strike": "share of runs in which the US struck at least once",
 }

@@ -18,7 +18,7 @@ from matplotlib.patches import Patch
 
 from sim.core.ladder import RUNG_LABELS
 from sim.core.policy_catalogue import label as policy_label
-from sim.figures.differences import _paired_differences, _survival
+from sim.figures.differences import EVENT_OUTCOMES, _paired_differences, _survival, _time_to_events
 from sim.figures.run import _fan, _metric
 from sim.figures.style import (
     _RC,
@@ -62,6 +62,8 @@ COMPARE_OUTCOMES: dict[str, tuple[str, str]] = {
     "us_killed": ("Americans killed", "deaths per run"),
     "us_wounded": ("Americans wounded", "people wounded per run"),
     "us_strikes": ("US strikes", "strikes per run"),
+    "coalition_killed": ("Coalition, contractors killed", "deaths per run"),
+    "militia_killed": ("Militia members killed", "deaths per run"),
 }
 
 
@@ -88,6 +90,8 @@ def compare_figures(
             figs["fan_by_policy"] = _fan_by_policy(qs, baseline, colors, scenario, runs, seed)
         figs["rung_by_policy"] = _rung_by_policy(outcomes, order, scenario, runs, seed)
         figs["survival_first_death"] = _survival(outcomes, order, colors, scenario, runs, seed)
+        if any(c in outcomes for c in EVENT_OUTCOMES):
+            figs["time_to_events"] = _time_to_events(outcomes, order, colors, scenario, runs, seed)
         if baseline in order and len(order) > 1:
             figs["paired_differences"] = _paired_differences(
                 summary, order, baseline, colors, scenario, runs, seed
@@ -110,7 +114,8 @@ def figures_compare(
     Writes into ``outdir``:
 
     * ``outcomes_by_policy`` — distribution over runs of militia attacks, Americans killed and
-      wounded, and US strikes, per policy (5–95% and 25–75% of runs, median, mean);
+      wounded, US strikes, coalition members and contractors killed and militia members
+      killed, per policy (5–95% and 25–75% of runs, median, mean);
     * ``fan_by_policy`` — cumulative militia attacks over time, one small panel per policy,
       shared y-axis, the baseline's median dashed in every panel (needs
       ``quantiles_by_policy``, the tables of :meth:`sim.analysis.metrics.DailyHistogram.quantiles`);
@@ -119,6 +124,8 @@ def figures_compare(
       Kaplan–Meier estimate, which with every run followed to the horizon (censored there
       only) is the empirical survival function (:func:`survival_curve`), with pointwise 95%
       Wilson bands; and the share at the horizon per policy;
+    * ``time_to_events`` — share of runs in which Iran has struck US forces directly, a war
+      has begun and US forces have left, by date (one minus the Kaplan–Meier survival curve);
     * ``paired_differences`` — forest plot of the paired difference against ``baseline`` with
       95% bootstrap intervals, read from ``summary``
       (:func:`sim.analysis.metrics.summarise_outcomes`);
@@ -157,7 +164,7 @@ def needs_log_scale(values: Sequence[np.ndarray], ratio: float = 5.0) -> bool:
 def _outcomes_by_policy(outcomes, order, colors, scenario, runs, seed) -> Figure:
     cols = [c for c in COMPARE_OUTCOMES if c in outcomes]
     height = 1.6 + 0.36 * len(order)
-    fig, body, foot = _new_figure((12.0, height))
+    fig, body, foot = _new_figure((max(12.0, 2.35 * len(cols) + 2.0), height))
     axes = np.atleast_1d(body.subplots(1, len(cols), sharey=True))
     groups = {p: g for p, g in outcomes.groupby("policy", sort=False, observed=True)}
     for ax, col in zip(axes, cols, strict=True):
@@ -196,7 +203,7 @@ def _outcomes_by_policy(outcomes, order, colors, scenario, runs, seed) -> Figure
     ]
     body.legend(handles=handles, loc="outside lower center", ncols=4, frameon=False)
     body.suptitle(
-        f"Attacks, American casualties and US strikes, {_period(scenario)}, by US policy",
+        f"Attacks, casualties and US strikes, {_period(scenario)}, by US policy",
         x=0.01,
         ha="left",
     )

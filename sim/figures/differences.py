@@ -1,6 +1,7 @@
 """Figures of a comparison that read the survival analysis and the paired differences: time to
-the first US death (:func:`survival_figure`) and the forest plot of differences from the
-reference policy (:func:`differences_figure`)."""
+the first US death (:func:`_survival`), how soon Iran strikes, war begins and US forces leave
+(:func:`_time_to_events`), and the forest plot of differences from the reference policy
+(:func:`_paired_differences`)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from sim.figures.style import (
 DIFF_OUTCOMES: dict[str, tuple[str, str, float]] = {
     "attacks_total": ("Militia attacks", "change in attacks per run", 1.0),
     "us_killed": ("Americans killed", "change in deaths per run", 1.0),
+    "coalition_killed": ("Coalition, contractors killed", "change in deaths per run", 1.0),
+    "militia_killed": ("Militia members killed", "change in deaths per run", 1.0),
     "us_strikes": ("US strikes", "change in strikes per run", 1.0),
     "any_us_death": ("Any American killed", "change in chance (% points)", 100.0),
     "direct_exchange": ("Direct US–Iran strike", "change in chance (% points)", 100.0),
@@ -95,6 +98,61 @@ def _survival(outcomes, order, colors, scenario, runs, seed) -> Figure:
     return fig
 
 
+#: Panels of ``time_to_events.png``: days-to outcome -> title.
+EVENT_OUTCOMES: dict[str, str] = {
+    "days_to_iran_strike": "(a) First Iranian direct strike on US forces",
+    "days_to_war": "(b) Start of a US–Iran war",
+    "days_to_withdrawal": "(c) US withdrawal from Iraq",
+}
+
+
+def _time_to_events(outcomes, order, colors, scenario, runs, seed) -> Figure:
+    """Share of runs in which each event has happened by each date (one minus the Kaplan–Meier
+    survival curve, :func:`survival_curve`), per policy; policies in which an event never
+    happens are left out of its panel, which says how many they are."""
+    dates = _dates(scenario)
+    days = len(dates)
+    cols = [c for c in EVENT_OUTCOMES if c in outcomes]
+    fig, body, foot = _new_figure((12.0, 4.9))
+    axes = np.atleast_1d(body.subplots(1, len(cols), sharey=True))
+    by = {p: g for p, g in outcomes.groupby("policy", observed=True)}
+    styles = ["-", (0, (5, 2)), (0, (1, 1.2)), (0, (6, 2, 1, 2))]
+    order = list(order)
+    for ax, col in zip(axes, cols, strict=True):
+        here = [p for p in order if np.isfinite(by[p][col].to_numpy(dtype=float)).any()]
+        for p in here:
+            s, _ = survival_curve(by[p][col].to_numpy(dtype=float), days)
+            ax.step(dates, 100 * (1 - s), where="post", color=colors[p], lw=1.5,
+                    ls=styles[order.index(p) % 4], label=policy_label(p))  # fmt: skip
+            if len(here) <= 4:  # more end labels would overlap: the legend names them
+                ax.text(dates[-1], 100 * (1 - s[-1]), f" {100 * (1 - s[-1]):.0f}%",
+                        fontsize=7, va="center", color=colors[p])  # fmt: skip
+        if len(here) < len(order):
+            rest = "every policy" if not here else f"the other {len(order) - len(here)} policies"
+            ax.text(0.98, 0.04, f"never in any run under {rest}", transform=ax.transAxes,
+                    ha="right", va="bottom", fontsize=7.5, color="#555555")  # fmt: skip
+        ax.set_xlim(dates[0], dates[-1])
+        ax.set_ylim(0, 101)
+        _date_axis(ax)
+        ax.set_title(EVENT_OUTCOMES[col], loc="left", fontsize=9.5)
+        ax.grid(color="#ececec", lw=0.6)
+    axes[0].set_ylabel("Runs in which it has happened (%)")
+    handles = {}
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(lab, h)
+    if handles:
+        body.legend(list(handles.values()), list(handles), loc="outside lower center",
+                    ncols=min(4, len(handles)), frameon=False, fontsize=8,
+                    handlelength=3.0)  # fmt: skip
+    body.suptitle(
+        "How soon Iran strikes, a war begins and US forces leave, by US policy", x=0.01, ha="left"
+    )
+    extra = "Kaplan–Meier estimate."
+    _footnote(foot, scenario, runs, seed, extra=extra)
+    return fig
+
+
 def _signed(x: float) -> str:
     """A difference for a label: sign, about two significant figures, a true minus."""
     if x == 0:
@@ -107,9 +165,14 @@ def _signed(x: float) -> str:
 def _paired_differences(summary, order, baseline, colors, scenario, runs, seed) -> Figure:
     others = [p for p in order if p != baseline]
     cols = [c for c in DIFF_OUTCOMES if (summary["outcome"] == c).any()]
-    height = 1.9 + 0.36 * len(others)
-    fig, body, foot = _new_figure((2.3 * len(cols) + 2.2, height))
-    axes = np.atleast_1d(body.subplots(1, len(cols), sharey=True))
+    nrow = 1 if len(cols) <= 5 else 2  # more panels in one row would be too narrow to read
+    ncol = int(np.ceil(len(cols) / nrow))
+    height = 1.9 + nrow * (0.36 * len(others) + 0.5 * (nrow - 1))
+    fig, body, foot = _new_figure((2.3 * ncol + 2.2, height))
+    grid = np.atleast_2d(body.subplots(nrow, ncol, sharey=True))
+    for ax in grid.ravel()[len(cols) :]:
+        ax.axis("off")
+    axes = grid.ravel()[: len(cols)]
     by = summary.set_index(["policy", "outcome"])
     for ax, col in zip(axes, cols, strict=True):
         title, xlabel, scale = DIFF_OUTCOMES[col]
@@ -138,10 +201,12 @@ def _paired_differences(summary, order, baseline, colors, scenario, runs, seed) 
         ax.grid(axis="x", color="#e8e8e8", lw=0.6)
         ax.margins(x=0.08)
         ax.xaxis.set_major_locator(mticker.MaxNLocator(5, symmetric=False))
-    _policy_axis(axes[0], others)
+    for k, ax in enumerate(axes):
+        if k % ncol == 0:
+            _policy_axis(ax, others)
+        else:
+            ax.tick_params(axis="y", length=0)
     axes[0].set_ylim(len(others) - 0.5, -0.8)  # room for the value above the top dot
-    for ax in axes[1:]:
-        ax.tick_params(axis="y", length=0)
     nb = summary.attrs.get("n_boot")
     body.suptitle(
         f"What each policy changes compared with “{policy_label(baseline)}”", x=0.01, ha="left"
@@ -153,7 +218,9 @@ def _paired_differences(summary, order, baseline, colors, scenario, runs, seed) 
         seed,
         extra=(
             f"Dot: mean of (policy − {policy_label(baseline)}) over the same runs; line: 95% "
-            "bootstrap interval" + (f" ({nb:,} resamples of runs)." if nb else ".")
+            "bootstrap interval"
+            + (f" ({nb:,} resamples of runs)." if nb else ".")
+            + " Intervals: simulation noise only, not what the record cannot tell (summary.md)."
         ),
     )
     return fig

@@ -130,6 +130,9 @@ class EscalationModel(mesa.Model):
                 "us_killed_total": lambda m: int(m.rows[0, OC.us_killed]),
                 "us_wounded_total": lambda m: int(m.rows[0, OC.us_wounded]),
                 "us_strikes_total": lambda m: int(m.rows[0, OC.us_strikes]),
+                "militia_killed_total": lambda m: int(m.rows[0, OC.militia_killed]),
+                "coalition_killed_total": lambda m: int(m.rows[0, OC.coalition_killed]),
+                "coalition_wounded_total": lambda m: int(m.rows[0, OC.coalition_wounded]),
                 "iran_grievance": lambda m: float(m.rows[0, SC.iran_grievance]),
                 "iran_push": lambda m: float(m.rows[0, DC.push]),
                 "iraq_pressure": lambda m: float(m.rows[0, SC.iraq_pressure]),
@@ -148,10 +151,10 @@ class EscalationModel(mesa.Model):
         day.begin_day(0, self.rows)
 
     def count_day(self) -> None:
-        day.count_day(0, self.rows)
+        day.count_day(0, self.t, self.rows, self.rk)
 
     def end_day(self) -> None:
-        day.end_day(0, self.t, self.rows, self.L)
+        day.end_day(0, self.t, self.rows, self.L, self.rk)
 
     def step(self) -> None:
         """Advance one day: each phase of :data:`sim.core.layout.PHASES` by its owner."""
