@@ -22,19 +22,38 @@ VENV_BIN = Path(sys.executable).parent
 SCENARIOS = ROOT / "scenarios"
 
 
+def write_short_scenario(
+    directory: Path, days: int = 60, name: str = "short", **changes: object
+) -> Path:
+    """Write ``directory/NAME.yaml``: a copy of ``scenarios/baseline.yaml`` with fewer days (and
+    other changes)."""
+    data = yaml.safe_load((SCENARIOS / "baseline.yaml").read_text(encoding="utf-8"))
+    data.update({"days": days, "name": name, **changes})
+    # a shock after the shortened period would be refused: keep those inside it
+    last = data["start"] + dt.timedelta(days=data["days"] - 1)
+    data["shocks"] = [s for s in data.get("shocks", []) if s["start"] <= last]
+    path = directory / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def short_scenario(tmp_path: Path) -> Callable[..., Path]:
     """Write a copy of ``scenarios/baseline.yaml`` with fewer days (and other changes)."""
 
     def make(days: int = 60, name: str = "short", **changes: object) -> Path:
-        data = yaml.safe_load((SCENARIOS / "baseline.yaml").read_text(encoding="utf-8"))
-        data.update({"days": days, "name": name, **changes})
-        # a shock after the shortened period would be refused: keep those inside it
-        last = data["start"] + dt.timedelta(days=data["days"] - 1)
-        data["shocks"] = [s for s in data.get("shocks", []) if s["start"] <= last]
-        path = tmp_path / f"{name}.yaml"
-        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-        return path
+        return write_short_scenario(tmp_path, days, name, **changes)
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def module_short_scenario(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """:func:`short_scenario` for module-scoped fixtures (a result computed once per module)."""
+    directory = tmp_path_factory.mktemp("scenario")
+
+    def make(days: int = 60, name: str = "short", **changes: object) -> Path:
+        return write_short_scenario(directory, days, name, **changes)
 
     return make
 
