@@ -37,6 +37,39 @@ def write_short_scenario(
     return path
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the kernels once before the tests start (a no-op when the numba cache of these
+    sources is filled already): otherwise each xdist worker, and each command a test starts
+    meanwhile, would compile the same kernels side by side on a fresh checkout. Workers skip
+    this, and so does a serial run (which compiles as it goes, once)."""
+    distributed = config.pluginmanager.hasplugin("xdist") and config.getoption("numprocesses")
+    if distributed and not hasattr(config, "workerinput"):
+        _compile_kernels()
+
+
+def _compile_kernels() -> None:
+    """Three days of both engines, with a compiled and with a Python policy: every entry point
+    of :mod:`sim.core.kernels` and the phases the Mesa agents call."""
+    import numpy as np
+
+    from sim.core.params import Params
+    from sim.core.policies import Decision, Policy, get_policy
+    from sim.engines.ensemble import run_ensemble
+    from sim.engines.mesa.model import run_mesa
+    from sim.inputs.scenario import scenario_from_dict
+
+    class DoNothingInPython(Policy):
+        def decide(self, obs, params, u):
+            n = len(obs.pending_severity)
+            return Decision(np.zeros(n, np.int64), np.zeros(n), np.zeros(n, bool))
+
+    sc = scenario_from_dict({"name": "compile", "start": "2019-12-01", "days": 3})
+    params = Params.build(2)
+    for policy in (get_policy("tit_for_tat"), DoNothingInPython()):
+        run_ensemble(sc, policy, params, np.random.default_rng(0))
+        run_mesa(sc, policy, params, np.random.default_rng(0))
+
+
 @pytest.fixture
 def short_scenario(tmp_path: Path) -> Callable[..., Path]:
     """Write a copy of ``scenarios/baseline.yaml`` with fewer days (and other changes)."""
