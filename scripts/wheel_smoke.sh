@@ -53,8 +53,9 @@ assert Path(sys.argv[1]).resolve() in where.parents, f"sim imported from {where}
 PY
 esc=$work/venv/bin/escalation
 run() {
-    say "escalation $*"
+    local t0=$SECONDS
     "$esc" "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; say "FAILED: escalation $*"; exit 1; }
+    say "escalation $* ($((SECONDS - t0))s)"
 }
 run replay --scenario late_2019 --end 2020-01-31 --force us,iran --runs 20 --seed 1 --out replay
 run branch --at 2020-01-03 --start 2019-12-01 --policies record,do_nothing --horizon 20 \

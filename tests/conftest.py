@@ -22,19 +22,71 @@ VENV_BIN = Path(sys.executable).parent
 SCENARIOS = ROOT / "scenarios"
 
 
+def write_short_scenario(
+    directory: Path, days: int = 60, name: str = "short", **changes: object
+) -> Path:
+    """Write ``directory/NAME.yaml``: a copy of ``scenarios/baseline.yaml`` with fewer days (and
+    other changes)."""
+    data = yaml.safe_load((SCENARIOS / "baseline.yaml").read_text(encoding="utf-8"))
+    data.update({"days": days, "name": name, **changes})
+    # a shock after the shortened period would be refused: keep those inside it
+    last = data["start"] + dt.timedelta(days=data["days"] - 1)
+    data["shocks"] = [s for s in data.get("shocks", []) if s["start"] <= last]
+    path = directory / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the kernels once before the tests start (a no-op when the numba cache of these
+    sources is filled already): otherwise each xdist worker, and each command a test starts
+    meanwhile, would compile the same kernels side by side on a fresh checkout. Workers skip
+    this, and so does a serial run (which compiles as it goes, once)."""
+    distributed = config.pluginmanager.hasplugin("xdist") and config.getoption("numprocesses")
+    if distributed and not hasattr(config, "workerinput"):
+        _compile_kernels()
+
+
+def _compile_kernels() -> None:
+    """Three days of both engines, with a compiled and with a Python policy: every entry point
+    of :mod:`sim.core.kernels` and the phases the Mesa agents call."""
+    import numpy as np
+
+    from sim.core.params import Params
+    from sim.core.policies import Decision, Policy, get_policy
+    from sim.engines.ensemble import run_ensemble
+    from sim.engines.mesa.model import run_mesa
+    from sim.inputs.scenario import scenario_from_dict
+
+    class DoNothingInPython(Policy):
+        def decide(self, obs, params, u):
+            n = len(obs.pending_severity)
+            return Decision(np.zeros(n, np.int64), np.zeros(n), np.zeros(n, bool))
+
+    sc = scenario_from_dict({"name": "compile", "start": "2019-12-01", "days": 3})
+    params = Params.build(2)
+    for policy in (get_policy("tit_for_tat"), DoNothingInPython()):
+        run_ensemble(sc, policy, params, np.random.default_rng(0))
+        run_mesa(sc, policy, params, np.random.default_rng(0))
+
+
 @pytest.fixture
 def short_scenario(tmp_path: Path) -> Callable[..., Path]:
     """Write a copy of ``scenarios/baseline.yaml`` with fewer days (and other changes)."""
 
     def make(days: int = 60, name: str = "short", **changes: object) -> Path:
-        data = yaml.safe_load((SCENARIOS / "baseline.yaml").read_text(encoding="utf-8"))
-        data.update({"days": days, "name": name, **changes})
-        # a shock after the shortened period would be refused: keep those inside it
-        last = data["start"] + dt.timedelta(days=data["days"] - 1)
-        data["shocks"] = [s for s in data.get("shocks", []) if s["start"] <= last]
-        path = tmp_path / f"{name}.yaml"
-        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-        return path
+        return write_short_scenario(tmp_path, days, name, **changes)
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def module_short_scenario(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """:func:`short_scenario` for module-scoped fixtures (a result computed once per module)."""
+    directory = tmp_path_factory.mktemp("scenario")
+
+    def make(days: int = 60, name: str = "short", **changes: object) -> Path:
+        return write_short_scenario(directory, days, name, **changes)
 
     return make
 

@@ -248,8 +248,30 @@ def _compare_cmd(path: Path, out: Path) -> list[str]:
     ]
 
 
+@pytest.fixture(scope="module")
+def compare_reference(module_short_scenario, tmp_path_factory) -> Path:
+    """The uninterrupted result of :func:`_compare_cmd`, which both interrupted commands below
+    must reproduce exactly after their resume (computed once for the two)."""
+    ref = tmp_path_factory.mktemp("compare") / "ref"
+    r = subprocess.run(
+        _compare_cmd(module_short_scenario(days=30), ref), capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    return ref
+
+
+def _assert_same_results(out: Path, ref: Path) -> None:
+    a = pd.read_parquet(out / "outcomes.parquet")
+    pd.testing.assert_frame_equal(a, pd.read_parquet(ref / "outcomes.parquet"))
+    assert len(a) == 3 * 8000
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "daily_quantiles.parquet"),
+        pd.read_parquet(ref / "daily_quantiles.parquet"),
+    )
+
+
 @pytest.mark.slow
-def test_sigkill_then_resume_gives_identical_results(tmp_path, short_scenario):
+def test_sigkill_then_resume_gives_identical_results(tmp_path, short_scenario, compare_reference):
     path = short_scenario(days=30)
     out = tmp_path / "killed"
     proc = subprocess.Popen(
@@ -269,22 +291,13 @@ def test_sigkill_then_resume_gives_identical_results(tmp_path, short_scenario):
     r = subprocess.run([*_compare_cmd(path, out), "--resume"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert not partial_dir(out).exists()
-    ref = tmp_path / "ref"
-    r = subprocess.run(_compare_cmd(path, ref), capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    a = pd.read_parquet(out / "outcomes.parquet")
-    pd.testing.assert_frame_equal(a, pd.read_parquet(ref / "outcomes.parquet"))
-    assert len(a) == 3 * 8000
-    pd.testing.assert_frame_equal(
-        pd.read_parquet(out / "daily_quantiles.parquet"),
-        pd.read_parquet(ref / "daily_quantiles.parquet"),
-    )
+    _assert_same_results(out, compare_reference)
     m = json.loads((out / "manifest.json").read_text())
     assert m["resumed"] is True and m["chunk_size"] == 500
 
 
 @pytest.mark.slow
-def test_ctrl_c_leaves_partial_and_says_how_to_resume(tmp_path, short_scenario):
+def test_ctrl_c_leaves_partial_and_says_how_to_resume(tmp_path, short_scenario, compare_reference):
     path = short_scenario(days=30)
     out = tmp_path / "intr"
     proc = subprocess.Popen(
@@ -303,7 +316,7 @@ def test_ctrl_c_leaves_partial_and_says_how_to_resume(tmp_path, short_scenario):
     assert cmd[0] == "escalation"
     r = subprocess.run([ESCALATION, *cmd[1:]], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert len(pd.read_parquet(out / "outcomes.parquet")) == 3 * 8000
+    _assert_same_results(out, compare_reference)  # the resumed run has the uninterrupted numbers
     assert not partial_dir(out).exists()
 
 

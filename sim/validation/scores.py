@@ -27,7 +27,6 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-import scoringrules as sr
 
 #: Scores in the order the tables show them, with the direction of "better".
 SCORES: dict[str, str] = {
@@ -80,6 +79,10 @@ def interval_crps(samples: np.ndarray, low: float, high: float | None) -> np.nda
     def chain(z):
         z = np.asarray(z, dtype=float)
         return np.minimum(z, low) + (np.maximum(z - hi, 0.0) if math.isfinite(hi) else 0.0)
+
+    # imported here: importing scoringrules compiles its numba gufuncs (seconds), which every
+    # command would otherwise pay at start-up, although only the CRPS uses it (numpy backend)
+    import scoringrules as sr
 
     obs = np.full(x.shape[:-1], float(low))
     return np.asarray(sr.twcrps_ensemble(obs, x, v_func=chain, estimator="qd", backend="numpy"))
