@@ -65,13 +65,50 @@ def test_baghdad_pressure_rises_with_harm_and_decays():
 
 def test_attack_factor_directions_and_identity():
     f = truce.attack_factor
-    assert f(False, 0.1, 0.0, 0.05, 0.0, 0.5) == 1.0  # nothing at work: exactly 1
-    assert f(True, 0.1, 0.0, 0.05, 0.0, 0.5) == pytest.approx(0.1)  # the truce's leak
-    assert f(True, 0.0, 0.0, 0.05, 0.0, 0.5) == 0.0  # a perfect truce
-    assert f(False, 0.1, 4.0, 0.05, 0.0, 0.5) < 1.0  # Baghdad deters
-    assert f(False, 0.1, 4.0, 0.0, 0.0, 0.5) == 1.0
-    assert f(False, 0.1, 0.0, 0.05, 0.8, 0.5) > 1.0  # the timetable "chases" attacks
-    assert f(True, 0.1, 0.0, 0.05, 0.8, 0.5) == pytest.approx(0.1)  # not by a group in truce
+    assert f(False, 0.1, 0.0, 0.05, 0.0, 0.5, 0.0) == 1.0  # nothing at work: exactly 1
+    assert f(True, 0.1, 0.0, 0.05, 0.0, 0.5, 0.0) == pytest.approx(0.1)  # the truce's leak
+    assert f(True, 0.0, 0.0, 0.05, 0.0, 0.5, 0.0) == 0.0  # a perfect truce
+    assert f(False, 0.1, 4.0, 0.05, 0.0, 0.5, 0.0) < 1.0  # Baghdad deters
+    assert f(False, 0.1, 4.0, 0.0, 0.0, 0.5, 0.0) == 1.0
+    assert f(False, 0.1, 0.0, 0.05, 0.8, 0.5, 0.0) > 1.0  # the timetable "chases" attacks
+    assert f(True, 0.1, 0.0, 0.05, 0.8, 0.5, 0.0) == pytest.approx(0.1)  # not by a group in truce
+    assert f(False, 0.1, 0.0, 0.05, 0.0, 0.5, 0.7) == pytest.approx(np.exp(0.7))  # the campaign
+
+
+def test_campaign_starts_at_the_vote_grows_to_its_ceiling_and_ends_with_withdrawal():
+    up = truce.campaign_update
+    assert up(0.0, False, True, 0.6, 180.0) == 0.0  # no vote, no campaign
+    assert up(0.3, False, True, 0.6, 180.0) == 0.3  # (a vote is never undone)
+    c, path = 0.0, []
+    for _ in range(400):
+        c = up(c, True, True, 0.6, 180.0)
+        path.append(c)
+    path = np.array(path)
+    assert (np.diff(path) >= 0).all() and path.max() == pytest.approx(0.6)
+    assert path[89] == pytest.approx(0.6 * 90 / 180)  # linear ramp
+    assert np.argmax(path >= 0.6 - 1e-12) == pytest.approx(179, abs=1)  # full after the ramp
+    assert up(0.6, True, False, 0.6, 180.0) == 0.0  # US forces gone: nothing to chase
+
+
+def test_the_vote_raises_attacks_through_the_campaign():
+    n, sc = 300, YEAR
+    voted = sc.model_copy(
+        update={"initial": sc.initial.model_copy(update={"expulsion_voted": True})}
+    )
+    off = Params.build(n, {**BUSY, **NO_TRUCE, "expulsion_campaign": 0.0, "withdraw_rate": 0.0})
+    on = Params.build(n, {**BUSY, **NO_TRUCE, "expulsion_campaign": 0.8, "withdraw_rate": 0.0})
+    s_on = State.initial(n, on, voted.initial)
+    assert (s_on.campaign == 0.8).all()  # a vote before the period: at full strength
+    a = run_ensemble(voted, get_policy("do_nothing"), off, np.random.default_rng(8))
+    b = run_ensemble(voted, get_policy("do_nothing"), on, np.random.default_rng(8))
+    c = run_ensemble(sc, get_policy("do_nothing"), on, np.random.default_rng(8))
+    ratio = b.outcomes["attacks_total"].mean() / a.outcomes["attacks_total"].mean()
+    assert 1.6 < ratio < 2.6  # exp(0.8) = 2.2 on the hazard, diluted by deterrence and decay
+    # without a vote the campaign never starts (unless parliament votes in the year)
+    never = ~c.outcomes["expulsion_vote"]
+    assert never.any()
+    same = run_ensemble(sc, get_policy("do_nothing"), off, np.random.default_rng(8))
+    assert np.array_equal(c.outcomes["attacks_total"][never], same.outcomes["attacks_total"][never])
 
 
 def test_truce_hazards_directions():

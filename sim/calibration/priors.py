@@ -45,6 +45,8 @@ ABC_PRIORS: tuple[BetaPrior, ...] = (
     _prior("p_lethal", WEAK, WEAK_SOURCE),
     _prior("sovereignty_cost_decapitation", WEAK, WEAK_SOURCE),
     _prior("vote_threshold", WEAK, WEAK_SOURCE),
+    _prior("expulsion_campaign", WEAK, WEAK_SOURCE),
+    _prior("iran_strike_threshold", WEAK, WEAK_SOURCE),
 )  # fmt: skip
 
 #: Priors of the parameters with an exact likelihood.

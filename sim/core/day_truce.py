@@ -9,7 +9,8 @@ engines run them:
   (:func:`harm_iraqis`);
 * ``iraq_react``: Baghdad's pressure on the militias after today's harm (:func:`baghdad_update`);
 * ``militia_update``: a truce declared or ended (:func:`truce_after_day`);
-* ``us_update``: the withdrawal timetable and a negotiated withdrawal (:func:`timetable_after_day`).
+* ``us_update``: the withdrawal timetable, a negotiated withdrawal and the militias' campaign
+  after an expulsion vote (:func:`timetable_after_day`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def attack_factor(i, g, R) -> float:
         R[i, PC.baghdad_deterrence],
         R[i, SC.timetable],
         R[i, PC.withdrawal_chase],
+        R[i, SC.campaign],
     )
 
 
@@ -88,14 +90,23 @@ def truce_after_day(i, t, g, R, rk, f, hit: float):
 
 @njit(inline="always")
 def timetable_after_day(i, R, may_withdraw: bool):
-    """The timetable's progress after the day; US forces leave once it is complete (a negotiated
-    withdrawal), unless the US is forced or gone already (``may_withdraw`` false)."""
+    """The timetable's progress after the day, and the militias' campaign after an expulsion
+    vote (:func:`sim.core.rules.truce.campaign_update`); US forces leave once the timetable is
+    complete (a negotiated withdrawal), unless the US is forced or gone already (``may_withdraw``
+    false)."""
     R[i, SC.timetable] = truce.timetable_update(
         R[i, SC.timetable],
         int(R[i, DC.action]),
         R[i, DC.lethal_today] != 0,
         R[i, PC.timetable_rate],
         R[i, PC.timetable_setback],
+    )
+    R[i, SC.campaign] = truce.campaign_update(
+        R[i, SC.campaign],
+        R[i, SC.voted] != 0,
+        R[i, SC.withdrawn] == 0,
+        R[i, PC.expulsion_campaign],
+        R[i, PC.campaign_ramp],
     )
     if may_withdraw and truce.timetable_complete(R[i, SC.timetable]):
         R[i, SC.withdrawn], R[i, SC.negotiated] = 1.0, 1.0

@@ -66,6 +66,7 @@ SC = _columns(
         ("iran_fear", 1),
         ("deal_progress", 1),
         ("timetable", 1),
+        ("campaign", 1),
         ("air_defence", 1),
         ("exposure", 1),
         ("pending_severity", 1),

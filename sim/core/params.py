@@ -447,6 +447,17 @@ _SCALARS: list[Param] = [
        "U.S. personnel will increase to give the impression that Iran and the PMUs have "
        "successfully chased the United States'; the value is a judgement",
        description="rise of the attack hazard of groups not in truce as a timetable nears"),
+    _p("expulsion_campaign", "log-hazard", 0.5, 0.0, 2.0, "militia",
+       "2020-01-05 expulsion vote, then 'by July 2020, attacks on weekly incidents increased' "
+       "and the groups seemed to seek 'some sort of maximum pressure campaign against the US' "
+       "(Daily Beast 2021); the size is a weak prior (about 1.6 times the attack rate at full "
+       "strength), fitted to the record's counts",
+       description="rise of every group's attack hazard, at full strength, after a vote to "
+       "expel US forces while they stay"),
+    _p("campaign_ramp", "days", 180.0, 30.0, 365.0, "militia",
+       "judgement: from the vote (2020-01-05) to 'by July 2020 ... weekly incidents' (Daily "
+       "Beast 2021), about six months",
+       description="days from an expulsion vote to the campaign's full strength"),
 ]
 
 _GROUP_PARAMS: dict[str, tuple[str, float, float, tuple[float, ...], str, str]] = {

@@ -50,6 +50,7 @@ class State:
     iran_fear: np.ndarray
     deal_progress: np.ndarray
     timetable: np.ndarray
+    campaign: np.ndarray  # the militias' campaign to expel US forces (log-hazard units)
     air_defence: np.ndarray
     exposure: np.ndarray
     pending_severity: np.ndarray
@@ -164,6 +165,9 @@ def _initial(
         r[SC.iran_fear] = iran_fear
         r[SC.deal_progress] = 0.0
         r[SC.timetable] = 0.0
+        # a vote before the period: its campaign is at full strength (every shipped setting that
+        # starts voted starts a year or more after the vote of 2020-01-05)
+        r[SC.campaign] = r[PC.expulsion_campaign] if voted else 0.0
         r[SC.air_defence] = r[PC.air_defence_initial] if np.isnan(air_defence) else air_defence
         r[SC.exposure] = r[PC.exposure_initial] if np.isnan(exposure) else exposure
         r[SC.pending_severity] = 0.0

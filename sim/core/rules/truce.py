@@ -50,6 +50,7 @@ def attack_factor(
     deterrence: float,
     timetable: float,
     chase: float,
+    campaign: float,
 ) -> float:
     """Multiplier of a group's attack hazard from truces, Baghdad and a withdrawal timetable.
 
@@ -57,14 +58,35 @@ def attack_factor(
     volition", defence news 2020); Baghdad's pressure after harm to Iraqis deters every group by
     ``exp(-deterrence * pressure)``; a group not in truce attacks more as a withdrawal timetable
     nears, ``exp(chase * timetable)``, "to give the impression that Iran and the PMUs have
-    successfully chased the United States from the country" (defence news, Dec 2020). Exactly
-    1 when all three are absent.
+    successfully chased the United States from the country" (defence news, Dec 2020); after an
+    expulsion vote every group attacks more by ``exp(campaign)`` (:func:`campaign_update`).
+    Exactly 1 when all four are absent.
     """
-    e = -deterrence * baghdad_pressure
+    e = campaign - deterrence * baghdad_pressure
     if not in_truce:
         e += chase * timetable
     f = 1.0 if e == 0.0 else math.exp(e)
     return f * leak if in_truce else f
+
+
+@njit
+def campaign_update(
+    campaign: float, voted: bool, present: bool, ceiling: float, ramp: float
+) -> float:
+    """The militias' campaign to expel US forces after parliament's vote, in log-hazard units.
+
+    After the vote of 5 January 2020 the US stayed, and "by July 2020, attacks on weekly
+    incidents increased": the groups seemed to seek "some sort of maximum pressure campaign
+    against the US" (Daily Beast 2021), to give the impression that they "successfully chased
+    the United States from the country" (defence news, Dec 2020). From the vote, while US forces
+    stay, the campaign grows by ``ceiling / ramp`` a day up to ``ceiling``; it is zero before a
+    vote and once US forces have left.
+    """
+    if not present:
+        return 0.0
+    if not voted:
+        return campaign
+    return min(campaign + ceiling / ramp, ceiling)
 
 
 @njit
