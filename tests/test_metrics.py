@@ -55,7 +55,9 @@ def outcome_frame(rng: np.random.Generator, n: int, policies=("do_nothing", "b")
         df.insert(0, "run", np.arange(n))
         df.insert(0, "policy", p)
         frames.append(df)
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs["days"] = 365  # as the engines' outcomes carry it (else inferred from the data)
+    return out
 
 
 def row(summary: pd.DataFrame, policy: str, outcome: str) -> pd.Series:

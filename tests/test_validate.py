@@ -212,24 +212,32 @@ def test_calibration_is_independent_of_the_heldout_record(tmp_path, monkeypatch)
 # --- the machinery can tell (issue 10.6) ------------------------------------------------------
 
 
-@pytest.mark.slow
-def test_scoring_ranks_the_true_model_first_on_a_synthetic_record(tmp_path: Path) -> None:
-    # a history simulated from the table defaults: its monthly counts to Sep 2020 train the
-    # baselines; each of the 15 months from Oct 2020 is a held-out window whose count is one
-    # independent draw of the true model's prediction of it (draws=True)
+def _synthetic_scores(seed: int, directory: Path):
+    """Validation of the table defaults on one synthetic history (seed ``seed``): its monthly
+    counts to Sep 2020 train the baselines; each of the 15 months from Oct 2020 is a held-out
+    window whose count is one independent draw of the true model's prediction (draws=True)."""
     train, held, specs = synthetic_validation_record(
-        {}, 1, tmp_path, dt.date(2020, 9, 30), dt.date(2021, 12, 31), draws=True
+        {}, seed, directory, dt.date(2020, 9, 30), dt.date(2021, 12, 31), draws=True
     )
     assert len(specs) == 15
     wrong = pd.DataFrame([{f"base_rate.{g}": 4 * TABLE[f"base_rate.{g}"].default
                            for g in GROUPS}])  # fmt: skip
-    res = validate(200, 1, training=train, heldout=held, specs=specs, posterior=False,
-                   settings=FAST, extra_models={"wrong model": wrong})  # fmt: skip
-    tot = res.evaluation.totals.set_index("model")
+    return validate(200, 1, training=train, heldout=held, specs=specs, posterior=False,
+                    settings=FAST, extra_models={"wrong model": wrong})  # fmt: skip
+
+
+@pytest.mark.slow
+def test_scoring_ranks_the_true_model_first_on_synthetic_records(tmp_path: Path) -> None:
+    # A proper score ranks the data-generating model first in expectation, not on every
+    # history: on one history of 15 windows a baseline can win by chance (seed 2 of these, by
+    # persistence). So the ranking is asserted on the sum over three independent histories, and
+    # the verdicts beyond the Monte Carlo error on the first.
     others = ["constant rate", "Hawkes", "persistence", "wrong model"]
+    results = [_synthetic_scores(seed, tmp_path / f"s{seed}") for seed in (1, 2, 3)]
+    tot = sum(r.evaluation.totals.set_index("model")[["log_score", "crps"]] for r in results)
     assert tot.loc[MODEL, "log_score"] > tot.loc[others, "log_score"].max()
     assert tot.loc[MODEL, "crps"] < tot.loc[others, "crps"].min()
-    comp = res.evaluation.comparison.set_index(["window", "baseline"])
+    comp = results[0].evaluation.comparison.set_index(["window", "baseline"])
     total = "total: attacks (primary windows)"
     for other in others:  # the CRPS gains are beyond the Monte Carlo error
         assert comp.loc[(total, other), "crps_verdict"] == "model better", other
