@@ -4,9 +4,9 @@ Replays the window with the documented US actions forced (``escalation replay --
 2019-10-01 --end 2021-05-31``: the history setting, the shipped posterior, Iran, the militias and
 Iraq left to the model) and prints what the issue asks of it: the US killed (median and central
 90% interval, against the record's 3–4), the share of runs with two or more direct Iranian
-strikes (the record has exactly one), and the monthly median of militia attacks from February 2020 to
-January 2021 (the record: rising through the summer of 2020, falling during Kata'ib Hezbollah's
-conditional ceasefire of October 2020). Usage::
+strikes (the record has exactly one), and the monthly median of militia attacks from February
+2020 to January 2021 (the record: rising through the summer of 2020, falling during Kata'ib
+Hezbollah's conditional ceasefire of October 2020). Usage::
 
     python scripts/measure_replay_2019_2021.py [--runs 1000] [--seed 1] [--force us,militia_truce]
 """
