@@ -149,7 +149,9 @@ def test_recovery_from_a_synthetic_record(tmp_path: Path) -> None:
         if p.name != BASE_RATE_SCALE
     }
     informed = summary.index[summary["informed"] & summary.index.isin(list(values))]
-    assert BASE_RATE_SCALE in informed  # the attack counts inform the background rate
+    # the attack counts inform the rate of attacks: the background rate, or the campaign after
+    # the expulsion vote, which trades off with it (docs/calibration.md); at least one of them
+    assert {BASE_RATE_SCALE, "expulsion_campaign"} & set(informed)
     for name in informed:
         row = summary.loc[name]
         assert row["post_p05"] <= values[name] <= row["post_p95"], (name, row)
