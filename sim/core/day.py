@@ -421,7 +421,7 @@ def after_decision(i, t, R, X, F, L, rk):
         militia_update(i, t, g, R, X, F, rk)
     iran_update(i, t, R, X)
     us_update(i, t, R, F, rk)
-    end_day(i, t, R, L, rk)
+    end_day(i, t, R, L)
 
 
 @njit(inline="always")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from sim.core import draws
 from sim.core.jit import njit
 from sim.core.ladder import (
-    HITS_MILITIA,
     IS_DECAPITATION,
     IS_KINETIC,
     US_PRESS_BAGHDAD,
@@ -73,10 +72,9 @@ def lull_update(lull_open: bool, lulls: float, days: float, attacked: bool, stru
 
 
 @njit(inline="always")
-def end_day(i, t, R, L, rk):
-    """Phase 12: the rung of the day, the militia members today's US strike killed
-    (:func:`sim.core.rules.losses.militia_killed`), then the tally of outcomes and daily series
-    (``L`` of shape ``(4, days, N)``, or ``(4, 0, N)`` when the daily series are not kept)."""
+def end_day(i, t, R, L):
+    """Phase 12: the rung of the day, then the tally of outcomes and daily series (``L`` of
+    shape ``(4, days, N)``, or ``(4, 0, N)`` when the daily series are not kept)."""
     action = int(R[i, DC.action])
     struck = R[i, DC.iran_struck] != 0
     sev_max = 0
@@ -86,14 +84,6 @@ def end_day(i, t, R, L, rk):
         sev_max, R[i, DC.protested] != 0, action, struck, R[i, SC.war] != 0
     )
     R[i, DC.rung] = rung
-    if HITS_MILITIA[action]:
-        R[i, DC.militia_killed] = losses.militia_killed(
-            action,
-            R[i, DC.intensity],
-            draws.uniform(rk, t, draws.MILITIA_KILLED),
-            R[i, PC.militia_killed_per_intensity],
-            R[i, PC.militia_killed_decapitation],
-        )
     R[i, OC.attacks_total] += R[i, DC.attacks]
     R[i, OC.attacks_injury] += R[i, DC.injuring] - R[i, DC.lethal]
     R[i, OC.attacks_lethal] += R[i, DC.lethal]

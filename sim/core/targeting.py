@@ -3,22 +3,25 @@
 The target is the group the US names for the pending attack, or the group it blames when nobody
 is named (:func:`sim.core.rules.us.aim`); a strike on a group other than the true perpetrator
 is misdirected; a strike inside Iraq harms Iraqi bystanders, more when misdirected
-(:func:`sim.core.rules.us.strike_harm`). A forced action of a replay goes through the same
-rules. Kept apart from :mod:`sim.core.day` only to keep that module short.
+(:func:`sim.core.rules.us.strike_harm`); a strike on militias kills some of their members
+(:func:`sim.core.rules.losses.militia_killed`). A forced action of a replay goes through the
+same rules. Kept apart from :mod:`sim.core.day` only to keep that module short.
 """
 
 from __future__ import annotations
 
 from sim.core import draws
 from sim.core.jit import njit
+from sim.core.ladder import HITS_MILITIA
 from sim.core.layout import DC, PC, SC
-from sim.core.rules import us
+from sim.core.rules import losses, us
 
 
 @njit(inline="always")
 def aim_and_harm(i, t, R, rk):
     """Today's target and misdirection (``DC.target``, ``DC.misdirected``) of run ``i``'s
-    action, and the Iraqis its strike harms, added to ``DC.iraqi_harmed``."""
+    action, the Iraqis its strike harms, added to ``DC.iraqi_harmed``, and the militia members
+    it kills (``DC.militia_killed``, :func:`sim.core.rules.losses.militia_killed`)."""
     action = int(R[i, DC.action])
     R[i, DC.target], R[i, DC.misdirected] = us.aim(
         action,
@@ -34,3 +37,11 @@ def aim_and_harm(i, t, R, rk):
         R[i, PC.collateral_harm],
         R[i, PC.misdirected_harm],
     )
+    if HITS_MILITIA[action]:
+        R[i, DC.militia_killed] = losses.militia_killed(
+            action,
+            R[i, DC.intensity],
+            draws.uniform(rk, t, draws.MILITIA_KILLED),
+            R[i, PC.militia_killed_per_intensity],
+            R[i, PC.militia_killed_decapitation],
+        )

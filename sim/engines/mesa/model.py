@@ -154,7 +154,7 @@ class EscalationModel(mesa.Model):
         day.count_day(0, self.t, self.rows, self.rk)
 
     def end_day(self) -> None:
-        day.end_day(0, self.t, self.rows, self.L, self.rk)
+        day.end_day(0, self.t, self.rows, self.L)
 
     def step(self) -> None:
         """Advance one day: each phase of :data:`sim.core.layout.PHASES` by its owner."""
