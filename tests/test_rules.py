@@ -138,10 +138,10 @@ def test_no_attack_no_casualties_and_the_lethal_wounded_offset():
 def test_grievance_rises_after_a_strike_and_spills_over_then_decays():
     ra, days, spill = p("revenge_attacks"), p("revenge_days"), p("revenge_spillover")
     keep = math.exp(-1 / days)
-    struck_g = militia.grievance_update(0.0, 1.0, 1.0, ra, days, keep, spill, 0.0)
-    other_g = militia.grievance_update(0.0, 0.0, 1.0, ra, days, keep, spill, 0.0)
+    struck_g = militia.grievance_update(0.0, 1.0, 1.0, ra, days, keep, spill, 0.0, False, 0.5)
+    other_g = militia.grievance_update(0.0, 0.0, 1.0, ra, days, keep, spill, 0.0, False, 0.5)
     assert struck_g > other_g > 0  # the struck group most, the other by spillover
-    later = militia.grievance_update(struck_g, 0.0, 0.0, ra, days, keep, spill, 0.0)
+    later = militia.grievance_update(struck_g, 0.0, 0.0, ra, days, keep, spill, 0.0, False, 0.5)
     assert 0 < later < struck_g
     # one unit of strike intensity brings about ``revenge_attacks`` extra attacks over its life
     # (the parameter's unit): the daily sum of the decaying hazard

@@ -308,6 +308,8 @@ def militia_update(i, t, g, R, X, F, rk):
         R[i, PC.keep_revenge_days],
         R[i, PC.revenge_spillover],
         X[t, XC.militia_grievance],
+        R[i, DC.attacked + g] != 0,
+        R[i, PC.revenge_satisfaction],
     )
     R[i, SC.fear + g] = militia.fear_update(
         R[i, SC.fear + g],

@@ -97,6 +97,14 @@ _SCALARS: list[Param] = [
        "judgement: the PMF network answers strikes on any of its groups (Daily Beast: 'Iran-backed "
        "forces will continue to strike wherever US forces are')",
        description="share of a struck group's grievance felt by the other groups"),
+    _p("revenge_satisfaction", "fraction of grievance", 0.5, 0.0, 1.0, "militia",
+       "judgement and the training record: a struck group answers, then the cycle pauses - "
+       "the embassy storming two days after the strikes of 2019-12-29, Taji hit again two days "
+       "after the strikes of 2020-03-12, while Foreign Policy (March 2020) names only "
+       "mid-February fire between Soleimani's killing and Taji; as Iran's grievance falls once "
+       "it has struck back (iran_satisfaction)",
+       description="share of a group's grievance (revenge) that the group's own attack "
+                   "satisfies"),
     _p("deterrence_strength", "log-hazard drop per unit strike intensity", 0.7, 0.0, 5.0,
        "militia",
        "2021-02-25 Syria strike followed six days later by the al-Asad attack (Vox 2021): weak "
@@ -191,9 +199,12 @@ _SCALARS: list[Param] = [
     _p("p_injury", "probability per attack", 0.2, 0.0, 1.0, "severity",
        "share of documented attacks with injuries or damage (record)",
        description="chance an undefended rocket attack on a base injures personnel"),
-    _p("p_lethal", "probability per attack", 0.06, 0.0, 0.5, "severity",
-       "documented lethal attacks: K-1 2019-12-27, Taji 2020-03-11, Erbil 2021-02-15 among "
-       "about three dozen (defence news, Dec 2020)",
+    _p("p_lethal", "probability per attack", 0.06, 0.0, 0.35, "severity",
+       "documented lethal attacks: K-1 2019-12-27 and Taji 2020-03-11 among about three dozen "
+       "(Oct 2019 - Dec 2020, defence news, Dec 2020); the range: at most 4 lethal attacks "
+       "(deaths undercounted at most twofold) among at least 30 gives a 97.5% Clopper-Pearson "
+       "bound of 0.31 on the average attack, and an undefended attack on a base is somewhat "
+       "more lethal than the average",
        description="chance an undefended rocket attack on a base kills personnel"),
     _p("lethality_fear", "log-reduction of casualty chances per unit fear", 0.5, 0.0, 2.0,
        "severity",

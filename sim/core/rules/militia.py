@@ -141,6 +141,8 @@ def grievance_update(
     keep: float,
     spillover: float,
     pulse: float,
+    attacked: bool,
+    satisfaction: float,
 ) -> float:
     """Revenge: grievance after being struck, then decay.
 
@@ -150,7 +152,10 @@ def grievance_update(
     in strike-intensity units, are felt by every group as if it had been struck.
     """
     felt = struck + spillover * (struck_total - struck) + pulse
-    return decay(grievance, keep) + grievance_from_intensity(felt, revenge_attacks, days)
+    g = decay(grievance, keep)
+    if attacked:
+        g *= 1.0 - satisfaction
+    return g + grievance_from_intensity(felt, revenge_attacks, days)
 
 
 @njit
