@@ -1,6 +1,7 @@
 """What a calibration simulates: the documented windows with their settings, the US actions
-of the record forced (:func:`sim.history.replay.forcing_from_record`), and the statistics read
-from the simulated traces."""
+and the militias' declared truces of the record forced, as in a replay
+(:data:`sim.history.replay.REPLAY_FORCE`, :func:`sim.history.replay.forcing_from_record`), and
+the statistics read from the simulated traces."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sim.calibration.settings import SEGMENTS
 from sim.calibration.statistics import Statistic, build_statistics
 from sim.errors import UserError
 from sim.experiments.sampling import build_params
-from sim.history.replay import Trace, forcing_from_record, simulate, window
+from sim.history.replay import REPLAY_FORCE, Trace, forcing_from_record, simulate, window
 from sim.inputs.scenario import Scenario
 
 
@@ -37,7 +38,9 @@ class Design:
             if seg.name in ends:
                 setting = window(seg.setting(), seg.start, ends[seg.name])
                 d.settings[seg.name] = setting
-                d.forcings[seg.name] = forcing_from_record(events, seg.start, setting.days)
+                d.forcings[seg.name] = forcing_from_record(
+                    events, seg.start, setting.days, REPLAY_FORCE
+                )
         return d
 
     def simulate(

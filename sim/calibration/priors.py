@@ -37,6 +37,7 @@ ABC_PRIORS: tuple[BetaPrior, ...] = (
     _prior("excitation_days", SETTINGS.excitation_days_concentration,
            "informative: Lewis et al. 2012, excitation lasts 2-6 weeks (mode 21 days)"),
     _prior("revenge_attacks", WEAK, WEAK_SOURCE),
+    _prior("revenge_satisfaction", WEAK, WEAK_SOURCE),
     _prior("deterrence_strength", WEAK, WEAK_SOURCE),
     _prior("deterrence_days", WEAK, WEAK_SOURCE),
     _prior("iran_direction", WEAK, WEAK_SOURCE),

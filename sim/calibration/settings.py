@@ -73,6 +73,10 @@ class CalibrationSettings:
     min_acceptance: float = 0.03
     #: particles simulated per engine call
     batch: int = 4000
+    #: runs per particle: a particle's distance is the root mean square over the statistics
+    #: of the squared scaled deviations averaged over its runs, so that one lucky or unlucky
+    #: run does not decide whether a parameter vector is kept
+    replicates: int = 4
     #: a parameter is ``informed`` if its posterior 90% width is below this share of the prior's
     informed_ratio: float = 0.8
     # --- checks (sim.calibration.predictive) ---
