@@ -13,6 +13,8 @@ common random numbers: a named parameter moves the policy's outcomes.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
@@ -116,3 +118,55 @@ def test_a_named_parameter_moves_its_policy(policy, name, value):
     p = TABLE[name]
     v = value if value is not None else (p.high if p.default != p.high else p.low)
     assert moved(policy, {}, **{name: v})
+
+
+# --- the documented side of the replay's summary ----------------------------------------------
+
+
+def window_totals(start: str, end: str) -> dict[str, float]:
+    from sim.history.replay import record_totals
+    from sim.inputs.record import load_events
+
+    s, e = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    return record_totals(load_events(), s, (e - s).days + 1)
+
+
+def test_record_totals_count_militia_killed_by_us_strikes():
+    # 25 KH members on 2019-12-29 (Foreign Policy); al-Muhandis on 2020-01-03, not Soleimani
+    tot = window_totals("2019-12-27", "2020-01-10")
+    assert tot["militia_killed"] == 26
+    assert window_totals("2019-12-29", "2019-12-29")["militia_killed"] == 25
+    assert window_totals("2020-01-03", "2020-01-03")["militia_killed"] == 1
+    # the strike the record gives a figure for (Vox 2024: "killed four")
+    assert window_totals("2024-07-29", "2024-08-04")["militia_killed"] == 4
+    # the 2020-03-12 strikes state no figure: no number is made up
+    assert np.isnan(window_totals("2020-03-12", "2020-03-12")["militia_killed"])
+    # no US strike in the window: none killed by one
+    assert window_totals("2019-12-27", "2019-12-28")["militia_killed"] == 0
+
+
+def test_record_totals_count_coalition_killed_in_attacks():
+    # a British servicewoman at Taji on 2020-03-11 (Foreign Policy), not the 2020-03-14
+    # attack's wounded Iraqi soldiers (others_wounded)
+    assert window_totals("2020-03-01", "2020-03-31")["coalition_killed"] == 1
+    # a Filipino contractor at Erbil on 2021-02-15 (Vox 2021)
+    assert window_totals("2021-02-15", "2021-02-15")["coalition_killed"] == 1
+    # the K-1 attack of 2019-12-27 states nobody else killed: not a number
+    assert np.isnan(window_totals("2019-12-27", "2019-12-27")["coalition_killed"])
+    # the 25 KH members killed by the US are not coalition members
+    assert window_totals("2019-12-29", "2019-12-29")["coalition_killed"] == 0
+
+
+def test_replay_summary_shows_the_documented_losses_and_a_dash_where_none_is_stated():
+    import pandas as pd
+
+    from sim.analysis.summaries import TOTALS, replay_summary
+
+    runs = pd.DataFrame({"militia_killed": [20, 30], "coalition_killed": [0, 1]})
+    md = replay_summary(
+        runs, scenario="s", start=dt.date(2020, 3, 1), end=dt.date(2020, 3, 31), seed=1,
+        forced=["us"], record_totals={"militia_killed": float("nan"), "coalition_killed": 1.0},
+    )  # fmt: skip
+    lines = {ln.split("|")[1].strip(): ln for ln in md.splitlines() if ln.startswith("|")}
+    assert lines[TOTALS["militia_killed"]].rstrip(" |").endswith("–")
+    assert lines[TOTALS["coalition_killed"]].rstrip(" |").endswith("1")
