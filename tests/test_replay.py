@@ -125,6 +125,11 @@ def test_replay_and_branch_commands(tmp_path: Path) -> None:
     assert len(runs) == 50 and "attacks_total" in runs
     assert (out / "weekly.csv").is_file() and (out / "replay.png").is_file()
     assert (out / "manifest.json").is_file()
+    # the documented side names the militia members killed by US strikes: 25 KH on 2019-12-29
+    # and al-Muhandis on 2020-01-03 (sim.history.replay.record_totals)
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    militia = next(ln for ln in summary.splitlines() if "Militia members killed" in ln)
+    assert militia.rstrip(" |").endswith("| 26"), militia
     out = tmp_path / "branch"
     assert main(["branch", "--at", "2020-01-03", "--policies", "record,do_nothing",
                  "--horizon", "30", "--runs", "40", "--seed", "1", "--out", str(out),

@@ -70,7 +70,8 @@ def replay_summary(
         row = [name, _cell(runs[col].to_numpy())]
         if record_totals is not None:
             rec = record_totals.get(col)
-            row.append("–" if rec is None else fmt_number(float(rec)))
+            # None: the record has no such count; NaN: it states none for the window's rows
+            row.append("–" if rec is None or np.isnan(rec) else fmt_number(float(rec)))
         rows.append(row)
     if record_totals is not None:
         head.append("Documented (a lower bound)")

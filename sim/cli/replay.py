@@ -31,7 +31,7 @@ from sim.history.replay import (
     REPLAY_FORCE,
     load_record,
     parse_date,
-    record_daily,
+    record_totals,
     replay,
     setting_info,
 )
@@ -103,13 +103,12 @@ def run(args: argparse.Namespace) -> int:
         res.runs.to_parquet(tmp / "runs.parquet", index=False)
         res.weekly.to_csv(tmp / "weekly.csv", index=False)
         plot_replay(res, tmp / "replay.png", args.force)
-        rec = record_daily(events, start, res.setting.days)
         runs = res.runs.assign(us_casualties=res.runs["us_killed"] + res.runs["us_wounded"])
         (tmp / "summary.md").write_text(
             replay_summary(
                 runs, scenario=res.setting.name, start=start, end=end, seed=args.seed,
-                forced=args.force, record_totals={"attacks_total": int(rec["attacks"].sum()),
-                                                  "us_casualties": int(rec["us_casualties"].sum())},
+                forced=args.force,
+                record_totals=record_totals(events, start, res.setting.days),
             ),
             encoding="utf-8",
         )  # fmt: skip

@@ -30,16 +30,62 @@ class PolicyDefinition:
     #: where the idea comes from (the five articles, or a published study)
     source: str
     #: parameters of the table that the action's effect uses (besides the delay every policy
-    #: shares); a difference between policies rests on them
+    #: shares); a difference between policies rests on them. A per-group parameter is named by
+    #: its prefix (``deniability`` for ``deniability.<group>``). The coefficients the rules apply
+    #: to the action are listed; the time scales of the states they move (``deterrence_days``,
+    #: ``revenge_days``, ``pressure_days``, ...) and the rules every policy goes through
+    #: downstream (the expulsion vote, the campaign after it, withdrawal) are not
     parameters: tuple[str, ...] = ()
 
 
 #: The shared parameters every US action goes through.
 SHARED_PARAMETERS: tuple[str, ...] = ("response_delay",)
 
-_STRIKE_EFFECT = ("deterrence_strength", "revenge_attacks")
-#: what a strike inside Iraq on a blamed group that did not attack costs (rules.us.misdirected)
-_MISDIRECTION = ("unattributed_blame", "misdirected_cost", "collateral_harm", "misdirected_harm")
+#: what a strike on a militia group does: the struck group's fear (``deterrence_strength``, which
+#: also makes it aim to miss by ``lethality_fear``, :func:`sim.core.rules.militia.aim`) and the
+#: grievance of the struck group and, by ``revenge_spillover``, of the others
+#: (:func:`sim.core.rules.militia.fear_update`, :func:`~sim.core.rules.militia.grievance_update`)
+_STRIKE_EFFECT = ("deterrence_strength", "lethality_fear", "revenge_attacks", "revenge_spillover")
+#: what a strike on militia fighters in Syria or Iraq adds: Iran's grievance per unit intensity
+#: (:func:`sim.core.rules.iran.grievance_update`) and the members it kills
+#: (:func:`sim.core.rules.losses.militia_killed`)
+_FIGHTERS = ("iran_fighters_grievance", "militia_killed_per_intensity")
+#: whom the action hits: the group named for the attack, which its deniability may hide, or
+#: else the blamed one (:func:`sim.core.rules.us.strike_target`,
+#: :func:`sim.core.rules.militia.attributed`); per-group parameters by their prefix
+_TARGETING = ("unattributed_blame", "deniability")
+#: what a strike inside Iraq costs, more when it hits a blamed group that did not attack
+#: (:func:`sim.core.rules.us.strike_harm`, :func:`sim.core.rules.iraq.misdirection_cost`)
+_MISDIRECTION = (*_TARGETING, "misdirected_cost", "collateral_harm", "misdirected_harm")
+#: the militias' reading of a red line (:func:`sim.core.rules.militia.red_line_update`,
+#: :func:`~sim.core.rules.militia.aim`), which a policy draws when it answers deaths (and
+#: injuries) but lets harassment go
+_RED_LINE = ("red_line_restraint", "red_line_weight", "red_line_wait")
+#: a US strike on Iranian forces: its intensity, Iran's grievance and fear, the exchange that
+#: makes a war and what war multiplies (:mod:`sim.core.rules.iran`,
+#: :mod:`sim.core.rules.escalation`)
+_STRIKE_IRAN = (
+    "intensity_iran",
+    "iran_struck_grievance",
+    "iran_fear_strength",
+    "war_exchanges",
+    "war_window",
+    "war_iran_strike_factor",
+    "war_militia_factor",
+    "war_casualty_factor",
+)
+#: tit-for-tat's answers in kind (:func:`sim.core.policy_rules.proportional`): a strike in Syria,
+#: one inside Iraq, one on Iran
+_PROPORTIONAL = (
+    "intensity_syria",
+    "sovereignty_cost_syria",
+    "intensity_iraq",
+    "sovereignty_cost_iraq",
+    *_MISDIRECTION,
+    *_FIGHTERS,
+    *_STRIKE_EFFECT,
+    *_STRIKE_IRAN,
+)
 
 CATALOGUE: dict[str, PolicyDefinition] = {
     d.name: d
@@ -58,7 +104,14 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             "an attack that injures or kills Americans",
             "strikes the responsible group's facilities in Syria (sparing Iraqi sovereignty)",
             "strike on nine facilities in Syria, 25 Feb 2021 (Vox 2021)",
-            ("intensity_syria", "sovereignty_cost_syria", *_STRIKE_EFFECT),
+            (
+                "intensity_syria",
+                "sovereignty_cost_syria",
+                *_TARGETING,
+                *_FIGHTERS,
+                *_STRIKE_EFFECT,
+                *_RED_LINE,
+            ),
         ),
         PolicyDefinition(
             "escalate_syria",
@@ -66,7 +119,13 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             "any attack, harassment included",
             "escalated strikes on the responsible group's facilities in Syria",
             "Daily Beast 2021, option 'escalate US air strikes in Syria'",
-            ("intensity_escalated", "sovereignty_cost_syria", *_STRIKE_EFFECT),
+            (
+                "intensity_escalated",
+                "sovereignty_cost_syria",
+                *_TARGETING,
+                *_FIGHTERS,
+                *_STRIKE_EFFECT,
+            ),
         ),
         PolicyDefinition(
             "strike_iraq",
@@ -75,7 +134,14 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             "'precision defensive strikes' inside Iraq on the named group, or on the blamed one "
             "when nobody is named (raises Iraqi pressure against the US presence)",
             "strikes on Kata'ib Hezbollah in Iraq, 29 Dec 2019 and 12 Mar 2020 (Foreign Policy)",
-            ("intensity_iraq", "sovereignty_cost_iraq", *_MISDIRECTION, *_STRIKE_EFFECT),
+            (
+                "intensity_iraq",
+                "sovereignty_cost_iraq",
+                *_MISDIRECTION,
+                *_FIGHTERS,
+                *_STRIKE_EFFECT,
+                *_RED_LINE,
+            ),
         ),
         PolicyDefinition(
             "casualty_threshold",
@@ -83,7 +149,14 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             "an attack that kills Americans",
             "a strike inside Iraq on the named group, or on the blamed one when nobody is named",
             "Daily Beast 2021 on the Trump administration's rule",
-            ("intensity_iraq", "sovereignty_cost_iraq", *_MISDIRECTION, *_STRIKE_EFFECT),
+            (
+                "intensity_iraq",
+                "sovereignty_cost_iraq",
+                *_MISDIRECTION,
+                *_FIGHTERS,
+                *_STRIKE_EFFECT,
+                *_RED_LINE,
+            ),
         ),
         PolicyDefinition(
             "answer_attributed",
@@ -95,10 +168,13 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             "Daily Beast 2021: 'If you don't name the perpetrator, you don't have to react'",
             (
                 "attribution_threshold",
+                "deniability",
                 "intensity_iraq",
                 "sovereignty_cost_iraq",
                 "collateral_harm",
+                *_FIGHTERS,
                 *_STRIKE_EFFECT,
+                *_RED_LINE,
             ),
         ),
         PolicyDefinition(
@@ -107,14 +183,7 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             "an attack that injures or kills Americans, or any direct Iranian strike",
             "a strike on Iranian forces (a direct US–Iran exchange)",
             "Daily Beast 2021, option 'hold Iran directly accountable'",
-            (
-                "iran_struck_grievance",
-                "iran_fear_strength",
-                "war_exchanges",
-                "war_window",
-                "war_iran_strike_factor",
-                "war_casualty_factor",
-            ),
+            (*_STRIKE_IRAN, "closeness", *_RED_LINE),
         ),
         PolicyDefinition(
             "iraqi_accountability",
@@ -122,7 +191,14 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             "any attack, harassment included",
             "demands that Baghdad prosecute the attackers (no strike)",
             "Daily Beast 2021, option 'held accountable by the Iraqi authorities'",
-            ("prosecution_rate", "prosecution_fear", "press_cost"),
+            (
+                "intensity_press",
+                "prosecution_rate",
+                "prosecution_fear",
+                "lethality_fear",
+                "press_cost",
+                *_TARGETING,
+            ),
         ),
         PolicyDefinition(
             "regional_deal",
@@ -130,7 +206,7 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             "every day, whatever happens",
             "diplomacy with Iran towards a regional deal, with no strikes",
             "Daily Beast 2021, option 'a new regional Iran deal'",
-            ("deal_rate", "deal_restraint", "deal_setback"),
+            ("deal_rate", "deal_restraint", "closeness", "deal_setback", "deal_reached_level"),
         ),
         PolicyDefinition(
             "negotiate_withdrawal",
@@ -159,8 +235,12 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             (
                 "intensity_decapitation",
                 "sovereignty_cost_decapitation",
+                *_TARGETING,
+                "misdirected_cost",
                 "iran_commander_grievance",
+                "militia_killed_decapitation",
                 *_STRIKE_EFFECT,
+                *_RED_LINE,
             ),
         ),
         PolicyDefinition(
@@ -170,14 +250,7 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             "answers in kind: a strike in Syria for harassment or injuries, a strike inside "
             "Iraq for deaths, a strike on Iran for an Iranian strike",
             "Axelrod 1984, The Evolution of Cooperation",
-            (
-                "intensity_syria",
-                "intensity_iraq",
-                "sovereignty_cost_iraq",
-                "iran_struck_grievance",
-                "war_exchanges",
-                *_STRIKE_EFFECT,
-            ),
+            _PROPORTIONAL,
         ),
         PolicyDefinition(
             "generous_tit_for_tat",
@@ -185,13 +258,7 @@ CATALOGUE: dict[str, PolicyDefinition] = {
             "as tit-for-tat",
             "as tit-for-tat, but lets each attack go with probability 'forgiveness' (1/3)",
             "Nowak & Sigmund 1992, Nature 355:250",
-            (
-                "forgiveness",
-                "intensity_syria",
-                "intensity_iraq",
-                "sovereignty_cost_iraq",
-                *_STRIKE_EFFECT,
-            ),
+            ("forgiveness", *_PROPORTIONAL),
         ),
     )
 }

@@ -337,6 +337,56 @@ def record_daily(events: pd.DataFrame, start: dt.date, days: int) -> pd.DataFram
     return out
 
 
+#: Record actions of the US that strike militias (:data:`sim.core.ladder.HITS_MILITIA`): the
+#: strikes whose ``others_killed`` are the militia members the replay's ``militia_killed``
+#: counts.
+MILITIA_STRIKE_ACTIONS: tuple[str, ...] = ("us_strike_syria", "us_strike_iraq", "decapitation")
+
+
+def _stated_total(figures: pd.Series) -> float:
+    """The sum of the figures the record states, NaN when it states none of them (0 when
+    there is no row): a lower bound, since a row without a figure may hide some."""
+    if not len(figures):
+        return 0.0
+    if figures.isna().all():
+        return float("nan")
+    return float(figures.sum())
+
+
+def record_totals(events: pd.DataFrame, start: dt.date, days: int) -> dict[str, float]:
+    """Documented totals of the window beside the replay's outcomes
+    (:data:`sim.engines.ensemble.OUTCOMES`), each a lower bound.
+
+    ``attacks_total`` and ``us_casualties`` as :func:`record_daily` (an unstated US casualty
+    count is 0). ``militia_killed``: ``others_killed`` of the US strikes on militias
+    (:data:`MILITIA_STRIKE_ACTIONS`), less the Iranian official of a decapitation whose target
+    is Iranian, whom the simulation does not count either
+    (:func:`sim.core.rules.losses.militia_killed`): 25 Kata'ib Hezbollah members on
+    2019-12-29 (Foreign Policy), al-Muhandis beside Soleimani on 2020-01-03 (the row counts the
+    two named men), four on 2024-07-30 (Vox 2024). ``coalition_killed``: ``others_killed`` of
+    the attacks in Iraq (a British servicewoman at Taji on 2020-03-11, Foreign Policy; a
+    Filipino contractor at Erbil on 2021-02-15, Vox 2021); the record does not separate Iraqis
+    killed in an attack from coalition members, and none of its attacks states Iraqi deaths.
+    Each is NaN when the window has such rows but none states a figure (the 2020-03-12 strikes
+    give none), 0 when it has none. Only events dated to the day count (:func:`_day_index`).
+    """
+    ev = _day_index(events, start, days)
+    rec = record_daily(events, start, days)
+    strikes = ev[(ev["actor"] == "us") & ev["action"].isin(MILITIA_STRIKE_ACTIONS)]
+    official = [
+        us_action_code(a, tg) == ladder.US_DECAPITATION_IRAN
+        for a, tg in zip(strikes["action"], strikes["target"], strict=True)
+    ]
+    militia = (strikes["others_killed"] - np.asarray(official, dtype=float)).clip(lower=0.0)
+    attacks = ev[ev["is_attack"] & ev["in_iraq"]]
+    return {
+        "attacks_total": float(rec["attacks"].sum()),
+        "us_casualties": float(rec["us_casualties"].sum()),
+        "militia_killed": _stated_total(militia),
+        "coalition_killed": _stated_total(attacks["others_killed"]),
+    }
+
+
 def weekly_table(trace: Trace, events: pd.DataFrame) -> pd.DataFrame:
     """Weekly predicted distribution (mean, 5/50/95 %) of attacks and US casualties, next to
     the record (weeks run from the window's first day; a short last week is dropped)."""
