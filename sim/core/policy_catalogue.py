@@ -43,9 +43,16 @@ SHARED_PARAMETERS: tuple[str, ...] = ("response_delay",)
 
 #: what a strike on a militia group does: the struck group's fear (``deterrence_strength``, which
 #: also makes it aim to miss by ``lethality_fear``, :func:`sim.core.rules.militia.aim`) and the
-#: grievance of the struck group and, by ``revenge_spillover``, of the others
+#: grievance of the struck group (less the share its own answer satisfies,
+#: ``revenge_satisfaction``) and, by ``revenge_spillover``, of the others
 #: (:func:`sim.core.rules.militia.fear_update`, :func:`~sim.core.rules.militia.grievance_update`)
-_STRIKE_EFFECT = ("deterrence_strength", "lethality_fear", "revenge_attacks", "revenge_spillover")
+_STRIKE_EFFECT = (
+    "deterrence_strength",
+    "lethality_fear",
+    "revenge_attacks",
+    "revenge_satisfaction",
+    "revenge_spillover",
+)
 #: what a strike on militia fighters in Syria or Iraq adds: Iran's grievance per unit intensity
 #: (:func:`sim.core.rules.iran.grievance_update`) and the members it kills
 #: (:func:`sim.core.rules.losses.militia_killed`)
