@@ -5,13 +5,18 @@ so a command pays the compilation once per machine, not once per call. Numba che
 source file of the function it compiles, not the files of the functions it calls, so a changed
 rule could leave a stale kernel in the cache. The cache therefore lives in a folder named by a
 hash of every compiled source in :mod:`sim.core` (``$ESCALATION_NUMBA_CACHE``, default
-``~/.cache/escalation-sim/numba``): a change to any of them starts a new cache.
+``~/.cache/escalation-sim/numba``): a change to any of them starts a new cache. Starting one
+prunes the old: folders beyond the :data:`KEEP` most recently used that have not been used for
+:data:`MAX_AGE_DAYS` days are removed (:func:`prune_cache`), so switching between checkouts
+does not recompile while years of upgrades do not pile up.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import time
 from pathlib import Path
 
 import numba
@@ -44,11 +49,52 @@ def _source_hash() -> str:
     return h.hexdigest()[:16]
 
 
+#: cache folders always kept, the most recently used first
+KEEP = 4
+#: an older folder is removed once unused for this many days
+MAX_AGE_DAYS = 14.0
+
+
+def prune_cache(
+    root: Path, current: str, keep: int = KEEP, max_age_days: float = MAX_AGE_DAYS
+) -> list[Path]:
+    """Remove old kernel caches under ``root``; return the folders removed.
+
+    ``current`` (the folder of the sources as they are) and the ``keep`` most recently modified
+    folders stay; of the others, those unmodified for ``max_age_days`` go. Best effort: a folder
+    another process is removing, or one that cannot be removed, is left alone.
+    """
+    try:
+        dirs = [d for d in root.iterdir() if d.is_dir() and d.name != current]
+    except OSError:
+        return []
+
+    def mtime(d: Path) -> float:
+        try:
+            return d.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    dirs.sort(key=mtime, reverse=True)
+    cutoff = time.time() - max_age_days * 86400.0
+    removed = []
+    for d in dirs[max(keep - 1, 0) :]:  # the current folder counts among those kept
+        if mtime(d) < cutoff:
+            shutil.rmtree(d, ignore_errors=True)
+            if not d.exists():
+                removed.append(d)
+    return removed
+
+
 def _cache_dir() -> str:
-    root = os.environ.get("ESCALATION_NUMBA_CACHE") or str(
-        Path.home() / ".cache" / "escalation-sim" / "numba"
+    root = Path(
+        os.environ.get("ESCALATION_NUMBA_CACHE")
+        or Path.home() / ".cache" / "escalation-sim" / "numba"
     )
-    return str(Path(root) / _source_hash())
+    current = _source_hash()
+    if not (root / current).exists():  # a new cache: the time to prune the old ones
+        prune_cache(root, current)
+    return str(root / current)
 
 
 if not os.environ.get("NUMBA_CACHE_DIR"):

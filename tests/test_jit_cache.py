@@ -1,0 +1,42 @@
+"""Old kernel caches are pruned when a new one starts (sim.core.jit.prune_cache)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from sim.core.jit import prune_cache
+
+
+def _folder(root: Path, name: str, age_days: float) -> Path:
+    d = root / name
+    d.mkdir()
+    (d / "kernel.nbi").write_text("x")
+    t = time.time() - age_days * 86400.0
+    os.utime(d, (t, t))
+    return d
+
+
+def test_prune_keeps_the_current_the_recent_and_the_young(tmp_path: Path) -> None:
+    ages = {"a": 1.0, "b": 20.0, "c": 30.0, "d": 40.0, "e": 50.0, "f": 5.0}
+    for name, age in ages.items():
+        _folder(tmp_path, name, age)
+    cur = _folder(tmp_path, "current", 100.0)  # old, but in use: kept
+    removed = prune_cache(tmp_path, "current", keep=3, max_age_days=14.0)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    # kept: the current folder and the 2 most recent others (a, f); b-e are old: removed
+    assert left == ["a", "current", "f"]
+    assert sorted(p.name for p in removed) == ["b", "c", "d", "e"]
+    assert cur.exists()
+
+
+def test_prune_never_removes_a_folder_still_in_use_by_age(tmp_path: Path) -> None:
+    for i in range(6):
+        _folder(tmp_path, f"h{i}", 2.0 + i)  # all younger than two weeks
+    assert prune_cache(tmp_path, "none", keep=1, max_age_days=14.0) == []
+    assert len(list(tmp_path.iterdir())) == 6
+
+
+def test_prune_of_a_missing_root_is_harmless(tmp_path: Path) -> None:
+    assert prune_cache(tmp_path / "absent", "x") == []
