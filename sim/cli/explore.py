@@ -19,7 +19,13 @@ from sim.experiments.experiment import interrupted
 from sim.experiments.options import add_executor_arguments, executor_options
 from sim.explore.decisions import parse_conditions
 from sim.explore.discovery import INSTALL_HINT
-from sim.explore.runner import EXPLORE_OUTCOMES, Exploration, ExploreResult, run_exploration
+from sim.explore.runner import (
+    EXPLORE_OUTCOMES,
+    UNDEFINED_IN_SOME_WORLDS,
+    Exploration,
+    ExploreResult,
+    run_exploration,
+)
 from sim.explore.worlds import SAMPLERS, load_world_bounds
 from sim.inputs.scenario import load_scenario
 
@@ -65,22 +71,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--outcome",
         default="us_killed",
-        choices=list(EXPLORE_OUTCOMES),
+        choices=[o for o in EXPLORE_OUTCOMES if o not in UNDEFINED_IN_SOME_WORLDS],
         metavar="OUTCOME",
-        help="outcome the ranking is by (us_killed)",
+        help="outcome the ranking is by (us_killed); any per-world outcome but "
+        "lull_after_response, e.g. days_to_war_restricted_mean (more is better there)",
     )
     p.add_argument(
         "--satisfy",
         default=DEFAULT_SATISFY,
         metavar="CONDITIONS",
         help=f"thresholds a policy must meet in a world ('{DEFAULT_SATISFY}'; "
-        "per-world means, yes/no outcomes as shares of runs)",
+        "per-world means, yes/no outcomes as shares of runs; the days to a first event as "
+        "restricted means over the period, e.g. 'days_to_war_restricted_mean>=300': "
+        "OUTCOME is first_death_day, days_to_iran_strike, days_to_war or days_to_withdrawal "
+        "followed by _restricted_mean; lull_after_response is NaN, so not met, in a world "
+        "where the US never struck)",
     )
     p.add_argument(
         "--discover",
         default=None,
         metavar="CONDITIONS",
-        help="worlds of interest for PRIM, e.g. 'war>0.05,us_killed>2' (any holds); "
+        help="worlds of interest for PRIM, e.g. 'war>0.05,us_killed>2' or "
+        "'days_to_war_restricted_mean<200' (any holds; the outcomes of --satisfy); "
         "default: the worlds where the policy misses --satisfy",
     )
     p.add_argument(

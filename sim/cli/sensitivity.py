@@ -24,8 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="global sensitivity analysis: which parameters drive the outcomes",
         description="Vary the parameters over their ranges (a Sobol' or Morris design from "
         "SALib), run the model for every parameter set, and rank the parameters by how much "
-        "of each outcome they explain: the chance of a direct US–Iran exchange, US deaths, "
-        "militia attacks, US strikes and the highest rung reached.",
+        "of each outcome they explain: by default the chance of a direct US–Iran exchange, US "
+        "deaths, militia attacks, US strikes and the highest rung reached (--outcomes names "
+        "others, e.g. days_to_war_restricted_mean).",
     )
     p.add_argument("scenario", help="scenario YAML file (see scenarios/)")
     p.add_argument("--policy", default=None, help="policy name (default: the scenario's policy)")
@@ -54,6 +55,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="narrower ranges, 'name: [low, high]' per line (default: the table's ranges)",
     )
     p.add_argument(
+        "--outcomes",
+        default=None,
+        metavar="A,B|all",
+        help="outcomes to analyse (default: "
+        + ", ".join(sens.DEFAULT_OUTCOMES)
+        + "); also "
+        + ", ".join(o for o in sens.OUTCOMES if o not in sens.DEFAULT_OUTCOMES)
+        + "; the days to a first event as restricted means over the period (a run without "
+        "the event counts the whole period), not means of the days of the runs that had it; "
+        "lull_after_response is not offered (undefined where no replicate struck)",
+    )
+    p.add_argument(
         "--reps",
         type=positive_int,
         default=4,
@@ -80,6 +93,8 @@ def _command_words(args: argparse.Namespace, policy: str) -> list[str]:
         words += ["--params", args.params]
     if args.bounds:
         words += ["--bounds", str(args.bounds)]
+    if args.outcomes:
+        words += ["--outcomes", args.outcomes]
     if args.overwrite:
         words.append("--overwrite")
     return words
@@ -92,6 +107,9 @@ def run(args: argparse.Namespace) -> int:
     get_policy(policy)
     names = sens.parse_param_list(args.params) if args.params is not None else None
     bounds = sens.load_bounds(args.bounds) if args.bounds is not None else None
+    outcomes = (
+        sens.parse_outcome_list(args.outcomes) if args.outcomes else list(sens.DEFAULT_OUTCOMES)
+    )
     problem, fixed = sens.build_problem(scenario, names, bounds)
     sens.check_output_dir(args.out, args.overwrite)
     rows = sens.design_size(args.method, args.n, problem["num_vars"])
@@ -107,7 +125,8 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     df = sens.run_sensitivity(
         scenario, policy, args.method, args.n, args.seed, params=problem["names"],
-        reps=args.reps, batch=args.batch, bounds=bounds, progress=not args.quiet,
+        reps=args.reps, batch=args.batch, bounds=bounds, outcomes=outcomes,
+        progress=not args.quiet,
     )  # fmt: skip
     df.attrs["fixed"] = fixed
     df.attrs["seconds"] = round(time.perf_counter() - t0, 2)

@@ -30,9 +30,14 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
+from sim.explore.replicates import RESTRICTED_MEANS
 
 #: Outcomes where more is better (for regret and ranks); every other outcome: less is better.
-HIGHER_IS_BETTER: frozenset[str] = frozenset({"prosecutions"})
+#: The restricted mean days to a first event (a US death, an Iranian strike, the war, the
+#: withdrawal) is better later; a longer lull after US strikes is better.
+HIGHER_IS_BETTER: frozenset[str] = frozenset(
+    {"prosecutions", "lull_after_response", *RESTRICTED_MEANS}
+)
 
 _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "<=": operator.le,

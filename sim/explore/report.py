@@ -1,9 +1,9 @@
 """The files an exploration writes beside its tables: decisions, discovery, figures, summary.
 
 :func:`write_report` is what ``escalation explore`` calls once the worlds have run (and what a
-notebook can call on a loaded exploration): regret of every policy on every outcome, the
-ranking on the chosen outcome with how often it holds, the satisficing shares, scenario
-discovery for the chosen policies, and the three figures. :func:`write_summary` then writes
+notebook can call on a loaded exploration): regret of every policy on every outcome defined in
+every world, the ranking on the chosen outcome with how often it holds, the satisficing shares,
+scenario discovery for the chosen policies, and the three figures. :func:`write_summary` then writes
 ``summary.md``: the header every command's summary opens with
 (:func:`sim.experiments.provenance.summary_header`), then the decisions and discovery.
 """
@@ -26,7 +26,7 @@ from sim.explore.decisions import (
     regret_summary,
 )
 from sim.explore.discovery import discover, discovery_markdown, interest, varying_columns
-from sim.explore.runner import EXPLORE_OUTCOMES, Exploration
+from sim.explore.runner import EXPLORE_OUTCOMES, UNDEFINED_IN_SOME_WORLDS, Exploration
 
 
 def question(policy: str, conditions: Sequence[Condition], failing: bool) -> str:
@@ -55,7 +55,12 @@ def write_report(
     ``discover_policies`` the minimax-regret policy on ``outcome`` is analysed.
     """
     d = Path(d)
-    names = [o for o in EXPLORE_OUTCOMES if o in outcomes.columns]
+    # regret compares policies within a world: not for an outcome undefined in some worlds
+    names = [
+        o for o in EXPLORE_OUTCOMES if o in outcomes.columns and o not in UNDEFINED_IN_SOME_WORLDS
+    ]
+    if outcome in UNDEFINED_IN_SOME_WORLDS:
+        raise UserError(f"--outcome {outcome}: undefined in some worlds, no regret or ranking")
     regret = regret_summary(outcomes, names)
     write_parquet_atomic(regret, d / "regret.parquet")
     regret.to_csv(d / "regret.csv", index=False)
@@ -115,7 +120,8 @@ def write_summary(ex: Exploration, d: Path, command: str | None = None) -> Path:
         extra=[
             f"Worlds: {ex.worlds:,} ({ex.sampler}) × {ex.replications} replications, common "
             "random numbers within each world; outcomes are per-world means over the "
-            "replications (yes/no outcomes: shares of runs)",
+            "replications (yes/no outcomes: shares of runs; days to a first event: restricted "
+            "means, a run without the event counting the whole period)",
             f"Explored parameters: {len(ex.spec.explored)}; from the posterior: "
             f"{len(ex.spec.from_posterior)}; fixed: {len(ex.spec.fixed)}",
         ],

@@ -5,9 +5,10 @@ defaults), the paired difference of each policy against doing nothing, with a bo
 interval for simulation noise. An exploration (:mod:`sim.explore.runner`) runs the same
 policies in many worlds. For each policy and outcome this module says in what share of the
 explored worlds the within-world difference, policy minus baseline, has the sign ``compare``
-found; the difference is called *robust* when that share is at least :data:`ROBUST_SHARE`
-(90%). When it is not, the EMA Workbench's extra-trees feature scoring
-(:func:`sim.explore.discovery.feature_scores`) names the parameter that best separates the
+found (the days to a first event against the explored restricted means, ``days_to_war``
+against ``days_to_war_restricted_mean``); the difference is called *robust* when that share is
+at least :data:`ROBUST_SHARE` (90%). When it is not, the EMA Workbench's extra-trees feature
+scoring (:func:`sim.explore.discovery.feature_scores`) names the parameter that best separates the
 worlds where the sign holds from those where it flips: the unknown that decides it.
 """
 
@@ -21,6 +22,7 @@ import pandas as pd
 
 from sim.errors import UserError
 from sim.explore.discovery import INSTALL_HINT, feature_scores, varying_columns
+from sim.explore.replicates import RESTRICTED_MEANS
 from sim.explore.runner import load_exploration
 from sim.inputs.scenario import Scenario
 
@@ -48,6 +50,11 @@ def check_explore_dir(explore_dir: str | Path, scenario: Scenario | None = None)
         raise UserError(INSTALL_HINT)
 
 
+#: ``compare``'s outcome → the explored column of the same statistic: the paired difference of
+#: the days to a first event is one of restricted means, what explore keeps under that name.
+_COLUMN: dict[str, str] = {day: name for name, day in RESTRICTED_MEANS.items()}
+
+
 def sign_shares(
     outcomes: pd.DataFrame, summary: pd.DataFrame, baseline: str = "do_nothing"
 ) -> pd.DataFrame:
@@ -64,7 +71,8 @@ def sign_shares(
         p, o = str(r.policy), str(r.outcome)
         if p == baseline or not np.isfinite(diff):
             continue
-        if o not in have or p not in explored or base.empty:
+        col = _COLUMN.get(o, o)
+        if col not in have or p not in explored or base.empty:
             rows.append(
                 {
                     "policy": p,
@@ -76,7 +84,7 @@ def sign_shares(
             )
             continue
         d = outcomes[outcomes["policy"].astype(str) == p].set_index("world").sort_index()
-        w = (d[o] - base[o]).to_numpy(dtype=float)
+        w = (d[col] - base[col]).to_numpy(dtype=float)
         holds = np.sign(w) == np.sign(diff)
         rev = float((np.sign(w) == -np.sign(diff)).mean()) if diff != 0 else np.nan
         rows.append(

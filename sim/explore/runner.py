@@ -14,7 +14,9 @@ on the number of workers or the executor; chunks go through the experiment machi
 bar, ``--resume`` and ``--dask-scheduler`` work as they do for ``compare``.
 
 What is kept per world and policy is the mean of each outcome over the replications (for
-yes/no outcomes, the share of runs).
+yes/no outcomes, the share of runs; for the days to a first event, the restricted mean over the
+horizon; for the lull after US strikes, the mean over the replications where the US struck:
+:mod:`sim.explore.replicates`).
 """
 
 from __future__ import annotations
@@ -45,20 +47,33 @@ from sim.experiments.store import (
     write_json_atomic,
     write_parquet_atomic,
 )
+from sim.explore.replicates import (
+    CONDITIONAL,
+    RESTRICTED_MEANS,
+    replicate_mean,
+    restricted_description,
+    run_values,
+)
 from sim.explore.worlds import WorldSpec, parameter_columns, sample_worlds, world_spec
 from sim.inputs.scenario import Scenario
 
-#: Outcomes kept per world and policy: the engine's (means over replications; yes/no outcomes
-#: become shares of runs) without those that may be NaN (the days to a first event, the mean
-#: lull after US strikes: a mean over replications would drop the runs without the event),
-#: plus the share of runs in which an American was killed.
+#: Outcomes kept per world and policy (:mod:`sim.explore.replicates`): the engine's counts and
+#: yes/no outcomes (means over replications; yes/no outcomes become shares of runs), the shares
+#: of runs in which an American was killed, the US struck, Iran struck; the days to a first
+#: event as restricted means over the horizon (censored runs counting the horizon, not
+#: dropped); the mean lull after US strikes over the replications in which the US struck (NaN
+#: in a world where it never did).
 EXPLORE_OUTCOMES: dict[str, str] = {
     **{k: v for k, v in OUTCOMES.items() if k not in FLOAT_OUTCOMES},
     "any_us_death": "share of runs in which at least one American was killed",
     "any_us_strike": "share of runs in which the US struck at least once",
+    "any_iran_strike": "share of runs in which Iran struck US forces directly at least once",
+    **{k: restricted_description(k) for k in RESTRICTED_MEANS},
+    "lull_after_response": "each run's mean lull (days from a US strike to the next militia "
+    "attack), averaged over the runs in which the US struck; NaN in a world where it never did",
 }
-#: The derived shares: outcome → (engine count it tests for > 0).
-_DERIVED = {"any_us_death": "us_killed", "any_us_strike": "us_strikes"}
+#: Outcomes that may be NaN in a world (not defined in every world): not for regret or ranks.
+UNDEFINED_IN_SOME_WORLDS: tuple[str, ...] = CONDITIONAL
 #: Runs per ensemble call the default chunk aims at (worlds per chunk = this // replications).
 TARGET_CHUNK_RUNS = 5000
 
@@ -178,8 +193,8 @@ def run_world_chunk(task: WorldTask) -> tuple[str, int, pd.DataFrame]:
         "policy": task.policy,
     }
     for k in EXPLORE_OUTCOMES:
-        v = res.outcomes[_DERIVED[k]] > 0 if k in _DERIVED else res.outcomes[k]
-        cols[k] = np.asarray(v, dtype=float).reshape(m, reps).mean(axis=1)
+        v = run_values(res.outcomes, k, task.scenario.days)
+        cols[k] = replicate_mean(v.reshape(m, reps), k, axis=1)
     return task.policy, task.chunk, pd.DataFrame(cols)
 
 

@@ -23,7 +23,11 @@ The whole design is evaluated in a few vectorised calls of
 :func:`sim.engines.ensemble.run_ensemble`:
 per-run parameter arrays (``Params.build(rows, {name: column})``), ``batch`` design rows per
 call, each row run ``reps`` times, and the replicates averaged (the probability of a direct
-exchange is the mean of the boolean over the replicates).
+exchange is the mean of the boolean over the replicates; the days to a first event are
+averaged as min(T, τ), a replicate without the event counting τ, the days simulated: the
+restricted mean ``days_to_war_restricted_mean``, :mod:`sim.explore.replicates`). The outcomes
+analysed are :data:`DEFAULT_OUTCOMES` unless named (any of :data:`OUTCOMES`);
+``lull_after_response`` is not offered (:data:`sim.explore.sensitivity_problem.NOT_ANALYSED`).
 
 **Common random numbers.** Replicate ``r`` of *every* design row sees the very same stream of
 uniform draws: stream ``r`` of the chunk keyed by ``SeedSequence(seed, spawn_key=(0, 0))``
@@ -62,6 +66,7 @@ from sim.core.policies import get_policy
 from sim.engines.ensemble import run_ensemble
 from sim.errors import UserError
 from sim.experiments.sampling import chunk_seed, held_values
+from sim.explore.replicates import run_values
 from sim.explore.sensitivity_analysis import (
     _INDEPENDENT_STREAM,
     _stream,
@@ -70,6 +75,7 @@ from sim.explore.sensitivity_analysis import (
     sample,
 )
 from sim.explore.sensitivity_problem import (
+    DEFAULT_OUTCOMES,
     METHODS,
     MIN_N,
     MORRIS_COLUMNS,
@@ -80,6 +86,7 @@ from sim.explore.sensitivity_problem import (
     check_method,
     design_size,
     load_bounds,
+    parse_outcome_list,
     parse_param_list,
     unknown_parameter_error,
 )
@@ -94,6 +101,7 @@ from sim.explore.sensitivity_report import (
 from sim.inputs.scenario import Scenario, load_scenario
 
 __all__ = [
+    "DEFAULT_OUTCOMES",
     "METHODS",
     "MIN_N",
     "MORRIS_COLUMNS",
@@ -110,6 +118,7 @@ __all__ = [
     "indices_markdown",
     "load_bounds",
     "model_function",
+    "parse_outcome_list",
     "parse_param_list",
     "plot_indices",
     "run_sensitivity",
@@ -127,14 +136,15 @@ def model_function(
     seed: int,
     reps: int = 4,
     batch: int = 5000,
-    outcomes: Sequence[str] = tuple(OUTCOMES),
+    outcomes: Sequence[str] = DEFAULT_OUTCOMES,
     progress: bool = False,
     crn: bool = True,
 ) -> Callable[[np.ndarray], dict[str, np.ndarray]]:
     """The model as a vectorised function of a design matrix (columns ``names``).
 
     Each design row is run ``reps`` times with common random numbers (see the module
-    docstring) and the outcomes averaged over the replicates; ``batch`` design rows
+    docstring) and the outcomes averaged over the replicates (the days to a first event
+    as restricted means, :mod:`sim.explore.replicates`); ``batch`` design rows
     (``batch * reps`` runs) go into each call of :func:`run_ensemble`. ``crn=False`` gives
     every run its own draws instead (a diagnostic that shows what common random numbers
     remove; its results then depend on ``batch``).
@@ -172,7 +182,8 @@ def model_function(
                 runs = None
             res = run_ensemble(scenario, pol, p, draws, keep_daily=False, runs=runs)
             for k in outcomes:
-                out[k][i0 : i0 + m] = res.outcomes[k].astype(float).reshape(reps, m).mean(axis=0)
+                v = run_values(res.outcomes, k, scenario.days)  # min(T, τ) for a restricted mean
+                out[k][i0 : i0 + m] = v.reshape(reps, m).mean(axis=0)
         return out
 
     return func
@@ -188,7 +199,7 @@ def run_sensitivity(
     reps: int = 4,
     batch: int = 5000,
     bounds: Mapping[str, tuple[float, float]] | None = None,
-    outcomes: Sequence[str] = tuple(OUTCOMES),
+    outcomes: Sequence[str] = DEFAULT_OUTCOMES,
     progress: bool = False,
     num_resamples: int = 100,
 ) -> pd.DataFrame:
@@ -203,14 +214,17 @@ def run_sensitivity(
     reps : replicate runs per design row, averaged, with common random numbers
     batch : design rows per ensemble call
     bounds : narrower ranges by name (default: the table's)
+    outcomes : keys of :data:`OUTCOMES` to analyse (default :data:`DEFAULT_OUTCOMES`)
 
     Returns
     -------
-    The indices (columns as in :func:`analyse_function`; ``outcome`` is the per-run outcome
-    column of :data:`sim.engines.ensemble.OUTCOMES`). ``df.attrs`` holds the study's description:
-    ``varied``, ``bounds``, ``fixed`` (held at the scenario's value), ``constant`` (outcomes
-    with no variance), ``rows``, ``runs``, ``method``, ``n``, ``reps``, ``seed``, ``policy``,
-    ``scenario``.
+    The indices (columns as in :func:`analyse_function`; ``outcome`` is a key of
+    :data:`OUTCOMES`: a per-run outcome column of :data:`sim.engines.ensemble.OUTCOMES`, or
+    the restricted mean of a day of a first event, ``days_to_war_restricted_mean``, the mean
+    over the replicates of min(T, τ), τ the days simulated). ``df.attrs`` holds the study's
+    description: ``varied``, ``bounds``, ``fixed`` (held at the scenario's value),
+    ``constant`` (outcomes with no variance), ``rows``, ``runs``, ``method``, ``n``, ``reps``,
+    ``seed``, ``policy``, ``scenario``.
     """
     if isinstance(scenario, (str, Path)):
         scenario = load_scenario(scenario)

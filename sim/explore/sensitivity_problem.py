@@ -20,8 +20,9 @@ from sim.inputs.scenario import Scenario
 
 METHODS: tuple[str, ...] = ("sobol", "morris")
 
-#: Outcomes analysed: per-run outcome column (sim.engines.ensemble.OUTCOMES) → (short label, unit,
-#: the question a figure panel answers).
+#: Outcomes that can be analysed: a per-run outcome column (sim.engines.ensemble.OUTCOMES) or a
+#: restricted mean of one (sim.explore.replicates) → (short label, unit, the question a figure
+#: panel answers). :data:`DEFAULT_OUTCOMES` are analysed unless told otherwise.
 OUTCOMES: dict[str, tuple[str, str, str]] = {
     "direct_exchange": (
         "P(direct US–Iran exchange)",
@@ -40,7 +41,105 @@ OUTCOMES: dict[str, tuple[str, str, str]] = {
         "rung (0–9)",
         "Which assumptions drive the highest escalation rung reached?",
     ),
+    # more outcomes, analysed when named (--outcomes); the days to a first event as the
+    # restricted mean over the period (sim.explore.replicates), a run without it counting
+    # the whole period
+    "war": ("P(US–Iran war)", "probability", "Which assumptions drive the chance of war?"),
+    "days_to_war_restricted_mean": (
+        "restricted mean days to war",
+        "days, censored at the period's end",
+        "Which assumptions drive how soon the US–Iran war begins?",
+    ),
+    "days_to_iran_strike_restricted_mean": (
+        "restricted mean days to an Iranian strike",
+        "days, censored at the period's end",
+        "Which assumptions drive how soon Iran strikes US forces directly?",
+    ),
+    "days_to_withdrawal_restricted_mean": (
+        "restricted mean days to withdrawal",
+        "days, censored at the period's end",
+        "Which assumptions drive how soon US forces withdraw from Iraq?",
+    ),
+    "first_death_day_restricted_mean": (
+        "restricted mean days to the first US death",
+        "days, censored at the period's end",
+        "Which assumptions drive how soon an American is killed?",
+    ),
+    "deal_reached": (
+        "P(regional deal)",
+        "probability",
+        "Which assumptions drive the chance of a regional deal?",
+    ),
+    "withdrawal_negotiated": (
+        "P(negotiated withdrawal)",
+        "probability",
+        "Which assumptions drive the chance of a negotiated US withdrawal?",
+    ),
+    "truce_days": ("truce days", "days", "Which assumptions drive the days of militia truce?"),
+    "iraqi_harmed": (
+        "Iraqis harmed",
+        "killed or wounded",
+        "Which assumptions drive the harm to Iraqi civilians and security forces?",
+    ),
+    "militia_killed": (
+        "militia killed",
+        "fighters killed",
+        "Which assumptions drive the militia fighters killed by US strikes?",
+    ),
+    "coalition_killed": (
+        "coalition killed",
+        "people killed",
+        "Which assumptions drive the deaths of coalition members and contractors?",
+    ),
+    "coalition_wounded": (
+        "coalition wounded",
+        "people wounded",
+        "Which assumptions drive the wounded among coalition members and contractors?",
+    ),
+    "misdirected_strikes": (
+        "misdirected strikes",
+        "strikes",
+        "Which assumptions drive US strikes on the wrong militia group?",
+    ),
 }
+#: Outcomes analysed unless told otherwise.
+DEFAULT_OUTCOMES: tuple[str, ...] = (
+    "direct_exchange",
+    "us_killed",
+    "attacks_total",
+    "us_strikes",
+    "max_rung",
+)
+#: Why an engine outcome is not offered (``lull_after_response``: defined only in runs where
+#: the US struck, so undefined in a parameter set where no replicate struck, and the variance
+#: decomposition needs a value in every row).
+NOT_ANALYSED: dict[str, str] = {
+    "lull_after_response": "defined only in runs where the US struck (NaN elsewhere), so not "
+    "in every parameter set; the variance decomposition needs a value in every row",
+}
+
+
+def parse_outcome_list(text: str) -> list[str]:
+    """Split ``a,b,c`` (or ``all``) into analysed outcomes, refusing empty items, duplicates
+    and names not in :data:`OUTCOMES`."""
+    if text.strip() == "all":
+        return list(OUTCOMES)
+    names = [s.strip() for s in text.split(",")]
+    if not text.strip() or any(not s for s in names):
+        raise UserError(f"--outcomes: empty outcome name in '{text}'")
+    for s in names:
+        if s in NOT_ANALYSED:
+            raise UserError(f"--outcomes: '{s}' cannot be analysed: {NOT_ANALYSED[s]}")
+        if s not in OUTCOMES:
+            close = difflib.get_close_matches(s, list(OUTCOMES), n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise UserError(
+                f"--outcomes: unknown outcome '{s}'{hint} (choose from all, {', '.join(OUTCOMES)})"
+            )
+    if len(set(names)) != len(names):
+        raise UserError(f"--outcomes: an outcome is listed twice in '{text}'")
+    return names
+
 
 SOBOL_COLUMNS = ("outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf")
 MORRIS_COLUMNS = ("outcome", "parameter", "mu_star", "mu_star_conf", "sigma", "mu")
