@@ -182,3 +182,22 @@ def test_sensitivity_outcomes_carry_the_restricted_means(short_scenario):
     )
     t = restricted_days(res.outcomes["first_death_day"], days).reshape(3, 2).mean(axis=0)
     np.testing.assert_allclose(out["first_death_day_restricted_mean"], t)
+
+
+def test_a_deal_and_truce_days_count_as_better_more_and_a_withdrawal_as_a_cost() -> None:
+    from sim.explore.decisions import HIGHER_IS_BETTER
+
+    assert {"deal_reached", "truce_days"} <= HIGHER_IS_BETTER
+    assert "withdrawal_negotiated" not in HIGHER_IS_BETTER
+    assert "withdrawal" not in HIGHER_IS_BETTER
+    # in a world where one policy reaches the deal, the others regret it
+    df = pd.DataFrame(
+        {
+            "world": [0, 0],
+            "policy": ["do_nothing", "regional_deal"],
+            "deal_reached": [0.0, 0.9],
+        }
+    )
+    r = regret_table(df, "deal_reached")
+    assert float(r.loc[0, "regional_deal"]) == 0.0
+    assert float(r.loc[0, "do_nothing"]) == pytest.approx(0.9)

@@ -34,9 +34,12 @@ from sim.explore.replicates import RESTRICTED_MEANS
 
 #: Outcomes where more is better (for regret and ranks); every other outcome: less is better.
 #: The restricted mean days to a first event (a US death, an Iranian strike, the war, the
-#: withdrawal) is better later; a longer lull after US strikes is better.
+#: withdrawal) is better later; a longer lull after US strikes is better; a regional deal
+#: that binds Iran to restrain its partners and days of militia truce are better more often.
+#: A withdrawal, negotiated or forced, counts as a cost: the US "wants to maintain its
+#: presence in Iraq" (Daily Beast 2021), so ``withdrawal_negotiated`` stays less-is-better.
 HIGHER_IS_BETTER: frozenset[str] = frozenset(
-    {"prosecutions", "lull_after_response", *RESTRICTED_MEANS}
+    {"prosecutions", "lull_after_response", "deal_reached", "truce_days", *RESTRICTED_MEANS}
 )
 
 _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
