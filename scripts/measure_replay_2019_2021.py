@@ -9,6 +9,10 @@ strikes (the record has exactly one), and the monthly median of militia attacks 
 Hezbollah's conditional ceasefire of October 2020). Usage::
 
     python scripts/measure_replay_2019_2021.py [--runs 1000] [--seed 1] [--force us,militia_truce]
+        [--posterior PATH]
+
+``--posterior`` replaces the shipped posterior by another (a file written by ``escalation
+calibrate --write-posterior``), for instance a fit to another reading of the record.
 """
 
 from __future__ import annotations
@@ -32,12 +36,19 @@ def main() -> None:
     ap.add_argument(
         "--force", default="us,militia_truce", help="actors forced (default: us,militia_truce)"
     )
+    ap.add_argument("--posterior", default=None, help="posterior CSV (default: the shipped one)")
     a = ap.parse_args()
-    res = replay(load_events(), START, END, a.runs, a.seed, force=a.force.split(","))
+    post = True if a.posterior is None else pd.read_csv(a.posterior)
+    res = replay(
+        load_events(), START, END, a.runs, a.seed, force=a.force.split(","), posterior=post
+    )
     killed = np.asarray(res.runs["us_killed"])
     strikes = np.asarray(res.runs["iran_strikes"])
     lo, med, hi = np.percentile(killed, [5, 50, 95])
-    print(f"replay {START} to {END}, {a.runs} runs, seed {a.seed}, forced: {a.force}")
+    print(
+        f"replay {START} to {END}, {a.runs} runs, seed {a.seed}, forced: {a.force}, "
+        f"posterior: {a.posterior or 'shipped'}"
+    )
     print(f"US killed: median {med:g}, 90% interval {lo:g}-{hi:g} (record 3-4)")
     share = float((strikes >= 2).mean())
     print(f"runs with >= 2 direct Iranian strikes: {share:.1%} (record: exactly 1)")
