@@ -49,7 +49,12 @@ def replay_summary(
     record_totals: Mapping[str, float] | None = None,
 ) -> str:
     """Summary of a replay: the window's totals per run next to the documented counts."""
-    names = {"us": "the United States", "iran": "Iran", "iraq_gov": "the Iraqi government"}
+    names = {
+        "us": "the United States",
+        "iran": "Iran",
+        "iraq_gov": "the Iraqi government",
+        "militia_truce": "the militias' declared truces",
+    }
     who = ", ".join(names.get(a, a) for a in forced) or "nobody"
     out = [
         summary_header(

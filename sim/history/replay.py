@@ -368,10 +368,16 @@ def record_totals(events: pd.DataFrame, start: dt.date, days: int) -> dict[str, 
     Filipino contractor at Erbil on 2021-02-15, Vox 2021); the record does not separate Iraqis
     killed in an attack from coalition members, and none of its attacks states Iraqi deaths.
     Each is NaN when the window has such rows but none states a figure (the 2020-03-12 strikes
-    give none), 0 when it has none. Only events dated to the day count (:func:`_day_index`).
+    give none), 0 when it has none. ``us_killed`` and ``us_wounded``: the stated US casualties
+    of every row (attacks and Iran's strikes; the non-hostile death of 2021-03-03 only if the
+    record was loaded with it, :func:`sim.inputs.record.load_events`). ``us_strikes`` and
+    ``iran_strikes``: the days on which a forced replay has the US strike, or Iran strike US
+    forces (:func:`forcing_from_record`), so a forced actor's count equals the simulated one.
+    Only events dated to the day count (:func:`_day_index`).
     """
     ev = _day_index(events, start, days)
     rec = record_daily(events, start, days)
+    forced = forcing_from_record(events, start, days, ("us", "iran"))
     strikes = ev[(ev["actor"] == "us") & ev["action"].isin(MILITIA_STRIKE_ACTIONS)]
     official = [
         us_action_code(a, tg) == ladder.US_DECAPITATION_IRAN
@@ -382,6 +388,10 @@ def record_totals(events: pd.DataFrame, start: dt.date, days: int) -> dict[str, 
     return {
         "attacks_total": float(rec["attacks"].sum()),
         "us_casualties": float(rec["us_casualties"].sum()),
+        "us_killed": float(ev["us_killed"].fillna(0).sum()),
+        "us_wounded": float(ev["us_wounded"].fillna(0).sum()),
+        "us_strikes": float(np.count_nonzero(forced.us)),
+        "iran_strikes": float(np.count_nonzero(forced.iran)),
         "militia_killed": _stated_total(militia),
         "coalition_killed": _stated_total(attacks["others_killed"]),
     }
