@@ -123,7 +123,8 @@ def militia_act(i, t, g, R, F, rk):
         R[i, SC.exposure],
         R[i, SC.withdrawn] == 0,
     ) * escalation.at_war(R[i, SC.war] != 0, R[i, PC.war_militia_factor])
-    h *= day_truce.attack_factor(i, g, R)
+    if h > 0.0:  # a zero hazard stays zero whatever the factor
+        h *= day_truce.attack_factor(i, g, R)
     if common.event(h, rk, t, draws.ATTACK + g):
         aim = aim_of(i, g, R)  # the group chooses how lethal to be (strategic severity)
         sev = militia.attack_severity(

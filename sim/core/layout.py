@@ -125,6 +125,7 @@ DC = _columns(
         ("attacks", 1),
         ("injuring", 1),
         ("lethal", 1),
+        ("attack_factor", 1),  # the groups' factor out of truce, once a day (day_truce)
         ("want_action", 1),
         ("want_intensity", 1),
         ("forgive", 1),
