@@ -93,6 +93,7 @@ PHASES: tuple[str, ...] = (
     "begin_day",
     "iran_act",
     "militia_act",
+    "attack_losses",
     "count_day",
     "us_observe",
     "us_decide",
