@@ -317,8 +317,7 @@ def militia_update(i, t, g, R, X, F, rk):
     R[i, SC.excitation + g] = militia.excitation_update(
         R[i, SC.excitation + g],
         R[i, DC.attacked + g] != 0,
-        R[i, PC.self_excitation],
-        R[i, PC.excitation_days],
+        R[i, PC.excitation_jump],
         R[i, PC.keep_excitation_days],
     )
     R[i, SC.grievance + g] = militia.grievance_update(

@@ -86,6 +86,8 @@ def campaign_update(
         return 0.0
     if not voted:
         return campaign
+    if campaign >= ceiling:  # the ceiling, as below, without the division
+        return ceiling
     return min(campaign + ceiling / ramp, ceiling)
 
 
