@@ -10,24 +10,27 @@ compiled function of the run's row ``R[i]`` (state, today's events, outcomes, pa
    deadlier;
 3. ``militia_act`` (each group): attack, severity (aimed below the red line and lower with
    fear: :mod:`sim.core.severity`), casualties, attribution; at war, more and deadlier;
-4. ``count_day``: the day's attacks and casualties (every count of the model comes from here);
-5. ``us_observe``: the US memory of unanswered attacks;
-6. ``us_decide``: the policy's wish (compiled built-in policies; a Python policy instead
-   writes ``want_*`` between phases 5 and 7);
-7. ``us_act``: the response after the delay, or the record's action when forced; the target
+4. ``attack_losses``: the coalition members and contractors hurt by the day's attacks that hurt
+   Americans (one draw for the day, after every group's attack);
+5. ``count_day``: the day's attacks and US casualties (every count of the model comes from
+   here; it only counts);
+6. ``us_observe``: the US memory of unanswered attacks;
+7. ``us_decide``: the policy's wish (compiled built-in policies; a Python policy instead
+   writes ``want_*`` between phases 6 and 8);
+8. ``us_act``: the response after the delay, or the record's action when forced; the target
    (the named group, or the blamed one: a misdirected strike) and the Iraqis it harms;
-8. ``iraq_react``: prosecution, protests and the vote on the morning's pressure (or the
+9. ``iraq_react``: prosecution, protests and the vote on the morning's pressure (or the
    record's vote), then the pressure after today's US action (more if misdirected);
-9. ``militia_update`` (each group): self-excitation, revenge, deterrence, truces; the red
-   line;
-10. ``iran_update``: Iran's grievance (at the US, and at third parties), fear and the deal;
-11. ``us_update``: posture, cumulative deaths, the withdrawal timetable, withdrawal (negotiated
+10. ``militia_update`` (each group): self-excitation, revenge, deterrence, truces; the red
+    line;
+11. ``iran_update``: Iran's grievance (at the US, and at third parties), fear and the deal;
+12. ``us_update``: posture, cumulative deaths, the withdrawal timetable, withdrawal (negotiated
     or forced; frozen while the US is forced) and
     the direct exchanges: war begins after reciprocal direct strikes
     (:func:`sim.core.rules.escalation.war_update`);
-12. ``end_day``: the rung of the day and the tally of the outcomes and daily series.
+13. ``end_day``: the rung of the day and the tally of the outcomes and daily series.
 
-Phases 4 and 12, the counts and the tally, are in :mod:`sim.core.tally`. :func:`run_day` runs
+Phases 5 and 13, the counts and the tally, are in :mod:`sim.core.tally`. :func:`run_day` runs
 them in this order; the ensemble engine runs it over N runs
 (:mod:`sim.core.kernels`) and each Mesa agent calls its own phase
 (:mod:`sim.engines.mesa.agents`), so the two engines cannot drift. Each phase counts its visits
@@ -44,7 +47,7 @@ from sim.core.ladder import (
 )
 from sim.core.layout import DC, FC, PC, PH, SC, XC, G
 from sim.core.policy_rules import decide
-from sim.core.rules import common, escalation, iran, iraq, militia, us
+from sim.core.rules import common, escalation, iran, iraq, losses, militia, us
 from sim.core.severity import aim_of, red_line_day
 from sim.core.tally import count_day, end_day
 from sim.core.targeting import aim_and_harm
@@ -123,7 +126,8 @@ def militia_act(i, t, g, R, F, rk):
         R[i, SC.exposure],
         R[i, SC.withdrawn] == 0,
     ) * escalation.at_war(R[i, SC.war] != 0, R[i, PC.war_militia_factor])
-    h *= day_truce.attack_factor(i, g, R)
+    if h > 0.0:  # a zero hazard stays zero whatever the factor
+        h *= day_truce.attack_factor(i, g, R)
     if common.event(h, rk, t, draws.ATTACK + g):
         aim = aim_of(i, g, R)  # the group chooses how lethal to be (strategic severity)
         sev = militia.attack_severity(
@@ -157,8 +161,26 @@ def militia_act(i, t, g, R, F, rk):
 
 
 @njit(inline="always")
+def attack_losses(i, t, R, rk):
+    """Phase 4: the non-US coalition members and contractors killed and wounded by the day's
+    attacks that hurt Americans (:func:`sim.core.rules.losses.coalition_casualties`; at war,
+    deadlier): one draw each for the day, after every group's attack."""
+    _, hurt, _ = escalation.count_attacks(R[i, DC.severity : DC.severity + G])
+    if hurt > 0:
+        war = escalation.at_war(R[i, SC.war] != 0, R[i, PC.war_casualty_factor])
+        R[i, DC.coalition_killed], R[i, DC.coalition_wounded] = losses.coalition_casualties(
+            hurt * war,
+            draws.uniform(rk, t, draws.COALITION_KILLED),
+            draws.uniform(rk, t, draws.COALITION_WOUNDED),
+            R[i, PC.coalition_killed_mean],
+            R[i, PC.coalition_wounded_mean],
+        )
+    R[i, DC.visits + PH.attack_losses] += 1
+
+
+@njit(inline="always")
 def us_observe(i, R):
-    """Phase 5: the US memory of unanswered attacks after today's."""
+    """Phase 6: the US memory of unanswered attacks after today's."""
     sev, grp, conf = us.worst_attack(
         R[i, DC.severity : DC.severity + G], R[i, DC.confidence : DC.confidence + G]
     )
@@ -188,7 +210,7 @@ def us_observe(i, R):
 
 @njit(inline="always")
 def us_decide(i, t, code, R, rk):
-    """Phase 6: the wish of built-in policy ``code`` (:func:`sim.core.policy_rules.decide`)."""
+    """Phase 7: the wish of built-in policy ``code`` (:func:`sim.core.policy_rules.decide`)."""
     a, x, fg = decide(
         code,
         int(R[i, SC.pending_severity]),
@@ -205,7 +227,7 @@ def us_decide(i, t, code, R, rk):
 
 @njit(inline="always")
 def us_act(i, t, R, F, rk):
-    """Phase 7: today's US action (the policy's wish after the delay, or the record's), its
+    """Phase 8: today's US action (the policy's wish after the delay, or the record's), its
     target, and the memory cleared of what it answers."""
     present = R[i, SC.withdrawn] == 0
     f = forced(F, FC.us, t, i)
@@ -239,7 +261,7 @@ def us_act(i, t, R, F, rk):
 
 @njit(inline="always")
 def iraq_react(i, t, R, F, rk):
-    """Phase 8: prosecution if pressed; protests and the vote on the morning's pressure; then
+    """Phase 9: prosecution if pressed; protests and the vote on the morning's pressure; then
     the pressure after today's US action."""
     action = int(R[i, DC.action])
     pros = False
@@ -285,7 +307,7 @@ def iraq_react(i, t, R, F, rk):
 
 @njit(inline="always")
 def militia_update(i, t, g, R, X, F, rk):
-    """Phase 9, group ``g``: self-excitation, revenge, deterrence, and a truce declared or
+    """Phase 10, group ``g``: self-excitation, revenge, deterrence, and a truce declared or
     ended (at once if the US struck the group) after the day; the first group's visit also
     updates the militias' shared reading of the US red line."""
     action, x, target = int(R[i, DC.action]), R[i, DC.intensity], int(R[i, DC.target])
@@ -295,8 +317,7 @@ def militia_update(i, t, g, R, X, F, rk):
     R[i, SC.excitation + g] = militia.excitation_update(
         R[i, SC.excitation + g],
         R[i, DC.attacked + g] != 0,
-        R[i, PC.self_excitation],
-        R[i, PC.excitation_days],
+        R[i, PC.excitation_jump],
         R[i, PC.keep_excitation_days],
     )
     R[i, SC.grievance + g] = militia.grievance_update(
@@ -325,7 +346,7 @@ def militia_update(i, t, g, R, X, F, rk):
 
 @njit(inline="always")
 def iran_update(i, t, R, X):
-    """Phase 10: Iran's grievance, fear and the deal's progress after the day."""
+    """Phase 11: Iran's grievance, fear and the deal's progress after the day."""
     action, x, struck = int(R[i, DC.action]), R[i, DC.intensity], R[i, DC.iran_struck] != 0
     R[i, SC.iran_grievance] = iran.grievance_update(
         R[i, SC.iran_grievance],
@@ -360,7 +381,7 @@ def iran_update(i, t, R, X):
 
 @njit(inline="always")
 def us_update(i, t, R, F, rk):
-    """Phase 11: posture, cumulative deaths, withdrawal, and the count of direct exchanges.
+    """Phase 12: posture, cumulative deaths, withdrawal, and the count of direct exchanges.
 
     A replay that forces the US action fixes the US presence to the record's too (withdrawal is
     a US decision), so withdrawal does not move on a forced day."""
@@ -405,18 +426,19 @@ def us_update(i, t, R, F, rk):
 
 @njit(inline="always")
 def until_decision(i, t, R, X, F, rk):
-    """Phases 1-5 of one run's day: up to what the US knows before it decides."""
+    """Phases 1-6 of one run's day: up to what the US knows before it decides."""
     begin_day(i, R)
     iran_act(i, t, R, X, F, rk)
     for g in range(G):
         militia_act(i, t, g, R, F, rk)
-    count_day(i, t, R, rk)
+    attack_losses(i, t, R, rk)
+    count_day(i, R)
     us_observe(i, R)
 
 
 @njit(inline="always")
 def after_decision(i, t, R, X, F, L, rk):
-    """Phases 7-12 of one run's day: from the US action to the tally."""
+    """Phases 8-13 of one run's day: from the US action to the tally."""
     us_act(i, t, R, F, rk)
     iraq_react(i, t, R, F, rk)
     for g in range(G):
@@ -428,7 +450,7 @@ def after_decision(i, t, R, X, F, L, rk):
 
 @njit(inline="always")
 def run_day(i, t, code, R, X, F, L, rk):
-    """One day of run ``i`` under built-in policy ``code``: the twelve phases in order."""
+    """One day of run ``i`` under built-in policy ``code``: the thirteen phases in order."""
     until_decision(i, t, R, X, F, rk)
     us_decide(i, t, code, R, rk)
     after_decision(i, t, R, X, F, L, rk)

@@ -32,9 +32,16 @@ def force_truce(i, g, R, f):
 @njit(inline="always")
 def attack_factor(i, g, R) -> float:
     """The multiplier of group ``g``'s attack hazard today (:func:`sim.core.rules.truce.
-    attack_factor`)."""
-    return truce.attack_factor(
-        R[i, SC.truce + g] != 0,
+    attack_factor`).
+
+    Its inputs other than the group's truce are the same for every group all day, so the factor
+    of the groups not in truce is computed once a day, by the first of them to need it, and kept
+    in ``DC.attack_factor`` (0 until then; :func:`sim.core.day.begin_day` clears it)."""
+    in_truce = R[i, SC.truce + g] != 0
+    if not in_truce and R[i, DC.attack_factor] != 0.0:
+        return R[i, DC.attack_factor]
+    f = truce.attack_factor(
+        in_truce,
         R[i, PC.truce_leak],
         R[i, SC.baghdad_pressure],
         R[i, PC.baghdad_deterrence],
@@ -42,6 +49,9 @@ def attack_factor(i, g, R) -> float:
         R[i, PC.withdrawal_chase],
         R[i, SC.campaign],
     )
+    if not in_truce:
+        R[i, DC.attack_factor] = f
+    return f
 
 
 @njit(inline="always")

@@ -10,7 +10,7 @@ the kernels), so ``r[SC.iran_grievance]`` or ``r[PC.base_rate + g]`` reads like 
   (:data:`TALLY_SUMS`);
 * ``PC`` parameters: the table's columns in table order (a per-group parameter takes ``G``
   adjacent columns), then derived columns ``keep_<x>_days = exp(-1 / x_days)``, the share of a
-  decaying quantity that one day keeps.
+  decaying quantity that one day keeps, and the other derived parameters (:data:`DERIVED`).
 
 Beside it: ``X`` the exogenous shock series (one row per day, columns ``XC``), ``F`` the forcing
 of a replay (rows ``FC``, -1 where not forced) and ``L`` the daily series (``LC``).
@@ -23,6 +23,7 @@ from collections import namedtuple
 import numpy as np
 
 from sim.core.params import GROUPS, TABLE, Params
+from sim.core.rules import militia
 
 G = len(GROUPS)
 
@@ -93,6 +94,7 @@ PHASES: tuple[str, ...] = (
     "begin_day",
     "iran_act",
     "militia_act",
+    "attack_losses",
     "count_day",
     "us_observe",
     "us_decide",
@@ -125,6 +127,7 @@ DC = _columns(
         ("attacks", 1),
         ("injuring", 1),
         ("lethal", 1),
+        ("attack_factor", 1),  # the groups' factor out of truce, once a day (day_truce)
         ("want_action", 1),
         ("want_intensity", 1),
         ("forgive", 1),
@@ -203,7 +206,14 @@ FLOAT_OUTCOMES = (*DAY_OUTCOMES, "lull_after_response")
 #: the number of lulls and their days so far
 TALLY_SUMS = ("lull_open", "lulls", "lull_days")
 OC = _columns("OutcomeColumns", [(k, 1) for k in (*OUTCOMES, *TALLY_SUMS)], DC.end)
-PC = _columns("ParamColumns", _param_spec() + [(f"keep_{n}", 1) for n in DECAYING], OC.end)
+#: parameters derived once per run after the retentions (not recomputed every day): what one
+#: attack adds to its group's self-excitation (:func:`sim.core.rules.militia.excitation_jump`)
+DERIVED: tuple[str, ...] = ("excitation_jump",)
+PC = _columns(
+    "ParamColumns",
+    _param_spec() + [(f"keep_{n}", 1) for n in DECAYING] + [(n, 1) for n in DERIVED],
+    OC.end,
+)
 #: width of a run's row
 WIDTH = PC.end
 
@@ -229,13 +239,16 @@ FC = namedtuple("ForcingRows", ["us", "iran", "vote", "truce"])(0, 1, 2, 3)
 
 def new_rows(params: Params) -> np.ndarray:
     """A ``(n, WIDTH)`` matrix with the parameter block of ``params`` filled in (table order,
-    then the retentions), the outcome block zeroed (NaN for :data:`FLOAT_OUTCOMES`: no first
-    event yet) and the rest zero."""
+    then the retentions and the derived parameters), the outcome block zeroed (NaN for
+    :data:`FLOAT_OUTCOMES`: no first event yet) and the rest zero."""
     out = np.zeros((params.n, WIDTH))
     for k, name in enumerate(TABLE):
         out[:, OC.end + k] = params.flat[name]
     for name in DECAYING:
         out[:, getattr(PC, f"keep_{name}")] = np.exp(-1.0 / params.flat[name])
+    out[:, PC.excitation_jump] = militia.excitation_jump(
+        params.flat["self_excitation"], params.flat["excitation_days"]
+    )
     for name in FLOAT_OUTCOMES:
         out[:, getattr(OC, name)] = np.nan
     return out

@@ -1,14 +1,14 @@
-"""The counts of the day and the tally of the outcomes: phases 4 and 12 of the day.
+"""The counts of the day and the tally of the outcomes: phases 5 and 13 of the day.
 
-Every count of the model comes from here: the day's attacks by class, its US casualties and
-those of coalition members and contractors (``count_day``), and the per-run outcomes and daily
-series (``end_day``), which the ensemble's result, the replay's daily trace
-(:class:`sim.core.state.DayEvents`) and the Mesa DataCollector all read.
+Every count of the model comes from here: the day's attacks by class and its US casualties
+(``count_day``), and the per-run outcomes and daily series (``end_day``), which the
+ensemble's result, the replay's daily trace (:class:`sim.core.state.DayEvents`) and the Mesa
+DataCollector all read. They only count: the draws of the day's casualties are made where the
+attacks are (:mod:`sim.core.day`, phases ``militia_act`` and ``attack_losses``).
 """
 
 from __future__ import annotations
 
-from sim.core import draws
 from sim.core.jit import njit
 from sim.core.ladder import (
     IS_DECAPITATION,
@@ -19,14 +19,13 @@ from sim.core.ladder import (
     US_STRIKE_SYRIA,
 )
 from sim.core.layout import DC, LC, OC, PC, PH, SC, G
-from sim.core.rules import escalation, losses
+from sim.core.rules import escalation
 
 
 @njit(inline="always")
-def count_day(i, t, R, rk):
-    """Phase 4: the day's attacks by class, its US killed and wounded (militias and Iran), and
-    the coalition members and contractors its attacks that hurt Americans killed and wounded
-    (:func:`sim.core.rules.losses.coalition_casualties`; at war, deadlier)."""
+def count_day(i, R):
+    """Phase 5: the day's attacks by class and its US killed and wounded (militias and Iran);
+    the coalition members and contractors hurt are drawn before, in ``attack_losses``."""
     n, hurt, lethal = escalation.count_attacks(R[i, DC.severity : DC.severity + G])
     R[i, DC.attacks], R[i, DC.injuring], R[i, DC.lethal] = n, hurt, lethal
     R[i, DC.lethal_today] = lethal > 0
@@ -35,15 +34,6 @@ def count_day(i, t, R, rk):
         killed += R[i, DC.killed + g]
         wounded += R[i, DC.wounded + g]
     R[i, DC.killed_total], R[i, DC.wounded_total] = killed, wounded
-    if hurt > 0:
-        war = escalation.at_war(R[i, SC.war] != 0, R[i, PC.war_casualty_factor])
-        R[i, DC.coalition_killed], R[i, DC.coalition_wounded] = losses.coalition_casualties(
-            hurt * war,
-            draws.uniform(rk, t, draws.COALITION_KILLED),
-            draws.uniform(rk, t, draws.COALITION_WOUNDED),
-            R[i, PC.coalition_killed_mean],
-            R[i, PC.coalition_wounded_mean],
-        )
     R[i, DC.visits + PH.count_day] += 1
 
 
@@ -73,7 +63,7 @@ def lull_update(lull_open: bool, lulls: float, days: float, attacked: bool, stru
 
 @njit(inline="always")
 def end_day(i, t, R, L):
-    """Phase 12: the rung of the day, then the tally of outcomes and daily series (``L`` of
+    """Phase 13: the rung of the day, then the tally of outcomes and daily series (``L`` of
     shape ``(4, days, N)``, or ``(4, 0, N)`` when the daily series are not kept)."""
     action = int(R[i, DC.action])
     struck = R[i, DC.iran_struck] != 0

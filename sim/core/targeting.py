@@ -1,4 +1,4 @@
-"""Whom today's US action hits, and whom else: part of phase 7 (``us_act``) of the day.
+"""Whom today's US action hits, and whom else: part of phase 8 (``us_act``) of the day.
 
 The target is the group the US names for the pending attack, or the group it blames when nobody
 is named (:func:`sim.core.rules.us.aim`); a strike on a group other than the true perpetrator

@@ -111,16 +111,21 @@ def attributed(u_attribution: float, deniability: float) -> float:
 
 
 @njit
-def excitation_update(
-    excitation: float, attacked: bool, ratio: float, days: float, keep: float
-) -> float:
+def excitation_jump(ratio: float, days: float) -> float:
+    """What one attack adds to its group's hazard, ``ratio / days`` (precomputed per run,
+    :data:`sim.core.layout.PC` ``excitation_jump``; numbers or arrays)."""
+    return ratio / days
+
+
+@njit
+def excitation_update(excitation: float, attacked: bool, jump: float, keep: float) -> float:
     """Self-excitation after today's attack (Hawkes kernel, Lewis et al. 2012).
 
-    Each attack adds ``ratio / days`` to the hazard, decaying with e-folding time ``days``
-    (``keep = exp(-1 / days)``), so it brings ``ratio`` follow-on attacks in expectation (the
-    branching ratio).
+    Each attack adds ``jump = ratio / days`` to the hazard (:func:`excitation_jump`), decaying
+    with e-folding time ``days`` (``keep = exp(-1 / days)``), so it brings ``ratio`` follow-on
+    attacks in expectation (the branching ratio).
     """
-    return decay(excitation, keep) + (ratio / days if attacked else 0.0)
+    return decay(excitation, keep) + (jump if attacked else 0.0)
 
 
 @njit
@@ -155,6 +160,8 @@ def grievance_update(
     g = decay(grievance, keep)
     if attacked:
         g *= 1.0 - satisfaction
+    if felt == 0.0:  # nothing felt adds +0.0: the same number without the division
+        return g + 0.0
     return g + grievance_from_intensity(felt, revenge_attacks, days)
 
 

@@ -86,6 +86,8 @@ def campaign_update(
         return 0.0
     if not voted:
         return campaign
+    if campaign >= ceiling:  # the ceiling, as below, without the division
+        return ceiling
     return min(campaign + ceiling / ramp, ceiling)
 
 
@@ -108,7 +110,7 @@ def truce_end_hazard(progressed: bool, break_rate: float, stall_rate: float) -> 
     return break_rate + (0.0 if progressed else stall_rate)
 
 
-@njit
+@njit(inline="always")  # inlined into the day: LLVM left it a call
 def truce_update(
     in_truce: bool, struck: float, onset_hazard: float, end_hazard: float, rk, day: int, slot: int
 ) -> bool:

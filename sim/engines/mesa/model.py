@@ -28,8 +28,9 @@ DEFAULT_SCENARIO = {"name": "default", "start": "2019-10-01", "days": 365}
 #: who plays each phase of the day: the model itself, Iran, each militia (in random order), the
 #: United States or the Iraqi government
 OWNER: dict[str, str] = {
-    "begin_day": "model", "iran_act": "iran", "militia_act": "militias", "count_day": "model",
-    "us_observe": "us", "us_decide": "us", "us_act": "us", "iraq_react": "iraq",
+    "begin_day": "model", "iran_act": "iran", "militia_act": "militias",
+    "attack_losses": "model", "count_day": "model", "us_observe": "us", "us_decide": "us",
+    "us_act": "us", "iraq_react": "iraq",
     "militia_update": "militias", "iran_update": "iran", "us_update": "us", "end_day": "model",
 }  # fmt: skip
 assert tuple(OWNER) == PHASES
@@ -150,8 +151,11 @@ class EscalationModel(mesa.Model):
     def begin_day(self) -> None:
         day.begin_day(0, self.rows)
 
+    def attack_losses(self) -> None:
+        day.attack_losses(0, self.t, self.rows, self.rk)
+
     def count_day(self) -> None:
-        day.count_day(0, self.t, self.rows, self.rk)
+        day.count_day(0, self.rows)
 
     def end_day(self) -> None:
         day.end_day(0, self.t, self.rows, self.L)
