@@ -61,7 +61,7 @@ CHANGES: dict[str, object] = {
     "start": "2021-01-11",  # the shocks fall ten days earlier in the period
     "days": 60,
     "policy": "do_nothing",
-    "params": {"p_lethal": 0.4},
+    "params": {"p_lethal": 0.3},
     "posterior": False,
     "shocks": [],
     "shocks.0.kind": "iran_restraint",
