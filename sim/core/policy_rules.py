@@ -62,7 +62,7 @@ def proportional(severity: int, iran: bool, p) -> tuple[int, float, bool]:
     return US_NONE, 0.0, False
 
 
-@njit(inline="always")  # inlined into the day: LLVM left it a call
+@njit
 def decide(
     code: int, severity: int, group: int, confidence: float, killed: int, iran: bool, p, u: float
 ) -> tuple[int, float, bool]:

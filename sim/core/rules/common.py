@@ -27,7 +27,7 @@ def occurs(hazard: float, u: float) -> bool:
     return u < -math.expm1(-hazard)
 
 
-@njit(inline="always")  # inlined into the day: LLVM left it a call
+@njit
 def event(hazard: float, rk, day: int, slot: int) -> bool:
     """:func:`occurs` with the run's draw of ``slot`` today, drawn only if the hazard is
     positive (a draw that is not needed is not made: :mod:`sim.core.draws`)."""

@@ -17,7 +17,7 @@ _US_RUNG = np.array(
 )
 
 
-@njit(inline="always")  # inlined into the day: LLVM left it a call
+@njit
 def count_attacks(severity) -> tuple[int, int, int]:
     """Today's attacks, attacks that injured or killed, and lethal attacks (``severity`` holds
     one class per group: every count of the model comes from here)."""
@@ -53,7 +53,7 @@ def at_war(war: bool, factor: float) -> float:
     return factor if war else 1.0
 
 
-@njit(inline="always")  # inlined into the day: LLVM left it a call
+@njit
 def war_update(
     exchanges: int,
     since_iran: int,

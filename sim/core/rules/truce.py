@@ -110,7 +110,7 @@ def truce_end_hazard(progressed: bool, break_rate: float, stall_rate: float) -> 
     return break_rate + (0.0 if progressed else stall_rate)
 
 
-@njit(inline="always")  # inlined into the day: LLVM left it a call
+@njit
 def truce_update(
     in_truce: bool, struck: float, onset_hazard: float, end_hazard: float, rk, day: int, slot: int
 ) -> bool:

@@ -23,7 +23,7 @@ from sim.core.ladder import (
 _HITS = ladder.HITS_MILITIA
 
 
-@njit(inline="always")  # inlined into the day: LLVM left it a call
+@njit
 def worst_attack(severity, confidence) -> tuple[int, int, float]:
     """Today's most severe attack (the first group's on a tie): its severity, the group that
     made it and the confidence with which the US names that group (0: nobody is named,
