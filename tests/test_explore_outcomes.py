@@ -201,3 +201,16 @@ def test_a_deal_and_truce_days_count_as_better_more_and_a_withdrawal_as_a_cost()
     r = regret_table(df, "deal_reached")
     assert float(r.loc[0, "regional_deal"]) == 0.0
     assert float(r.loc[0, "do_nothing"]) == pytest.approx(0.9)
+
+
+def test_regret_and_ranks_refuse_an_outcome_undefined_in_some_worlds() -> None:
+    df = pd.DataFrame(
+        {
+            "world": [0, 0, 1, 1],
+            "policy": ["do_nothing", "strike_iraq"] * 2,
+            "lull_after_response": [np.nan, 4.0, np.nan, 6.0],
+        }
+    )
+    for fn in (regret_table, rank_table):
+        with pytest.raises(UserError, match=r"lull_after_response.*do_nothing"):
+            fn(df, "lull_after_response")

@@ -109,9 +109,23 @@ def _wide(outcomes: pd.DataFrame, outcome: str) -> pd.DataFrame:
     return w[policies]
 
 
+def _comparable(outcomes: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """:func:`_wide`, refused for an outcome that is undefined (NaN) for a policy in some
+    world: regret and ranks compare every policy in every world (``lull_after_response`` is
+    NaN where the US never struck, always under ``do_nothing``)."""
+    w = _wide(outcomes, outcome)
+    bad = [str(p) for p in w.columns if w[p].isna().any()]
+    if bad:
+        raise UserError(
+            f"outcome '{outcome}' is undefined (NaN) in some worlds for {', '.join(bad)}; "
+            "regret and ranks need a value for every policy in every world"
+        )
+    return w
+
+
 def regret_table(outcomes: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """World × policy regret of one outcome: distance to the best policy of the world."""
-    w = _wide(outcomes, outcome)
+    w = _comparable(outcomes, outcome)
     best = w.max(axis=1) if outcome in HIGHER_IS_BETTER else w.min(axis=1)
     return (w.sub(best, axis=0)).abs()
 
@@ -151,7 +165,7 @@ def satisficing(outcomes: pd.DataFrame, conditions: Sequence[Condition]) -> pd.D
 
 def rank_table(outcomes: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """World × policy rank of one outcome (1 = best; ties share the best rank)."""
-    w = _wide(outcomes, outcome)
+    w = _comparable(outcomes, outcome)
     return w.rank(axis=1, method="min", ascending=outcome not in HIGHER_IS_BETTER).astype(int)
 
 
