@@ -10,10 +10,10 @@ compiled function of the run's row ``R[i]`` (state, today's events, outcomes, pa
    deadlier;
 3. ``militia_act`` (each group): attack, severity (aimed below the red line and lower with
    fear: :mod:`sim.core.severity`), casualties, attribution; at war, more and deadlier;
-4. ``attack_losses``: the coalition members and contractors hurt by the day's attacks that hurt
-   Americans (one draw for the day, after every group's attack);
-5. ``count_day``: the day's attacks and US casualties (every count of the model comes from
+4. ``count_day``: the day's attacks and US casualties (every count of the model comes from
    here; it only counts);
+5. ``attack_losses``: the coalition members and contractors hurt by the day's attacks that hurt
+   Americans (one draw for the day, on the count of those attacks);
 6. ``us_observe``: the US memory of unanswered attacks;
 7. ``us_decide``: the policy's wish (compiled built-in policies; a Python policy instead
    writes ``want_*`` between phases 6 and 8);
@@ -30,7 +30,7 @@ compiled function of the run's row ``R[i]`` (state, today's events, outcomes, pa
     (:func:`sim.core.rules.escalation.war_update`);
 13. ``end_day``: the rung of the day and the tally of the outcomes and daily series.
 
-Phases 5 and 13, the counts and the tally, are in :mod:`sim.core.tally`. :func:`run_day` runs
+Phases 4 and 13, the counts and the tally, are in :mod:`sim.core.tally`. :func:`run_day` runs
 them in this order; the ensemble engine runs it over N runs
 (:mod:`sim.core.kernels`) and each Mesa agent calls its own phase
 (:mod:`sim.engines.mesa.agents`), so the two engines cannot drift. Each phase counts its visits
@@ -162,10 +162,10 @@ def militia_act(i, t, g, R, F, rk):
 
 @njit(inline="always")
 def attack_losses(i, t, R, rk):
-    """Phase 4: the non-US coalition members and contractors killed and wounded by the day's
-    attacks that hurt Americans (:func:`sim.core.rules.losses.coalition_casualties`; at war,
-    deadlier): one draw each for the day, after every group's attack."""
-    _, hurt, _ = escalation.count_attacks(R[i, DC.severity : DC.severity + G])
+    """Phase 5: the non-US coalition members and contractors killed and wounded by the day's
+    attacks that hurt Americans, as ``count_day`` counted them (:func:`sim.core.rules.losses.
+    coalition_casualties`; at war, deadlier): one draw each for the day."""
+    hurt = R[i, DC.injuring]
     if hurt > 0:
         war = escalation.at_war(R[i, SC.war] != 0, R[i, PC.war_casualty_factor])
         R[i, DC.coalition_killed], R[i, DC.coalition_wounded] = losses.coalition_casualties(
@@ -431,8 +431,8 @@ def until_decision(i, t, R, X, F, rk):
     iran_act(i, t, R, X, F, rk)
     for g in range(G):
         militia_act(i, t, g, R, F, rk)
-    attack_losses(i, t, R, rk)
     count_day(i, R)
+    attack_losses(i, t, R, rk)
     us_observe(i, R)
 
 

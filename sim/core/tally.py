@@ -1,4 +1,4 @@
-"""The counts of the day and the tally of the outcomes: phases 5 and 13 of the day.
+"""The counts of the day and the tally of the outcomes: phases 4 and 13 of the day.
 
 Every count of the model comes from here: the day's attacks by class and its US casualties
 (``count_day``), and the per-run outcomes and daily series (``end_day``), which the
@@ -24,8 +24,9 @@ from sim.core.rules import escalation
 
 @njit(inline="always")
 def count_day(i, R):
-    """Phase 5: the day's attacks by class and its US killed and wounded (militias and Iran);
-    the coalition members and contractors hurt are drawn before, in ``attack_losses``."""
+    """Phase 4: the day's attacks by class and its US killed and wounded (militias and Iran);
+    the coalition members and contractors hurt are drawn after, in ``attack_losses``, on the
+    count of attacks that hurt Americans made here."""
     n, hurt, lethal = escalation.count_attacks(R[i, DC.severity : DC.severity + G])
     R[i, DC.attacks], R[i, DC.injuring], R[i, DC.lethal] = n, hurt, lethal
     R[i, DC.lethal_today] = lethal > 0

@@ -29,7 +29,7 @@ DEFAULT_SCENARIO = {"name": "default", "start": "2019-10-01", "days": 365}
 #: United States or the Iraqi government
 OWNER: dict[str, str] = {
     "begin_day": "model", "iran_act": "iran", "militia_act": "militias",
-    "attack_losses": "model", "count_day": "model", "us_observe": "us", "us_decide": "us",
+    "count_day": "model", "attack_losses": "model", "us_observe": "us", "us_decide": "us",
     "us_act": "us", "iraq_react": "iraq",
     "militia_update": "militias", "iran_update": "iran", "us_update": "us", "end_day": "model",
 }  # fmt: skip
