@@ -337,12 +337,6 @@ def record_daily(events: pd.DataFrame, start: dt.date, days: int) -> pd.DataFram
     return out
 
 
-#: Record actions of the US that strike militias (:data:`sim.core.ladder.HITS_MILITIA`): the
-#: strikes whose ``others_killed`` are the militia members the replay's ``militia_killed``
-#: counts.
-MILITIA_STRIKE_ACTIONS: tuple[str, ...] = ("us_strike_syria", "us_strike_iraq", "decapitation")
-
-
 def _stated_total(figures: pd.Series) -> float:
     """The sum of the figures the record states, NaN when it states none of them (0 when
     there is no row): a lower bound, since a row without a figure may hide some."""
@@ -358,9 +352,9 @@ def record_totals(events: pd.DataFrame, start: dt.date, days: int) -> dict[str, 
     (:data:`sim.engines.ensemble.OUTCOMES`), each a lower bound.
 
     ``attacks_total`` and ``us_casualties`` as :func:`record_daily` (an unstated US casualty
-    count is 0). ``militia_killed``: ``others_killed`` of the US strikes on militias
-    (:data:`MILITIA_STRIKE_ACTIONS`), less the Iranian official of a decapitation whose target
-    is Iranian, whom the simulation does not count either
+    count is 0). ``militia_killed``: ``others_killed`` of the US actions whose engine code hits
+    militias (:func:`us_action_code`, :data:`sim.core.ladder.HITS_MILITIA`), less the Iranian
+    official of a decapitation whose target is Iranian, whom the simulation does not count either
     (:func:`sim.core.rules.losses.militia_killed`): 25 Kata'ib Hezbollah members on
     2019-12-29 (Foreign Policy), al-Muhandis beside Soleimani on 2020-01-03 (the row counts the
     two named men), four on 2024-07-30 (Vox 2024). ``coalition_killed``: ``others_killed`` of
@@ -378,12 +372,14 @@ def record_totals(events: pd.DataFrame, start: dt.date, days: int) -> dict[str, 
     ev = _day_index(events, start, days)
     rec = record_daily(events, start, days)
     forced = forcing_from_record(events, start, days, ("us", "iran"))
-    strikes = ev[(ev["actor"] == "us") & ev["action"].isin(MILITIA_STRIKE_ACTIONS)]
-    official = [
-        us_action_code(a, tg) == ladder.US_DECAPITATION_IRAN
-        for a, tg in zip(strikes["action"], strikes["target"], strict=True)
-    ]
-    militia = (strikes["others_killed"] - np.asarray(official, dtype=float)).clip(lower=0.0)
+    us_rows = ev[(ev["actor"] == "us") & ev["action"].isin(US_ACTION_CODES)]
+    codes = np.array(
+        [us_action_code(a, tg) for a, tg in zip(us_rows["action"], us_rows["target"], strict=True)],
+        dtype=np.int64,
+    )
+    hits = ladder.HITS_MILITIA[codes] if len(codes) else np.zeros(0, dtype=bool)
+    strikes, official = us_rows[hits], codes[hits] == ladder.US_DECAPITATION_IRAN
+    militia = (strikes["others_killed"] - official.astype(float)).clip(lower=0.0)
     attacks = ev[ev["is_attack"] & ev["in_iraq"]]
     return {
         "attacks_total": float(rec["attacks"].sum()),
