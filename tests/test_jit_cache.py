@@ -40,3 +40,14 @@ def test_prune_never_removes_a_folder_still_in_use_by_age(tmp_path: Path) -> Non
 
 def test_prune_of_a_missing_root_is_harmless(tmp_path: Path) -> None:
     assert prune_cache(tmp_path / "absent", "x") == []
+
+
+def test_a_start_marks_its_cache_folder_used(tmp_path: Path, monkeypatch) -> None:
+    from sim.core import jit
+
+    monkeypatch.setenv("ESCALATION_NUMBA_CACHE", str(tmp_path))
+    here = _folder(tmp_path, jit._source_hash(), 30.0)
+    old = _folder(tmp_path, "old", 30.0)
+    assert jit._cache_dir() == str(here)
+    assert here.stat().st_mtime > time.time() - 60  # used now
+    assert old.exists()  # an existing cache prunes nothing

@@ -60,8 +60,9 @@ def prune_cache(
 ) -> list[Path]:
     """Remove old kernel caches under ``root``; return the folders removed.
 
-    ``current`` (the folder of the sources as they are) and the ``keep`` most recently modified
-    folders stay; of the others, those unmodified for ``max_age_days`` go. Best effort: a folder
+    ``current`` (the folder of the sources as they are) and the ``keep`` most recently used
+    folders stay (a folder's modification time: each start marks its folder used); of the
+    others, those unused for ``max_age_days`` go. Best effort: a folder
     another process is removing, or one that cannot be removed, is left alone.
     """
     try:
@@ -92,9 +93,15 @@ def _cache_dir() -> str:
         or Path.home() / ".cache" / "escalation-sim" / "numba"
     )
     current = _source_hash()
-    if not (root / current).exists():  # a new cache: the time to prune the old ones
+    here = root / current
+    if here.exists():  # mark it used: numba only reads a cache it has filled
+        try:
+            os.utime(here)
+        except OSError:
+            pass
+    else:  # a new cache: the time to prune the old ones
         prune_cache(root, current)
-    return str(root / current)
+    return str(here)
 
 
 if not os.environ.get("NUMBA_CACHE_DIR"):
