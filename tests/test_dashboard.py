@@ -348,8 +348,13 @@ def test_the_command_stops_cleanly(tmp_path, how):
 # --------------------------------------------------------------------------------------------
 # The page in a real browser, served by the command
 # --------------------------------------------------------------------------------------------
-def _day(page) -> int:
-    text = page.get_by_text(app.COUNTER).inner_text()
+def _day(page) -> int | None:
+    """The day the counter shows, or None while the page shows no counter (for a moment, as
+    it redraws; a page that stays without one fails the wait that asked for it)."""
+    try:
+        text = page.get_by_text(app.COUNTER).inner_text(timeout=2_000)
+    except Exception:  # playwright's TimeoutError: no counter on the page right now
+        return None
     return int(text.split(app.COUNTER)[1].split()[0])
 
 
@@ -365,7 +370,7 @@ def _settled(page, quiet: float, timeout: float) -> int:
     """The day counter once it has not changed for ``quiet`` seconds."""
     deadline = time.monotonic() + timeout
     value, since = _day(page), time.monotonic()
-    while time.monotonic() - since < quiet:
+    while value is None or time.monotonic() - since < quiet:
         if time.monotonic() > deadline:
             raise AssertionError(f"the day counter kept changing for {timeout:.0f} s")
         time.sleep(0.25)
@@ -373,6 +378,26 @@ def _settled(page, quiet: float, timeout: float) -> int:
         if now != value:
             value, since = now, time.monotonic()
     return value
+
+
+def _dump_failure(page, tmp_path: Path, log: Path) -> None:
+    """Print the page's text and the server's log, and keep a screenshot, after a failure."""
+    print("---- the dashboard's log ----", log.read_text()[-8000:], sep="\n")
+    if page is None:
+        return
+    try:
+        text = page.inner_text("body", timeout=5_000)
+    except Exception as exc:  # the page itself may be gone
+        text = f"(no page text: {exc})"
+    print("---- the page's text at the failure ----", text[:4000], sep="\n")
+    try:
+        page.screenshot(path=tmp_path / "failure.png", full_page=True, timeout=10_000)
+        keep = os.environ.get("ESCALATION_SCREENSHOT_DIR")
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            shutil.copy(tmp_path / "failure.png", Path(keep) / "dashboard-failure.png")
+    except Exception:
+        pass
 
 
 @pytest.mark.browser
@@ -393,6 +418,7 @@ def test_the_dashboard_command_serves_a_working_page_without_a_cdn(tmp_path):
     log = tmp_path / "dashboard.log"
     with _dashboard(free_port(), log) as (proc, url), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = None
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 1500})
             page.route("**/*", local_only)
@@ -418,7 +444,7 @@ def test_the_dashboard_command_serves_a_working_page_without_a_cdn(tmp_path):
             page.get_by_role("button", name="▶", exact=True).click()
             pause = page.get_by_role("button", name="❚❚", exact=True)
             expect(pause).to_be_visible(timeout=30_000)
-            _wait_until(lambda: _day(page) >= 3 + app.RENDER_EVERY, 60, "the day to advance")
+            _wait_until(lambda: (_day(page) or 0) >= 3 + app.RENDER_EVERY, 60, "the day to advance")
             _wait_until(lambda: ladder.get_attribute("src") != before, 30, "a new ladder plot")
             pause.click()
             expect(page.get_by_role("button", name="▶", exact=True)).to_be_visible(timeout=30_000)
@@ -435,6 +461,10 @@ def test_the_dashboard_command_serves_a_working_page_without_a_cdn(tmp_path):
             )
             time.sleep(1.0)  # let the last images settle before the screenshot
             page.screenshot(path=shot, full_page=True)
+        except BaseException:
+            # what the page and the server showed when it failed, for the CI log
+            _dump_failure(page, tmp_path, log)
+            raise
         finally:
             browser.close()
         proc.send_signal(signal.SIGTERM)
