@@ -51,3 +51,45 @@ def test_a_start_marks_its_cache_folder_used(tmp_path: Path, monkeypatch) -> Non
     assert jit._cache_dir() == str(here)
     assert here.stat().st_mtime > time.time() - 60  # used now
     assert old.exists()  # an existing cache prunes nothing
+
+
+_PROBE = """
+import json, sys
+import numba
+import sim
+from sim.core.rules.common import decay
+assert decay(2.0, 0.5) == 1.0
+hits = sum(decay.stats.cache_hits.values())
+print(json.dumps({"hits": hits, "dir": numba.config.CACHE_DIR, "sim": sim.__file__}))
+"""
+
+
+def test_two_copies_of_the_same_sources_share_their_kernels(tmp_path: Path) -> None:
+    """A kernel compiled from one copy of the package (a checkout) is loaded, not compiled
+    again, from another copy in another place (a wheel installed elsewhere): the cache files
+    kernels by their place in the package (sim.core.jit.PackageCacheLocator)."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    src = Path(__file__).resolve().parent.parent / "sim"
+    ignore = shutil.ignore_patterns("__pycache__")
+    for name in ("a", "b"):
+        shutil.copytree(src, tmp_path / name / "sim", ignore=ignore)
+    env = {**os.environ, "ESCALATION_NUMBA_CACHE": str(tmp_path / "cache")}
+    env.pop("NUMBA_CACHE_DIR", None)
+
+    def probe(name: str) -> dict:
+        out = subprocess.run(
+            [sys.executable, "-c", _PROBE], cwd=tmp_path / name, env=env, check=True,
+            capture_output=True, text=True,
+        )  # fmt: skip
+        return json.loads(out.stdout)
+
+    first, second = probe("a"), probe("b")
+    for name, seen in (("a", first), ("b", second)):  # each imported its own copy
+        assert Path(seen["sim"]).resolve().parent == (tmp_path / name / "sim").resolve()
+    assert first["dir"] == second["dir"]  # the same sources: the same folder
+    assert first["hits"] == 0 and second["hits"] == 1
+    assert (Path(first["dir"]) / "sim_core_rules").is_dir()

@@ -8,7 +8,10 @@ hash of every compiled source in :mod:`sim.core` (``$ESCALATION_NUMBA_CACHE``, d
 ``~/.cache/escalation-sim/numba``): a change to any of them starts a new cache. Starting one
 prunes the old: folders beyond the :data:`KEEP` most recently used that have not been used for
 :data:`MAX_AGE_DAYS` days are removed (:func:`prune_cache`), so switching between checkouts
-does not recompile while years of upgrades do not pile up.
+does not recompile while years of upgrades do not pile up. Inside that folder the kernels are
+filed by their place in the package, not by the path of the checkout
+(:class:`PackageCacheLocator`), so an installed wheel of the same sources finds the kernels a
+checkout compiled.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import time
 from pathlib import Path
 
 import numba
+from numba.core import caching
 
 _CORE = Path(__file__).resolve().parent
 #: the modules whose code the kernels compile (a change to any of them invalidates the cache)
@@ -104,8 +108,44 @@ def _cache_dir() -> str:
     return str(here)
 
 
+class PackageCacheLocator(caching.UserProvidedCacheLocator):
+    """Numba's locator for ``numba.config.CACHE_DIR``, with the kernels of this package filed
+    under their folder's place in :mod:`sim.core` (``sim_core``, ``sim_core_rules``) instead of
+    a hash of the folder's absolute path.
+
+    Numba (>= 0.68) checks a cached kernel against a hash of its source file's contents, so the
+    same sources compiled once serve every copy of them: a checkout, a wheel installed in
+    another environment, a second clone. That is safe only because the cache folder itself is
+    named by the hash of all the compiled sources (:func:`_cache_dir`): a kernel whose callee
+    changed is looked up in another folder. Files outside :mod:`sim.core` (whose sources that
+    hash does not cover) keep numba's own layout.
+    """
+
+    @classmethod
+    def get_suitable_cache_subpath(cls, py_file: str) -> str:
+        folder = Path(py_file).resolve().parent
+        try:
+            inside = folder.relative_to(_CORE)
+        except ValueError:
+            return super().get_suitable_cache_subpath(py_file)
+        return "_".join(("sim", _CORE.name, *inside.parts))
+
+
+def _locators() -> str:
+    """Numba's list of cache locators with :class:`PackageCacheLocator` in place of its own
+    locator for ``CACHE_DIR`` (the value of ``NUMBA_CACHE_LOCATOR_CLASSES``)."""
+    names = [f"{__name__}.{PackageCacheLocator.__name__}"]
+    for cls in caching.CacheImpl._locator_classes:
+        if cls is not caching.UserProvidedCacheLocator:
+            names.append(cls.__name__)
+    return ",".join(names)
+
+
 if not os.environ.get("NUMBA_CACHE_DIR"):
+    # our folder, named by the sources: only there may copies of the sources share kernels
     numba.config.CACHE_DIR = _cache_dir()
+    if not numba.config.CACHE_LOCATOR_CLASSES:
+        numba.config.CACHE_LOCATOR_CLASSES = _locators()
 
 
 def njit(*args, **kwargs):
