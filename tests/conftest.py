@@ -41,15 +41,27 @@ def pytest_configure(config: pytest.Config) -> None:
     """Compile the kernels once before the tests start (a no-op when the numba cache of these
     sources is filled already): otherwise each xdist worker, and each command a test starts
     meanwhile, would compile the same kernels side by side on a fresh checkout. Workers skip
-    this, and so does a serial run (which compiles as it goes, once)."""
+    this, and so does a serial run (which compiles as it goes, once). The two halves of
+    :data:`COMPILE_PARTS` compile at once, in this process and in a second one: numba compiles
+    on one core, and the workers have not started yet."""
     distributed = config.pluginmanager.hasplugin("xdist") and config.getoption("numprocesses")
     if distributed and not hasattr(config, "workerinput"):
-        _compile_kernels()
+        code = f"import conftest; conftest.compile_kernels({COMPILE_PARTS[1]!r})"
+        other = subprocess.Popen([sys.executable, "-c", code], cwd=Path(__file__).parent)
+        compile_kernels(COMPILE_PARTS[0])
+        if other.wait() != 0:  # then the workers compile what is missing, as they go
+            print("conftest: the second compiling process failed", file=sys.stderr)
 
 
-def _compile_kernels() -> None:
-    """Three days of both engines, with a compiled and with a Python policy: every entry point
-    of :mod:`sim.core.kernels` and the phases the Mesa agents call."""
+#: the entry points of :mod:`sim.core.kernels` in two halves of about equal compile time: the
+#: day with a compiled policy; the day around a Python policy, and the Mesa agents' phases
+COMPILE_PARTS = ("ensemble", "python policy and mesa")
+
+
+def compile_kernels(part: str) -> None:
+    """Run three days of the engines that call one half of the kernels (:data:`COMPILE_PARTS`),
+    which compiles them into the numba cache: together, every entry point of
+    :mod:`sim.core.kernels` and the phases the Mesa agents call."""
     import numpy as np
 
     from sim.core.params import Params
@@ -65,9 +77,14 @@ def _compile_kernels() -> None:
 
     sc = scenario_from_dict({"name": "compile", "start": "2019-12-01", "days": 3})
     params = Params.build(2)
-    for policy in (get_policy("tit_for_tat"), DoNothingInPython()):
-        run_ensemble(sc, policy, params, np.random.default_rng(0))
-        run_mesa(sc, policy, params, np.random.default_rng(0))
+    if part == COMPILE_PARTS[0]:
+        run_ensemble(sc, get_policy("tit_for_tat"), params, np.random.default_rng(0))
+    elif part == COMPILE_PARTS[1]:
+        run_ensemble(sc, DoNothingInPython(), params, np.random.default_rng(0))
+        for policy in (get_policy("tit_for_tat"), DoNothingInPython()):
+            run_mesa(sc, policy, params, np.random.default_rng(0))
+    else:
+        raise ValueError(f"no such part: {part!r}")
 
 
 @pytest.fixture
