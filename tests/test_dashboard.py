@@ -174,6 +174,25 @@ def test_bad_input_falls_back_with_a_warning_instead_of_an_error():
     assert "no_such_scenario.yaml: no such scenario file" in html
 
 
+def test_a_day_waits_while_the_page_draws_the_run():
+    """▶ steps the run in a thread while the page may draw it in another: a step waits for a
+    drawing that holds the model's lock, and a drawing sees whole days only."""
+    import threading
+
+    model = app.DashboardModel(scenario_name="baseline", seed=3)
+    model.step()
+    with model.lock:  # what the page does while it draws a figure
+        stepper = threading.Thread(target=model.step)
+        stepper.start()
+        stepper.join(timeout=0.5)
+        assert stepper.is_alive() and model.t == 1, "a day went on while the page was drawing"
+    stepper.join(timeout=30)
+    assert not stepper.is_alive() and model.t == 2
+    with model.lock:  # the drawing thread may take the lock again (reentrant)
+        with model.lock:
+            app.ladder_figure(model)
+
+
 def test_the_diary_accounts_for_every_attack_and_casualty():
     model = app.DashboardModel(
         scenario_name="baseline", policy_label="Tit-for-tat", kh_base_rate=0.2, p_lethal=0.35

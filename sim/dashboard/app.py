@@ -105,8 +105,14 @@ __all__ = [
 
 @solara.component
 def Plot(make, model: DashboardModel, key: tuple):
-    """A figure of the model, updated and turned into an image only when ``key`` changes."""
-    fig = solara.use_memo(lambda: make(model), [key])
+    """A figure of the model, updated and turned into an image only when ``key`` changes
+    (drawn under the model's lock: ▶ may be stepping it in another thread)."""
+
+    def draw():
+        with model.lock:
+            return make(model)
+
+    fig = solara.use_memo(draw, [key])
     # fast PNG compression: the images are sent once and replaced after a few days
     return solara.FigureMatplotlib(
         fig, format="png", dependencies=[key], pil_kwargs={"compress_level": 1}
@@ -265,6 +271,8 @@ def Page():
             Plot(actors_figure, m, (id(m), frame.value // every, m.t if every == 1 else 0))
         with solara.Column():
             Plot(attacks_figure, m, key)
-            solara.HTML(tag="div", unsafe_innerHTML=status_html(m),
+            with m.lock:
+                status = status_html(m)
+            solara.HTML(tag="div", unsafe_innerHTML=status,
                         classes=["escalation-status"])  # fmt: skip
     MonteCarloPanel(m)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -230,6 +231,9 @@ class DashboardModel(EscalationModel):
         self.settings = settings
         #: (date, sentence) for every day on which something happened, oldest first
         self.diary: list[tuple[dt.date, str]] = []
+        #: held by :meth:`step` and by whoever reads the run to draw it: the page may redraw in
+        #: one thread while ▶ steps the run in another, and must not see half a day
+        self.lock = threading.RLock()
 
     @property
     def current_date(self) -> dt.date | None:
@@ -237,16 +241,19 @@ class DashboardModel(EscalationModel):
         return self.config.start + dt.timedelta(days=self.t - 1) if self.t else None
 
     def step(self) -> None:
-        """One day of :meth:`EscalationModel.step`, then a line in the diary."""
-        if self.t >= self.config.days:
+        """One day of :meth:`EscalationModel.step`, then a line in the diary (under
+        :attr:`lock`)."""
+        with self.lock:
+            if self.t >= self.config.days:
+                super().step()
+                return
+            us, iraq = self.us, self.iraq
+            before = (bool(iraq.voted[0]), bool(us.withdrawn[0]), bool(us.war[0]))
             super().step()
-            return
-        before = (bool(self.iraq.voted[0]), bool(self.us.withdrawn[0]), bool(self.us.war[0]))
-        super().step()
-        after = (bool(self.iraq.voted[0]), bool(self.us.withdrawn[0]), bool(self.us.war[0]))
-        text = describe_day(self, before, after)
-        if text:
-            self.diary.append((self.current_date, text))
+            after = (bool(iraq.voted[0]), bool(us.withdrawn[0]), bool(us.war[0]))
+            text = describe_day(self, before, after)
+            if text:
+                self.diary.append((self.current_date, text))
 
 
 # --------------------------------------------------------------------------------------------
