@@ -135,14 +135,15 @@ def plot_indices(df: pd.DataFrame, k: int = 12):
 
     blue, orange, grey = OKABE_ITO["blue"], OKABE_ITO["orange"], "#555555"
     err = {"elinewidth": 0.8, "capsize": 2, "ecolor": "#222222"}
-    ncol = 2 if len(outcomes) > 1 else 1
+    # two columns, three once there are more than six panels (``--outcomes all``)
+    ncol = 1 if len(outcomes) <= 1 else 2 if len(outcomes) <= 6 else 3
     nrow = max(1, int(np.ceil(len(outcomes) / ncol)))
     fig, axes = plt.subplots(
         nrow, ncol, figsize=(6.6 * ncol, 4.3 * nrow + 1.1), squeeze=False, layout="constrained"
     )
     for ax, outcome in zip(axes.flat, outcomes, strict=False):
         label, unit, question = OUTCOMES.get(outcome, (outcome, "", outcome))
-        ax.set_title(question, fontsize=10.5, loc="left")
+        ax.set_title(textwrap.fill(question, 60), fontsize=10.5, loc="left")
         top = top_parameters(df, outcome, k).iloc[::-1]
         y = np.arange(len(top))
         if method == "sobol":
@@ -171,7 +172,8 @@ def plot_indices(df: pd.DataFrame, k: int = 12):
     if constant:
         means = meta.get("outcome_means", {})
         gone = "; ".join(f"{OUTCOMES.get(o, (o,))[0]} = {means.get(o, np.nan):g}" for o in constant)
-        title += f"\nNot shown, the same in every run (no parameter moves it here): {gone}"
+        gone = f"Not shown, the same in every run (no parameter moves it here): {gone}"
+        title += "\n" + textwrap.fill(gone, 75 * ncol)
     fig.suptitle(title, fontsize=12, fontweight="bold")
     note = footnote(meta)
     if method == "sobol":
