@@ -9,8 +9,10 @@ runs. Its quantiles are the inverted empirical CDF (Hyndman & Fan 1996, definiti
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -18,6 +20,22 @@ from scipy.ndimage import maximum_filter1d
 
 #: Width of the trailing windows of the daily metrics, in days.
 WINDOW_DAYS = 30
+
+#: Deflate level of the ``.npz`` files of :func:`save_npz`: 1, the fastest. A chunk's
+#: histograms (about 2 MB of counts) take about 10 ms and 134 kB at level 1, against 26 ms and
+#: 95 kB at numpy's level 6; the main process writes one such file per chunk while the workers
+#: compute the next ones.
+NPZ_LEVEL = 1
+
+
+def save_npz(fh: BinaryIO, arrays: Mapping[str, np.ndarray], level: int = NPZ_LEVEL) -> None:
+    """:func:`numpy.savez_compressed` with deflate level ``level``: a standard ``.npz`` file
+    that :func:`numpy.load` reads (no pickled objects)."""
+    with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=level) as z:
+        for name, a in arrays.items():
+            with z.open(f"{name}.npy", "w", force_zip64=True) as f:
+                np.lib.format.write_array(f, np.asanyarray(a), allow_pickle=False)
+
 
 #: Daily metrics kept by :class:`DailyHistogram` (see :func:`daily_metrics`).
 FAN_METRICS: tuple[str, ...] = (
@@ -237,7 +255,8 @@ class DailyHistogram:
 
     # -- storage ------------------------------------------------------------------------------
     def to_npz(self, path: str | Path) -> Path:
-        """Save to a compressed ``.npz`` file (exact; read back with :meth:`from_npz`)."""
+        """Save to a compressed ``.npz`` file (exact; read back with :meth:`from_npz`;
+        :func:`save_npz`)."""
         path = Path(path)
         arrays: dict[str, np.ndarray] = {
             "days": np.array(self.days, dtype=np.int64),
@@ -248,7 +267,7 @@ class DailyHistogram:
             arrays[f"lo__{m}"] = np.array(self._lo[m], dtype=np.int64)
             arrays[f"counts__{m}"] = self._counts[m]
         with path.open("wb") as fh:
-            np.savez_compressed(fh, **arrays)
+            save_npz(fh, arrays)
         return path
 
     @classmethod

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.histogram import save_npz
 from sim.errors import UserError
 from sim.experiments.provenance import file_mode
 
@@ -82,9 +83,10 @@ def write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
 
 
 def write_npz_atomic(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Write arrays to a compressed ``.npz`` atomically."""
+    """Write arrays to a compressed ``.npz`` atomically (fast deflate:
+    :func:`sim.analysis.histogram.save_npz`)."""
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        np.savez_compressed(fh, **arrays)
+        save_npz(fh, arrays)
 
 
 def write_with_atomic(path: Path, writer: Callable[[Path], object]) -> None:
