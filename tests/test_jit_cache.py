@@ -93,3 +93,29 @@ def test_two_copies_of_the_same_sources_share_their_kernels(tmp_path: Path) -> N
     assert first["dir"] == second["dir"]  # the same sources: the same folder
     assert first["hits"] == 0 and second["hits"] == 1
     assert (Path(first["dir"]) / "sim_core_rules").is_dir()
+
+
+def test_a_first_compile_is_announced_once_and_only_when_the_cache_is_empty(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import io
+
+    import numba
+
+    from sim.core import jit
+
+    monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(jit, "_OWN_CACHE", True)
+    monkeypatch.setattr(jit, "_announced", set())
+    said = io.StringIO()
+    assert jit.announce_compile("kernels", said) is True
+    assert "compiling the model's kernels" in said.getvalue() and str(tmp_path) in said.getvalue()
+    assert jit.announce_compile("kernels", said) is False  # once per process
+    # a cache that holds the module's kernels already: nothing to say
+    (tmp_path / "sim_core").mkdir()
+    (tmp_path / "sim_core" / "day.step-10.py312.nbi").write_bytes(b"")
+    quiet = io.StringIO()
+    assert jit.announce_compile("day", quiet) is False and quiet.getvalue() == ""
+    # a folder set by NUMBA_CACHE_DIR has numba's own layout: no guess
+    monkeypatch.setattr(jit, "_OWN_CACHE", False)
+    assert jit.announce_compile("other", quiet) is False and quiet.getvalue() == ""

@@ -17,10 +17,13 @@ checkout compiled.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 import numba
 from numba.core import caching
@@ -141,11 +144,38 @@ def _locators() -> str:
     return ",".join(names)
 
 
-if not os.environ.get("NUMBA_CACHE_DIR"):
+_OWN_CACHE = not os.environ.get("NUMBA_CACHE_DIR")
+if _OWN_CACHE:
     # our folder, named by the sources: only there may copies of the sources share kernels
     numba.config.CACHE_DIR = _cache_dir()
     if not numba.config.CACHE_LOCATOR_CLASSES:
         numba.config.CACHE_LOCATOR_CLASSES = _locators()
+
+#: what :func:`announce_compile` says
+COMPILE_NOTICE = (
+    "compiling the model's kernels for this machine: once for this version of the sources, "
+    "up to two minutes before the runs start (then cached in {folder})"
+)
+_announced: set[str] = set()
+
+
+def announce_compile(module: str = "kernels", stream: TextIO | None = None) -> bool:
+    """Say, once per process and in the main process only, that the kernels are about to be
+    compiled, when the cache of these sources holds none of ``module``'s yet (``kernels``: the
+    ensemble engine's; ``day``: the phases the Mesa agents call). Otherwise a first command on
+    a machine, or the first after an upgrade, shows nothing, or a still progress bar, for up to
+    two minutes. Returns whether it said so (never with a cache folder set by
+    ``NUMBA_CACHE_DIR``, whose layout is numba's own)."""
+    if module in _announced or multiprocessing.parent_process() is not None:
+        return False
+    _announced.add(module)
+    if not _OWN_CACHE:
+        return False
+    folder = Path(numba.config.CACHE_DIR)
+    if any((folder / "sim_core").glob(f"{module}.*.nbi")):
+        return False
+    print(COMPILE_NOTICE.format(folder=folder), file=stream or sys.stderr, flush=True)
+    return True
 
 
 def njit(*args, **kwargs):

@@ -22,6 +22,7 @@ import numba
 import numpy as np
 
 from sim.core import draws
+from sim.core.jit import announce_compile
 from sim.core.kernels import days as run_days
 from sim.core.kernels import run_after_decision, run_keys, run_until_decision, threads, uniforms
 from sim.core.layout import (
@@ -131,6 +132,7 @@ def run_ensemble(
         with the same index see the same draws (common random numbers across design rows),
         and run ``k`` draws what a Mesa model of run ``k`` with the same key draws
     """
+    announce_compile()
     n, days = params.n, scenario.days
     rows = new_rows(params)
     if state is None:

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from sim.core.jit import announce_compile
 from sim.experiments.spec import ExperimentError
 
 
@@ -193,7 +194,9 @@ def start(
     """Choose the executor for ``tasks``: ``(name, workers, pool or None, result stream)``.
 
     Dask when a client is given; otherwise local processes, or this process for one worker.
+    Says first if the kernels are to be compiled (:func:`sim.core.jit.announce_compile`).
     """
+    announce_compile()
     if client is not None:
         n = len(client.scheduler_info().get("workers", {}))
         return "dask", n, None, run_dask(client, fn, tasks, keys)

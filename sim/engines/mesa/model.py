@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.core import day
 from sim.core.draws import chunk_key, run_key
+from sim.core.jit import announce_compile
 from sim.core.layout import DAILY, DC, OC, PHASES, SC, G, forcing_matrix, new_rows, shock_matrix
 from sim.core.params import GROUPS, Params
 from sim.core.policies import Policy, get_policy
@@ -100,6 +101,7 @@ class EscalationModel(mesa.Model):
         forced_truce: np.ndarray | None = None,
     ) -> None:
         super().__init__(rng=rng)
+        announce_compile("day")
         self.collect = collect
         self.config = scenario or scenario_from_dict(DEFAULT_SCENARIO)
         sc = self.config
