@@ -453,8 +453,11 @@ def test_write_summary_files(tmp_path):
     for text in ("Scenario: baseline", "1 Jan 2021 – 31 Dec 2021 (365 days)", "Seed: 7",
                  "runs: 80", "counts per year"):  # fmt: skip
         assert text in md, text
-    # outcome names say what they measure; judgement parameters are named beside the intervals
+    # outcome names say what they measure; the judgement parameters a difference rests on are
+    # named once, in the policy's verdict, not in a column of the table of differences
     assert "P(war: reciprocal direct US–Iran strikes)" in md and "P(US–Iran war)" not in md
-    assert "Rests on judgement parameters" in md and "`intensity_iraq`" in md
+    verdict = [ln for ln in md.splitlines() if ln.startswith("- **Strike inside Iraq.**")]
+    assert len(verdict) == 1 and "`intensity_iraq`" in verdict[0]
+    assert md.count("`intensity_iraq`") == 1
     assert "an attack that injures or kills Americans" in md  # the policy catalogue
     assert md == summary_markdown(s, context=context) + "\n"

@@ -2,11 +2,11 @@
 
 Outcome names say what they measure (:data:`OUTCOME_LABELS`); the days to the first US death,
 Iranian strike, war and withdrawal come from the survival analysis over all runs (restricted
-mean, Kaplan–Meier median); each paired difference names the judgement parameters (the record
-does not inform them) that the policy's effect rests on
-(:func:`sim.core.policy_catalogue.judgement_parameters`), and each policy's line says
+mean, Kaplan–Meier median); under the table of paired differences each policy's line says
 separately whether its differences are beyond simulation noise and whether they hold whatever
-the record cannot tell (:mod:`sim.analysis.verdicts`).
+the record cannot tell, naming the judgement parameters (the record does not inform them) that
+the policy's effect rests on (:mod:`sim.analysis.verdicts`,
+:func:`sim.core.policy_catalogue.judgement_parameters`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim.analysis.tables import markdown_table
 from sim.analysis.verdicts import verdicts_markdown
-from sim.core.policy_catalogue import CATALOGUE, judgement_parameters
+from sim.core.policy_catalogue import CATALOGUE
 from sim.core.policy_catalogue import label as policy_label
 
 #: Readable names of the outcomes, saying what they measure.
@@ -254,21 +254,15 @@ def summary_markdown(
             + "]. Probabilities in percentage points. An interval that excludes 0 says the"
             " policy changes the outcome in the model beyond simulation noise, with these "
             "parameter values; it does not cover doubt about the parameters, which the next "
-            "section takes up. The last column names the parameters the policy's effect rests "
-            "on that the documented record does not inform (judgement values, fixed at the "
-            "table's defaults unless the scenario sets them; `escalation params` lists them)."
+            "section takes up, naming the judgement parameters (values the documented record "
+            "does not inform; `escalation params` lists them) each policy's effect rests on."
         )
         out.append("")
         dcols = [c for c in MD_DIFFS if (others[0], c) in by.index]
-        rows = [
-            [policy_label(p)]
-            + [_fmt_diff(by.loc[(p, c)]) for c in dcols]
-            + [", ".join(f"`{j}`" for j in judgement_parameters(p)) or "–"]
-            for p in others
-        ]
+        rows = [[policy_label(p)] + [_fmt_diff(by.loc[(p, c)]) for c in dcols] for p in others]
         head = [OUTCOME_LABELS[c] + (", points" if c.startswith(("any_", "direct", "war",
                 "withdrawal")) else "") for c in dcols]  # fmt: skip
-        out.append(markdown_table(["Policy", *head, "Rests on judgement parameters"], rows))
+        out.append(markdown_table(["Policy", *head], rows))
         out.append("")
         out.append(verdicts_markdown(summary, dcols, OUTCOME_LABELS))
     for section in sections:
