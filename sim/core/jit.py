@@ -111,7 +111,12 @@ def _cache_dir() -> str:
     return str(here)
 
 
-class PackageCacheLocator(caching.UserProvidedCacheLocator):
+#: numba's locator for ``CACHE_DIR`` (``object`` in a numba that renamed it: then numba's own
+#: layout is used, and each copy of the sources compiles its own kernels)
+_NumbaLocator: type = getattr(caching, "UserProvidedCacheLocator", object)
+
+
+class PackageCacheLocator(_NumbaLocator):
     """Numba's locator for ``numba.config.CACHE_DIR``, with the kernels of this package filed
     under their folder's place in :mod:`sim.core` (``sim_core``, ``sim_core_rules``) instead of
     a hash of the folder's absolute path.
@@ -134,13 +139,17 @@ class PackageCacheLocator(caching.UserProvidedCacheLocator):
         return "_".join(("sim", _CORE.name, *inside.parts))
 
 
-def _locators() -> str:
+def _locators() -> str | None:
     """Numba's list of cache locators with :class:`PackageCacheLocator` in place of its own
-    locator for ``CACHE_DIR`` (the value of ``NUMBA_CACHE_LOCATOR_CLASSES``)."""
+    locator for ``CACHE_DIR`` (the value of ``NUMBA_CACHE_LOCATOR_CLASSES``); None when this
+    numba lacks what that needs (its own layout then stays)."""
+    defaults = getattr(getattr(caching, "CacheImpl", None), "_locator_classes", None)
+    if _NumbaLocator is object or not defaults:
+        return None
+    if not hasattr(numba.config, "CACHE_LOCATOR_CLASSES"):
+        return None
     names = [f"{__name__}.{PackageCacheLocator.__name__}"]
-    for cls in caching.CacheImpl._locator_classes:
-        if cls is not caching.UserProvidedCacheLocator:
-            names.append(cls.__name__)
+    names += [cls.__name__ for cls in defaults if cls is not _NumbaLocator]
     return ",".join(names)
 
 
@@ -148,8 +157,9 @@ _OWN_CACHE = not os.environ.get("NUMBA_CACHE_DIR")
 if _OWN_CACHE:
     # our folder, named by the sources: only there may copies of the sources share kernels
     numba.config.CACHE_DIR = _cache_dir()
-    if not numba.config.CACHE_LOCATOR_CLASSES:
-        numba.config.CACHE_LOCATOR_CLASSES = _locators()
+    _chosen = _locators()
+    if _chosen and not numba.config.CACHE_LOCATOR_CLASSES:
+        numba.config.CACHE_LOCATOR_CLASSES = _chosen
 
 #: what :func:`announce_compile` says
 COMPILE_NOTICE = (
