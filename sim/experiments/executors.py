@@ -193,13 +193,14 @@ def start(
 ) -> tuple[str, int, LocalPool | None, Iterator[Any]]:
     """Choose the executor for ``tasks``: ``(name, workers, pool or None, result stream)``.
 
-    Dask when a client is given; otherwise local processes, or this process for one worker.
-    Says first if the kernels are to be compiled (:func:`sim.core.jit.announce_compile`).
+    Dask when a client is given; otherwise local processes, or this process for one worker,
+    after saying if the kernels are to be compiled here (:func:`sim.core.jit.announce_compile`;
+    Dask workers, perhaps on other machines, have their own caches).
     """
-    announce_compile()
     if client is not None:
         n = len(client.scheduler_info().get("workers", {}))
         return "dask", n, None, run_dask(client, fn, tasks, keys)
+    announce_compile()
     n = min(workers or default_workers(), max(1, len(tasks)))
     if n <= 1:
         return "in-process", n, None, run_inprocess(fn, tasks)
