@@ -111,6 +111,12 @@ def _cache_dir() -> str:
     return str(here)
 
 
+def _subpath(*inside: str) -> str:
+    """The cache subfolder of the kernels of ``sim/core/<inside...>`` (``sim_core``,
+    ``sim_core_rules``; :class:`PackageCacheLocator`)."""
+    return "_".join(("sim", _CORE.name, *inside))
+
+
 #: numba's locator for ``CACHE_DIR`` (``object`` in a numba that renamed it: then numba's own
 #: layout is used, and each copy of the sources compiles its own kernels)
 _NumbaLocator: type = getattr(caching, "UserProvidedCacheLocator", object)
@@ -136,7 +142,7 @@ class PackageCacheLocator(_NumbaLocator):
             inside = folder.relative_to(_CORE)
         except ValueError:
             return super().get_suitable_cache_subpath(py_file)
-        return "_".join(("sim", _CORE.name, *inside.parts))
+        return _subpath(*inside.parts)
 
 
 def _locators() -> str | None:
@@ -153,13 +159,17 @@ def _locators() -> str | None:
     return ",".join(names)
 
 
-_OWN_CACHE = not os.environ.get("NUMBA_CACHE_DIR")
-if _OWN_CACHE:
+#: whether the kernels live in our folder with our layout (not in ``NUMBA_CACHE_DIR``'s, nor
+#: with locators the user chose, nor in numba's own layout where this numba lacks what ours
+#: needs)
+_OWN_CACHE = False
+if not os.environ.get("NUMBA_CACHE_DIR"):
     # our folder, named by the sources: only there may copies of the sources share kernels
     numba.config.CACHE_DIR = _cache_dir()
     _chosen = _locators()
     if _chosen and not numba.config.CACHE_LOCATOR_CLASSES:
         numba.config.CACHE_LOCATOR_CLASSES = _chosen
+        _OWN_CACHE = True
 
 #: what :func:`announce_compile` says
 COMPILE_NOTICE = (
@@ -174,15 +184,15 @@ def announce_compile(module: str = "kernels", stream: TextIO | None = None) -> b
     compiled, when the cache of these sources holds none of ``module``'s yet (``kernels``: the
     ensemble engine's; ``day``: the phases the Mesa agents call). Otherwise a first command on
     a machine, or the first after an upgrade, shows nothing, or a still progress bar, for up to
-    two minutes. Returns whether it said so (never with a cache folder set by
-    ``NUMBA_CACHE_DIR``, whose layout is numba's own)."""
+    two minutes. Returns whether it said so (never without :data:`_OWN_CACHE`: another
+    layout cannot be read this way)."""
     if module in _announced or multiprocessing.parent_process() is not None:
         return False
     _announced.add(module)
     if not _OWN_CACHE:
         return False
     folder = Path(numba.config.CACHE_DIR)
-    if any((folder / "sim_core").glob(f"{module}.*.nbi")):
+    if any((folder / _subpath()).glob(f"{module}.*.nbi")):
         return False
     print(COMPILE_NOTICE.format(folder=folder), file=stream or sys.stderr, flush=True)
     return True
