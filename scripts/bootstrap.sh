@@ -157,7 +157,7 @@ _esc_setup() {
     fi
     # --no-compile: no bytecode for all ~13,000 modules of the dependencies at install time
     # (about 50 s of CPU); Python writes it on first import, for the modules actually used
-    # (unless PYTHONDONTWRITEBYTECODE is set; run-tests and .ci/run make sure it can)
+    # (unless PYTHONDONTWRITEBYTECODE is set; run-tests and scripts/wheel_smoke.sh make sure it can)
     _esc_say "installing escalation-sim ($extras) into .venv; the first time takes a few minutes"
     log=$venv/.bootstrap-pip.log
     if ! (cd "$root" && "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input \

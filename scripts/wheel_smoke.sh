@@ -17,6 +17,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/escalation-wheel.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 SECONDS=0
 say() { printf 'wheel smoke: %s\n' "$*" >&2; }
+# each command starts Python afresh: bytecode written once, into .cache/pycache (see run-tests)
+unset PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX=${PYTHONPYCACHEPREFIX:-$root/.cache/pycache}
 
 # build from a copy of what the wheel is made of (setuptools builds in the source tree)
 mkdir "$work/src"
