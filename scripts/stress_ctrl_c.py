@@ -84,10 +84,12 @@ def main() -> None:
             if what != "exit 130":
                 break
             waits.append(wait)
-    print(
-        f"{len(waits)} of {args.rounds} rounds exited with status 130; "
-        f"SIGINT to exit: median {statistics.median(waits):.2f} s, max {max(waits):.2f} s"
+    timing = (
+        f"; SIGINT to exit: median {statistics.median(waits):.2f} s, max {max(waits):.2f} s"
+        if waits
+        else ""
     )
+    print(f"{len(waits)} of {args.rounds} rounds exited with status 130{timing}")
 
 
 if __name__ == "__main__":
