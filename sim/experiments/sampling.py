@@ -133,7 +133,7 @@ def posterior_draws(path: str | Path | None = None) -> pd.DataFrame:
     p = shipped_posterior_path() if path is None else Path(path)
     try:
         st = p.stat()
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte in the name
         return _read_posterior(p)  # raises the error naming the file
     return _cached_posterior(str(p), st.st_mtime_ns, st.st_size).copy()
 

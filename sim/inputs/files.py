@@ -22,6 +22,8 @@ def read_text_file(
     ``what`` names the kind of file in the messages ("scenario", "bounds file").
     """
     path = Path(path)
+    if "\x00" in str(path):
+        raise error(f"{str(path)!r}: a file name cannot contain a NUL byte")
     try:
         if path.is_dir():
             raise error(f"{path}: is a folder, not a {what}")

@@ -151,6 +151,8 @@ def read_rows(
     The file must be UTF-8 text (a byte-order mark is allowed) of at most
     :data:`MAX_RECORD_BYTES`; anything else raises :class:`RecordError` naming the file.
     """
+    if "\x00" in str(path):
+        raise RecordError(repr(str(path)), 0, "(file)", "a file name cannot contain a NUL byte")
     try:
         if Path(path).is_dir():
             raise RecordError(path, 0, "(file)", "is a folder, not a CSV file")
