@@ -24,16 +24,23 @@ The design follows the practice of the conflict-forecasting field (the ViEWS sys
   baselines see no US actions in the window.
 * **Forecasts** are :data:`SAMPLES` draws per series-month.
 * **Scores** (all "higher is worse" except the log score): the CRPS of the samples against the
-  best estimate; the log score of the documented interval, ``log P(low <= Y <= high)``, where a
-  forecast puts no sample in the interval its probability is that of a negative binomial fitted
-  to the samples by moments (Poisson when their variance does not exceed their mean), never a
-  floor; the ignorance score, ``-log2 P(bin)`` of the best estimate's bin among :data:`VIEWS_BINS`
-  with the same smooth tail for an empty bin; the interval score at 90% (Gneiting & Raftery
-  2007, eq. 43, alpha = 0.1) against the best estimate; the coverage of the central 50% and 90%
-  intervals; randomised PIT values (Czado, Gneiting & Held 2009) with :data:`PIT_SEED`.
+  best estimate; the log score of the documented interval, ``log P(low <= Y <= high)``, and
+  the ignorance score, ``-log2 P(bin)`` of the best estimate's bin among :data:`VIEWS_BINS`,
+  both under the forecast's *smoothed* distribution: the samples' empirical distribution mixed
+  with weight :data:`TAIL_WEIGHT` ``= 1 / (samples + 1)`` (one pseudo-sample) with a negative
+  binomial fitted to the samples by moments, its mean at least :data:`TAIL_MIN_MEAN` and its
+  variance at least its mean (Poisson when equal). The mixture is a probability distribution, so
+  both scores are proper, and no forecast gets probability zero (never a floor); the interval
+  score at 90% (Gneiting & Raftery 2007, eq. 43, alpha = 0.1) and the coverage of the central
+  50% and 90% intervals, both from the samples' empirical quantiles (``inverted_cdf``) against
+  the best estimate; the CRPS of the samples' empirical distribution; randomised PIT values
+  (Czado, Gneiting & Held 2009) with :data:`PIT_SEED`. The documented interval of a month is
+  ``[ceil(low), floor(high)]`` (counts are whole numbers); where that holds no whole number, the
+  whole number nearest to the best estimate.
   Totals sum over series, horizons and origins; the paired difference of each model against each
   baseline is averaged over origins with its standard error over origins (a Diebold–Mariano-style
-  comparison).
+  comparison; quarterly origins with 1-3 month horizons do not overlap, so no autocorrelation
+  correction).
 * **Models.** The baselines of :data:`BASELINES`, the agent model calibrated at each origin on
   the record before it, and the agent model fitted on the five articles only (the shipped
   posterior, ``sim/data/posterior.csv``), so that the value of the data is measured as well.
@@ -93,6 +100,13 @@ SEED = 20261206
 
 #: The ViEWS 2023/24 challenge's bins of the ignorance score (left-closed, last one open).
 VIEWS_BINS: tuple[float, ...] = (0, 0.5, 2.5, 5.5, 10.5, 25.5, 50.5, 100.5, 250.5, 500.5, 1000.5)
+
+#: Weight of the smooth tail in the smoothed forecast distribution of the log and ignorance
+#: scores: one pseudo-sample among :data:`SAMPLES`.
+TAIL_WEIGHT = 1.0 / (SAMPLES + 1)
+#: Smallest mean of that tail (events per month), so that a forecast whose samples are all zero
+#: still gives a documented count above zero a small, distance-dependent probability.
+TAIL_MIN_MEAN = 0.5
 
 #: Level of the interval score, and the central intervals whose coverage is reported.
 INTERVAL_SCORE_ALPHA = 0.1
