@@ -281,3 +281,18 @@ def test_history_is_validated() -> None:
     with pytest.raises(ValueError, match="first day"):
         F.History(dt.date(2019, 10, 2), np.ones(2), np.zeros(2))
     assert F.History(START, np.ones(3), np.zeros(3)).next_month == dt.date(2020, 1, 1)
+
+
+def test_hawkes_fit_of_a_short_history_stays_in_its_bounds() -> None:
+    # the first origin sees six months: the estimate may sit on its bounds, but is a maximum
+    y = np.array([0.0, 0.0, 6.0, 3.0, 6.0, 2.0])
+    u = np.array([0.0, 0.0, 3.0, 0.0, 0.0, 0.0])
+    fit = F.fit_hawkes(y, u)
+    p = fit.params
+    assert fit.converged
+    assert F.MU_MIN <= p.mu <= y.max() + 1 and 0 <= p.a <= F.A_MAX and p.b >= 0
+    assert F.KAPPA_MIN <= p.kappa <= F.KAPPA_MAX
+    for other in (F.HawkesParams(y.mean(), 0.0, 0.0, 0.5), F.HawkesParams(1.0, 0.5, 1.0, 0.3)):
+        assert fit.loglik >= F.hawkes_loglik(other, y, u)
+    x, _ = F.Hawkes().fit(_history(y, u), "unconditional").sample(3, None, np.random.default_rng(0))
+    assert x.shape == (3, 1000) and np.isfinite(x).all()

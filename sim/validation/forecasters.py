@@ -450,7 +450,7 @@ def _hawkes_nll(
 
 @dataclass(frozen=True)
 class HawkesFit:
-    """A Hawkes fit: its parameters, log-likelihood and whether the optimiser converged."""
+    """A Hawkes fit: its parameters, log-likelihood and whether a start converged to it."""
 
     params: HawkesParams
     loglik: float
@@ -465,7 +465,10 @@ def fit_hawkes(y: np.ndarray, u: np.ndarray, family: str = "negbin") -> HawkesFi
     ``(1 - a) * mean``, no strike effect, the size of the counts' moments), within the bounds
     ``mu in [MU_MIN, max y + 1]``, ``a in [0, A_MAX]``, ``b in [0, max y + 1]``,
     ``kappa in [KAPPA_MIN, KAPPA_MAX]``, ``size in [SIZE_MIN, SIZE_MAX]``; the best of the
-    local optima is kept. No random numbers: the fit of a history is always the same.
+    local optima is kept. No random numbers: the fit of a history is always the same. With a
+    few months of history (6 at the first origin) the five parameters are barely identified and
+    the estimate sits on its bounds (e.g. no self-excitation, a Poisson): it is what the
+    maximum-likelihood baseline gives there.
 
     Parameters
     ----------
@@ -485,8 +488,8 @@ def fit_hawkes(y: np.ndarray, u: np.ndarray, family: str = "negbin") -> HawkesFi
     bounds = [(MU_MIN, top), (0.0, A_MAX), (0.0, top), (KAPPA_MIN, KAPPA_MAX)]
     if not poisson:
         bounds.append((lr_lo, lr_hi))
+    results = []
     with _one_blas_thread():
-        best = None
         for a0, k0 in HAWKES_STARTS:
             theta0 = [max(mean * (1 - a0), 10 * MU_MIN), a0, 0.0, k0]
             if not poisson:
@@ -495,16 +498,19 @@ def fit_hawkes(y: np.ndarray, u: np.ndarray, family: str = "negbin") -> HawkesFi
                 _hawkes_nll, np.array(theta0), args=(y, u, poisson), jac=True,
                 method="L-BFGS-B", bounds=bounds, options=HAWKES_OPTIONS,
             )  # fmt: skip
-            if best is None or res.fun < best.fun - 1e-9:
-                best = res
-    assert best is not None
+            results.append(res)
+    best = min(results, key=lambda r: r.fun)  # the first of equal optima
+    # L-BFGS-B's line search may end "abnormally" at a bound where the likelihood is flat
+    # (the size at its upper bound): the fit converged if some start met its tolerance there
+    tol = 1e-6 * max(1.0, abs(best.fun))
+    converged = any(r.success and r.fun <= best.fun + tol for r in results)
     mu, a, b, kappa = (float(v) for v in best.x[:4])
     if poisson:
         size = math.inf
     else:
         size = math.inf if best.x[4] >= lr_hi - 1e-6 else math.exp(float(best.x[4]))
     params = HawkesParams(mu, a, b, kappa, size)
-    return HawkesFit(params, hawkes_loglik(params, y, u), bool(best.success))
+    return HawkesFit(params, hawkes_loglik(params, y, u), converged)
 
 
 def hawkes_forward(
@@ -652,16 +658,22 @@ class _HawkesFitted(Fitted):
 
 
 class Hawkes(Forecaster):
-    """The discrete-time Hawkes model fitted by maximum likelihood (:func:`fit_hawkes`)."""
+    """The discrete-time Hawkes model fitted by maximum likelihood (:func:`fit_hawkes`).
+
+    The fit does not depend on the mode: the last history's fit is kept, so that the two
+    modes of an origin fit once."""
 
     name = "hawkes"
 
     def __init__(self, family: str = "negbin") -> None:
         self.family = family
+        self._last: tuple[tuple, HawkesFit] | None = None
 
     def fit(self, history: History, mode: str) -> Fitted:
-        fit = fit_hawkes(history.counts, history.strikes, self.family)
-        return _HawkesFitted(history, mode, fit.params)
+        key = (history.start, history.counts.tobytes(), history.strikes.tobytes())
+        if self._last is None or self._last[0] != key:
+            self._last = (key, fit_hawkes(history.counts, history.strikes, self.family))
+        return _HawkesFitted(history, mode, self._last[1].params)
 
 
 class KnownHawkes(Forecaster):
