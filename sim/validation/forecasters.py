@@ -21,7 +21,7 @@ The two modes of the protocol:
   fitted window): its forecast is then the mixture over the covariate that an unconditional
   forecast is, rather than a forecast for one plug-in value of it. (Setting the strikes to their
   fitted mean would give the same forecast mean, since the intensity is linear in them, but too
-  narrow a distribution after months with strikes.)
+  narrow a distribution: it would leave out the months of many strikes that the window shows.)
 
 The baselines (ViEWS 2023/24 challenge benchmarks and views-platform baselines; Hegre et al.,
 https://arxiv.org/html/2407.11045v1):
@@ -61,9 +61,9 @@ from threadpoolctl import ThreadpoolController
 from sim.validation.protocol import BASELINES, MODES, SAMPLES
 
 #: Bounds of a negative binomial's size (dispersion) in every fit: below ``SIZE_MIN`` the
-#: variance would exceed a thousand times the squared mean; at ``SIZE_MAX`` the distribution
-#: is a Poisson to within a millionth of its variance, and a fit there is reported as a
-#: Poisson (``size = inf``).
+#: variance would exceed a thousand times the squared mean; at ``SIZE_MAX`` the variance
+#: exceeds a Poisson's by ``mean**2 / 1e6`` (a ten-thousandth of it at a mean of 100), and a fit
+#: there is reported as a Poisson (``size = inf``).
 SIZE_MIN = 1e-3
 SIZE_MAX = 1e6
 
