@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scipy import special, stats
 
 from sim.validation import forecast_scores as fs
-from sim.validation.protocol import VIEWS_BINS
+from sim.validation.protocol import TAIL_MIN_MEAN, VIEWS_BINS
 
 
 def test_crps_of_one_point_is_the_absolute_error() -> None:
@@ -54,12 +54,33 @@ def test_moment_negbin_by_hand() -> None:
     assert r[1] == np.inf
 
 
-def test_log_score_share_where_samples_reach_the_interval() -> None:
+def _tail(x: np.ndarray):
+    """The protocol's tail, by hand: moments, the mean at least 0.5, the variance at least it."""
+    m = max(x.mean(), TAIL_MIN_MEAN)
+    v = max(x.var(), m)
+    if v == m:
+        return stats.poisson(m)
+    r = m**2 / (v - m)
+    return stats.nbinom(r, r / (r + m))
+
+
+def _expected(x: np.ndarray, lo: float, hi: float) -> float:
+    """log P(lo <= Y <= hi) of the samples mixed with one pseudo-sample of the tail, by hand."""
+    w = 1.0 / (x.size + 1)
+    share = np.mean((x >= lo) & (x <= hi))
+    dist = _tail(x)
+    q = dist.cdf(hi) - dist.cdf(lo - 1) if math.isfinite(hi) else dist.sf(lo - 1)
+    return math.log((1 - w) * share + w * q)
+
+
+def test_log_score_mixes_the_share_with_one_pseudo_sample() -> None:
     x = np.array([[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]], float)
     ls, tail = fs.log_score(x, 2, 4)
-    assert ls[0] == pytest.approx(math.log(0.3)) and not tail[0]
+    assert ls[0] == pytest.approx(_expected(x[0], 2, 4), rel=1e-12) and not tail[0]
+    # the share dominates: the pseudo-sample moves the score by less than its weight
+    assert abs(ls[0] - math.log(0.3)) < 1.0 / 11
     ls, _ = fs.log_score(x, 7, np.nan)  # open: at least 7
-    assert ls[0] == pytest.approx(math.log(0.3))
+    assert ls[0] == pytest.approx(_expected(x[0], 7, math.inf), rel=1e-12)
 
 
 def test_log_score_tail_is_the_moment_negative_binomial() -> None:
@@ -67,42 +88,61 @@ def test_log_score_tail_is_the_moment_negative_binomial() -> None:
     m, v = x.mean(), x.var()
     r = m**2 / (v - m)
     nb = stats.nbinom(r, r / (r + m))
+    w = 1.0 / 9
     ls, tail = fs.log_score(x, 12, 15)
     assert tail[0]
-    assert ls[0] == pytest.approx(math.log(nb.cdf(15) - nb.cdf(11)), rel=1e-9)
+    assert ls[0] == pytest.approx(math.log(w * (nb.cdf(15) - nb.cdf(11))), rel=1e-9)
     ls, _ = fs.log_score(x, 10, np.inf)
-    assert ls[0] == pytest.approx(math.log(nb.sf(9)), rel=1e-9)
+    assert ls[0] == pytest.approx(math.log(w * nb.sf(9)), rel=1e-9)
 
 
 def test_log_score_tail_is_poisson_when_not_overdispersed() -> None:
     x = np.full((1, 50), 3.0)
+    w = 1.0 / 51
     ls, tail = fs.log_score(x, 10, 12)
-    expected = math.log(stats.poisson.cdf(12, 3.0) - stats.poisson.cdf(9, 3.0))
+    expected = math.log(w * (stats.poisson.cdf(12, 3.0) - stats.poisson.cdf(9, 3.0)))
     assert tail[0] and ls[0] == pytest.approx(expected, rel=1e-9)
     # below the samples: the lower tail
     x = np.full((1, 50), 40.0)
     ls, _ = fs.log_score(x, 2, 5)
-    expected = math.log(stats.poisson.cdf(5, 40.0) - stats.poisson.cdf(1, 40.0))
+    expected = math.log(w * (stats.poisson.cdf(5, 40.0) - stats.poisson.cdf(1, 40.0)))
     assert ls[0] == pytest.approx(expected, rel=1e-9)
 
 
 def test_log_score_far_tail_has_no_floor() -> None:
     # scipy's Poisson survival function underflows here; the score sums the pmf instead
-    x = np.array([[0.0, 1.0]])  # mean 0.5, variance 0.25: Poisson(0.5)
+    x = np.array([[0.0, 1.0]])  # mean 0.5, variance 0.25: the tail is Poisson(0.5)
     ls, _ = fs.log_score(x, 400, np.inf)
     k = np.arange(400, 1400)
-    expected = special.logsumexp(stats.poisson.logpmf(k, 0.5))
+    expected = math.log(1.0 / 3) + special.logsumexp(stats.poisson.logpmf(k, 0.5))
     assert np.isfinite(ls[0]) and ls[0] == pytest.approx(expected, rel=1e-10)
     # a far miss scores worse than a near one: no floor
     near, _ = fs.log_score(x, 20, np.inf)
     assert ls[0] < near[0] < math.log(1e-3)
 
 
-def test_log_score_of_all_zero_samples() -> None:
-    x = np.zeros((2, 10))
-    ls, _ = fs.log_score(x, [0, 1], [3, 3])
-    assert ls[0] == 0.0
-    assert ls[1] == -np.inf  # a point mass at zero gives the interval no probability
+def test_log_score_of_all_zero_samples_is_finite() -> None:
+    # a forecast of certain quiet still gives a documented count a small probability, which
+    # falls with the count: the tail is a Poisson of mean TAIL_MIN_MEAN
+    x = np.zeros((3, 10))
+    ls, tail = fs.log_score(x, [0, 1, 20], [3, 3, 20])
+    assert ls[0] == pytest.approx(_expected(x[0], 0, 3), rel=1e-12) and not tail[0]
+    assert ls[1] == pytest.approx(_expected(x[1], 1, 3), rel=1e-12) and tail[1]
+    assert np.all(np.isfinite(ls)) and ls[2] < ls[1] < math.log(1.0 / 11)
+
+
+def test_log_score_prefers_the_truth_to_a_lumpy_copy() -> None:
+    # propriety in the case that broke the unsmoothed rule: a 12-value bootstrap of the true
+    # distribution against the truth itself, on exact counts
+    rng = np.random.default_rng(0)
+    size, mean, n, forecasts = 8.0, 15.0, 1000, 1500
+    p = size / (size + mean)
+    y = rng.negative_binomial(size, p, forecasts).astype(float)
+    truth = rng.negative_binomial(size, p, (forecasts, n)).astype(float)
+    pool = rng.negative_binomial(size, p, (forecasts, 12)).astype(float)
+    lumpy = np.take_along_axis(pool, rng.integers(0, 12, (forecasts, n)), axis=1)
+    gain = fs.log_score(lumpy, y, y)[0] - fs.log_score(truth, y, y)[0]
+    assert gain.mean() + 3 * gain.std() / math.sqrt(forecasts) < 0
 
 
 def test_views_bins() -> None:
@@ -117,9 +157,10 @@ def test_views_bins() -> None:
 def test_ignorance_by_share() -> None:
     x = np.array([[0, 1, 2, 3]], float)
     ign, tail = fs.ignorance_score(x, 2)  # bin {1, 2}: half the samples
-    assert ign[0] == pytest.approx(1.0) and not tail[0]
+    assert ign[0] == pytest.approx(-_expected(x[0], 1, 2) / math.log(2)) and not tail[0]
+    assert ign[0] == pytest.approx(1.0, abs=0.25)  # the share dominates
     ign, _ = fs.ignorance_score(x, 0)
-    assert ign[0] == pytest.approx(2.0)
+    assert ign[0] == pytest.approx(-_expected(x[0], 0, 0) / math.log(2))
 
 
 # the integer range of each ViEWS bin
@@ -148,6 +189,7 @@ def test_ignorance_tail_in_each_bin(j: int) -> None:
         logp = special.logsumexp(nb.logpmf(k))
     else:
         logp = math.log(p)
+    logp += math.log(1.0 / 401)  # the weight of the one pseudo-sample among 400 samples
     ign, tail = fs.ignorance_score(x, y)
     assert tail[0]
     assert ign[0] == pytest.approx(-logp / math.log(2), rel=1e-7)

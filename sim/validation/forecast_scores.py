@@ -9,14 +9,16 @@ definitions are those of :mod:`sim.validation.protocol`:
   ``X, X'`` independent draws from the empirical distribution (the kernel form of Gneiting &
   Raftery 2007), computed from the sorted samples in ``O(n log n)`` (:func:`crps_samples`).
   Lower is better.
-* **Log score** of the documented interval: ``log P(low <= Y <= high)``, the share of samples in
-  the interval, or, where no sample falls in it, the probability of the interval under a
-  negative binomial fitted to the samples by the method of moments (a Poisson when their
-  variance does not exceed their mean): a smooth tail, never a floor (:func:`log_score`).
-  Higher is better.
+* **Log score** of the documented interval: ``log P(low <= Y <= high)`` under the forecast's
+  smoothed distribution (:func:`smoothed_log_prob`): the samples' empirical distribution mixed,
+  with weight ``1 / (samples + 1)`` (one pseudo-sample), with a negative binomial fitted to the
+  samples by the method of moments, its mean at least ``TAIL_MIN_MEAN`` and its variance at least
+  its mean (a Poisson when equal). The mixture is a probability distribution, so the score is
+  proper, and a forecast that misses the interval is scored by how far it misses it, never by a
+  floor (:func:`log_score`). Higher is better.
 * **Ignorance score**: ``-log2 P(bin)`` of the bin of the best estimate among the ViEWS
-  2023/24 challenge's bins (Hegre et al.; https://arxiv.org/html/2407.11045v1), with the same
-  tail for an empty bin (:func:`ignorance_score`). Lower is better.
+  2023/24 challenge's bins (Hegre et al.; https://arxiv.org/html/2407.11045v1), under the same
+  smoothed distribution (:func:`ignorance_score`). Lower is better.
 * **Interval score** at level ``1 - alpha`` (Gneiting & Raftery 2007, eq. 43) against the best
   estimate (:func:`interval_score`). Lower is better.
 * **Coverage** of the central intervals (:func:`covers`): whether the best estimate lies in the
@@ -25,21 +27,14 @@ definitions are those of :mod:`sim.validation.protocol`:
   ``v`` uniform on (0, 1) (:func:`randomised_pit`); uniform on (0, 1) when the forecasts are
   calibrated.
 
-Two properties of the log score as the protocol defines it (the ignorance score is built the
-same way, so both hold for it too, although on the ViEWS bins the truth won the measurement
-below):
+The smoothing is what keeps both scores proper: the rule first considered, the samples' share
+where any sample fell in the interval and the negative binomial alone where none did, could give
+more probability than any single distribution and so preferred a 12-value bootstrap of the true
+distribution to the truth (``scripts/measure_log_score_propriety.py`` measures both rules), and
+gave ``-inf`` to a forecast whose samples are all zero.
 
-* it is not proper for samples with few distinct values against a narrow interval: the share
-  where an observation is one of the values and the smooth tail where it is not can add up to
-  more than one distribution allows. On exact counts a 12-value bootstrap of the true
-  distribution outscores the true distribution (``scripts/measure_log_score_propriety.py``:
-  +0.15 to +0.19 nats a forecast for means of 15 to 60; on intervals ``[0.8 y, 1.25 y]``, on
-  the ignorance bins and on the CRPS the truth wins);
-* a forecast whose samples are all zero (``zero``, or a last value of zero carried forward) is
-  a point mass at zero: an interval without zero gets ``-inf``, and so do its totals.
-
-The integers of an interval are ``ceil(low) .. floor(high)``: a fractional interval that holds
-no integer has probability zero under every count forecast.
+The integers of an interval are ``ceil(low) .. floor(high)``; the caller gives intervals that
+hold at least one (the protocol's rounding of the record's bounds).
 
 The quantiles of the interval score and of the coverage are those of the empirical
 distribution of the samples (the inverse of its CDF, ``numpy.quantile(method="inverted_cdf")``),
@@ -64,6 +59,7 @@ from sim.validation.protocol import (
     INTERVAL_SCORE_ALPHA,
     PIT_BINS,
     PIT_SEED,
+    TAIL_MIN_MEAN,
     VIEWS_BINS,
 )
 
@@ -130,20 +126,21 @@ def crps_samples(samples: np.ndarray, y: np.ndarray | float) -> np.ndarray:
     return e_xy - x @ w
 
 
-def moment_negbin(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def moment_negbin(samples: np.ndarray, min_mean: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Negative binomial fitted to each row of ``samples`` by the method of moments.
 
-    Mean ``m`` and variance ``v`` of the empirical distribution (``ddof=0``); the size is
-    ``r = m**2 / (v - m)`` (so that the variance is ``m + m**2 / r``), and ``inf`` (a Poisson
-    of mean ``m``) where ``v <= m``.
+    Mean ``m`` of the empirical distribution, raised to at least ``min_mean``, and variance
+    ``v`` (``ddof=0``), raised to at least ``m``; the size is ``r = m**2 / (v - m)`` (so that the
+    variance is ``m + m**2 / r``), and ``inf`` (a Poisson of mean ``m``) where ``v = m``. The
+    protocol's smooth tail is ``moment_negbin(samples, TAIL_MIN_MEAN)``.
 
     Returns
     -------
     (mean, size), arrays of shape (forecasts,)
     """
     x = _samples(samples)
-    m = x.mean(axis=1)
-    v = x.var(axis=1)
+    m = np.maximum(x.mean(axis=1), min_mean)
+    v = np.maximum(x.var(axis=1), m)
     over = v > m
     with np.errstate(divide="ignore", invalid="ignore"):
         r = np.where(over, m**2 / np.where(over, v - m, 1.0), np.inf)
@@ -244,16 +241,37 @@ def _bounds(samples, low, high) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x, lo, hi
 
 
+def smoothed_log_prob(
+    samples: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``log P(low <= Y <= high)`` (natural log) under the smoothed forecast distribution.
+
+    ``P = (1 - w) * share + w * Q``, with ``share`` the samples' share in ``[low, high]``,
+    ``Q`` the probability of the range under the samples' :func:`moment_negbin` with its mean at
+    least ``TAIL_MIN_MEAN``
+    (:func:`log_count_range`) and ``w = 1 / (n + 1)`` for ``n`` samples: one pseudo-sample
+    spread as the negative binomial (``sim.validation.protocol.TAIL_WEIGHT`` for the protocol's
+    1,000 samples).
+
+    Returns
+    -------
+    (log probability, tail): and whether the samples missed the range (the tail alone gave it)
+    """
+    x = _samples(samples)
+    w = 1.0 / (x.shape[1] + 1)
+    share = _interval_share(x, low, high)
+    m, r = moment_negbin(x, TAIL_MIN_MEAN)
+    log_q = log_count_range(m, r, low, high)
+    with np.errstate(divide="ignore"):
+        out = np.logaddexp(math.log1p(-w) + np.log(share), math.log(w) + log_q)
+    return out, share == 0
+
+
 def log_score(
     samples: np.ndarray, low: np.ndarray | float, high: np.ndarray | float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Log score of the documented interval, ``log P(low <= Y <= high)`` (natural log).
-
-    ``P`` is the share of samples in ``[low, high]``; where it is zero, the probability of the
-    interval under :func:`moment_negbin` of the samples (:func:`log_count_range`), so that a
-    forecast that misses the interval is scored by how far it misses it, with no floor. A
-    forecast whose samples are all zero (a Poisson of mean zero) gives ``-inf`` to an interval
-    without zero: that is its log score.
+    """Log score of the documented interval, ``log P(low <= Y <= high)`` (natural log), under
+    the smoothed forecast distribution (:func:`smoothed_log_prob`).
 
     Parameters
     ----------
@@ -262,18 +280,10 @@ def log_score(
 
     Returns
     -------
-    (score, tail): the log scores, and whether the tail gave each one
+    (score, tail): the log scores, and whether the samples missed each interval
     """
     x, lo, hi = _bounds(samples, low, high)
-    p = _interval_share(x, lo, hi)
-    out = np.empty(x.shape[0])
-    hit = p > 0
-    out[hit] = np.log(p[hit])
-    tail = ~hit
-    if tail.any():
-        m, r = moment_negbin(x[tail])
-        out[tail] = log_count_range(m, r, lo[tail], hi[tail])
-    return out, tail
+    return smoothed_log_prob(x, lo, hi)
 
 
 def views_bin(y: np.ndarray | float, edges: Sequence[float] = VIEWS_BINS) -> np.ndarray:
@@ -291,29 +301,21 @@ def ignorance_score(
     """Ignorance score, ``-log2 P(bin of y)``, on the bins ``edges`` (left-closed, last open).
 
     With the ViEWS bins ``[0, 0.5, 2.5, 5.5, ...]`` the bins of a count are ``{0}``, ``{1, 2}``,
-    ``{3, 4, 5}``, ... ``{501..1000}`` and ``{1001, ...}``. ``P`` is the share of samples in the
-    bin; where the bin is empty, the probability of its counts under :func:`moment_negbin` of the
-    samples, as in :func:`log_score`.
+    ``{3, 4, 5}``, ... ``{501..1000}`` and ``{1001, ...}``. ``P`` is the probability of the bin's
+    counts under the smoothed forecast distribution (:func:`smoothed_log_prob`), as in
+    :func:`log_score`.
 
     Returns
     -------
-    (score in bits, tail): the scores, and whether the tail gave each one
+    (score in bits, tail): the scores, and whether the samples missed each bin
     """
     x = _samples(samples)
     e = np.asarray(edges, dtype=float)
     j = views_bin(_per_row(y, x.shape[0]), e)
-    lo = e[j]
+    lo = np.ceil(e[j])
     hi = np.append(e, np.inf)[j + 1]
-    p = ((x >= lo[:, None]) & (x < hi[:, None])).mean(axis=1)
-    logp = np.empty(x.shape[0])
-    hit = p > 0
-    logp[hit] = np.log(p[hit])
-    tail = ~hit
-    if tail.any():
-        m, r = moment_negbin(x[tail])
-        # the counts k with lo <= k < hi
-        last = np.where(np.isfinite(hi[tail]), np.ceil(hi[tail]) - 1, np.inf)
-        logp[tail] = log_count_range(m, r, np.ceil(lo[tail]), last)
+    last = np.where(np.isfinite(hi), np.ceil(hi) - 1, np.inf)  # the counts k with lo <= k < hi
+    logp, tail = smoothed_log_prob(x, lo, last)
     return -logp / math.log(2.0), tail
 
 
