@@ -324,7 +324,7 @@ def test_params_piped_into_head_exits_cleanly():
 
 
 def test_params_shows_what_the_runs_draw_and_fits_100_columns(capsys):
-    from sim.experiments.sampling import posterior_draws
+    from sim.inputs.posterior import posterior_draws
 
     assert main(["params"]) == 0
     out = capsys.readouterr().out

@@ -13,7 +13,6 @@ import yaml
 
 from sim.core.params import TABLE
 from sim.errors import UserError
-from sim.experiments.sampling import posterior_draws
 from sim.explore.decisions import (
     parse_conditions,
     rank_table,
@@ -24,6 +23,7 @@ from sim.explore.decisions import (
 )
 from sim.explore.discovery import discover, discovery_markdown, min_worlds
 from sim.explore.worlds import load_world_bounds, sample_worlds, world_spec
+from sim.inputs.posterior import posterior_draws
 from sim.inputs.scenario import scenario_from_dict
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
