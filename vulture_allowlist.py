@@ -39,6 +39,5 @@ _.ctrl_c_raises
 _.slot_layout  # sim/core/draws.py
 _.n_slots  # sim/core/draws.py
 _.classifier  # sim/core/policies.py: the policies' tags, which no code reads
-_.table_markdown  # sim/core/params.py (notebook 01's text names it)
 _.SCORES  # sim/validation/scores.py
 _.statement  # sim/validation/heldout.py: a field of a window that no code reads

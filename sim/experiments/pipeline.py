@@ -16,8 +16,9 @@ which files it leaves, how chunks are gathered and what the result directory hol
    executor (:func:`sim.experiments.executors.start`: this process, local processes or Dask);
    each chunk is written atomically as it arrives, then gathered, and the progress bar counts
    its runs;
-4. Ctrl-C: the local executor defers it to a safe point (:class:`~sim.experiments.executors.
-   DeferredInterrupt`), the pool and the Dask client are closed, and ``KeyboardInterrupt``
+4. Ctrl-C: the local executor defers it to a safe point
+   (:class:`~sim.experiments.executors.DeferredInterrupt`), the pool and the Dask client are
+   closed, and ``KeyboardInterrupt``
    reaches the caller with the chunks written so far kept for ``resume`` (the commands then
    print how to resume: :func:`sim.cli.options.execute`);
 5. the result is assembled in ``OUT.partial/final`` (:meth:`ChunkedJob.assemble`, then the
