@@ -166,3 +166,35 @@ def test_the_counts_in_the_docs_are_the_generated_ones():
         cwd=ROOT,
     )
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+#: Words of a diary: the history of the work belongs in CHANGELOG.md and the commit messages.
+DIARY = re.compile(r"\b(stops? \d+|issues? #?\d+(\.\d+)?|after stop|before stop)\b", re.IGNORECASE)
+#: Files with diary words that other changes are rewriting (the core's declarations, the
+#: validation work): cleaned there, then removed here; each must still hold such words.
+KNOWN_DIARIES: frozenset[str] = frozenset({
+    "sim/core/params.py",
+    "sim/core/rules/truce.py",
+    "sim/validation/synthetic.py",
+})  # fmt: skip
+
+
+def test_readme_and_sources_hold_no_diary():
+    """README.md and the sources (package, tests, scripts, benchmarks) say what the code is and
+    what was measured (with dates), not which stop or issue changed it."""
+    files = [ROOT / "README.md", ROOT / "notebooks" / "README.md", ROOT / "run-tests"]
+    for folder in ("sim", "tests", "scripts", "benchmarks"):
+        files += sorted((ROOT / folder).rglob("*.py"))
+    hits, known = [], set()
+    for path in files:
+        rel = path.relative_to(ROOT).as_posix()
+        if rel == "tests/test_tree.py":
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if DIARY.search(line):
+                if rel in KNOWN_DIARIES:
+                    known.add(rel)
+                else:
+                    hits.append(f"{rel}:{n}: {line.strip()}")
+    assert not hits, "history belongs in CHANGELOG.md:\n" + "\n".join(hits)
+    assert not (KNOWN_DIARIES - known), f"clean now, remove: {sorted(KNOWN_DIARIES - known)}"
