@@ -1,6 +1,6 @@
 """Benchmark: calibration, replay and branch wall-clock times.
 
-Targets (issue 4): the calibration (default settings) under 10 minutes on a 2-core machine;
+Targets: the calibration (default settings) under 10 minutes on a 2-core machine;
 replay and branch of 1,000 runs under 30 s each. Prints the figures; run with
 
     MPLBACKEND=Agg .venv/bin/python benchmarks/bench_calibrate.py [--quick]

@@ -5,7 +5,7 @@ call; the ensemble engine's one-year runs per second per core (one thread, CPU t
 baseline policy and under ``--policy``; the same with a user's Python policy (the slower path
 that calls ``decide`` between compiled phases); the Mesa engine's runs per second; and the CPU
 time of one simulated day of the Mesa model with its DataCollector on (what the dashboard's
-Play steps). Targets (issue 8): ensemble >= 10,000 runs/s per core (stretch 30,000), Mesa >= 50
+Play steps). Targets: ensemble >= 10,000 runs/s per core (stretch 30,000), Mesa >= 50
 runs/s, a Play day <= 50 ms of CPU.
 
 Run::

@@ -1,6 +1,6 @@
 """Wall time of an exploration: worlds × policies × replications of one year.
 
-The target of issue 12 is ``escalation explore scenarios/baseline.yaml --policies all --worlds
+The target is ``escalation explore scenarios/baseline.yaml --policies all --worlds
 1000 --replications 100`` (11 policies × 1,000 worlds × 100 replications = 1.1 M one-year
 runs) in under 3 minutes on 2 cores. This script runs the same thing through
 :func:`sim.cli.main` (``--worlds`` and ``--replications`` can be made smaller to measure on a

@@ -1,8 +1,8 @@
-"""Measure the replay targets of issue 11 on the training window October 2019 – May 2021.
+"""Measure the replay targets on the training window October 2019 – May 2021.
 
 Replays the window with the documented US actions forced (``escalation replay --start
 2019-10-01 --end 2021-05-31``: the history setting, the shipped posterior, Iran, the militias and
-Iraq left to the model) and prints what the issue asks of it: the US killed (median and central
+Iraq left to the model) and prints the targets: the US killed (median and central
 90% interval, against the record's 3–4), the share of runs with two or more direct Iranian
 strikes (the record has exactly one), and the monthly median of militia attacks from February
 2020 to January 2021 (the record: rising through the summer of 2020, falling during Kata'ib

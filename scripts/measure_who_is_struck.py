@@ -1,4 +1,4 @@
-"""Measure Iran's answer to a killing by who is killed (issue 11.2).
+"""Measure Iran's answer to a killing by who is killed.
 
 Forces one US action on the first day of a 31-day window of the baseline scenario (the setting
 of early 2021, with the calibrated posterior's parameters), leaves Iran, the militias and Iraq

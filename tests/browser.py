@@ -34,9 +34,6 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
 # As root on a machine whose network reaches only package registries, Chromium needs
 # --no-sandbox, and without the background-networking flags it keeps trying outside hosts.
 CHROMIUM_ARGS = [

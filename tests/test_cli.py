@@ -324,7 +324,7 @@ def test_params_piped_into_head_exits_cleanly():
 
 
 def test_params_shows_what_the_runs_draw_and_fits_100_columns(capsys):
-    from sim.experiments.sampling import posterior_draws
+    from sim.inputs.posterior import posterior_draws
 
     assert main(["params"]) == 0
     out = capsys.readouterr().out
@@ -417,18 +417,8 @@ def test_every_result_directory_has_a_summary_and_the_same_manifest_keys(tmp_pat
         assert len(modes) == 1, (name, sorted(oct(m) for m in modes))  # one permission
 
 
-def test_the_docs_list_the_rungs_and_the_policies_and_agree_on_numbers():
-    from sim.core.ladder import RUNG_LABELS
-    from sim.core.params import TABLE
-    from sim.core.policy_catalogue import markdown_table
-
-    odd = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
-    assert markdown_table() in odd  # the policies, as the catalogue defines them
-    for rung, text in RUNG_LABELS.items():
-        assert f"| {rung} | {text} |" in odd
+def test_the_calibration_doc_stands_on_its_own():
+    """docs/calibration.md names no design sketch or engine change outside the repository (the
+    counts and tables of the docs are generated: ``tests/test_tree.py``)."""
     calibration = (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8")
     assert "DESIGN.md" not in calibration and "Engine change" not in calibration
-    for doc in (ROOT / "README.md", ROOT / "notebooks" / "README.md"):
-        text = doc.read_text(encoding="utf-8")
-        for n in __import__("re").findall(r"all (\d+) parameters", text):
-            assert int(n) == len(TABLE), (doc.name, n)

@@ -34,8 +34,8 @@ from sim.experiments.sampling import (
     SOURCE_TABLE,
     build_params,
     chunk_rngs,
-    posterior_draws,
 )
+from sim.inputs.posterior import posterior_draws
 
 SCENARIO_CHOICES = app.scenario_choices()
 POLICIES = (app.SCENARIO_POLICY, "Do nothing", "Strike inside Iraq")

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from sim.errors import UserError
-from sim.experiments import experiment as E
+from sim.experiments import pipeline
 from sim.experiments.experiment import Experiment, run_experiment
 from sim.inputs.scenario import load_scenario
 
@@ -52,12 +52,12 @@ def test_dask_gives_the_same_numbers_with_one_and_two_workers(
 def test_a_dying_worker_is_replaced_and_its_chunk_retried(
     tmp_path, short_scenario, dask_cluster, monkeypatch
 ):
-    """The first chunk task kills its worker process (experiment.DIE_ONCE_ENV test hook); the
+    """The first chunk task kills its worker process (pipeline.DIE_ONCE_ENV test hook); the
     nanny restarts it, the scheduler reschedules the task, and the numbers are unchanged."""
     exp = _experiment(short_scenario(days=30))
     ref = run_experiment(exp, tmp_path / "local", workers=1, progress=False).outcomes
     marker = tmp_path / "died-once"
-    monkeypatch.setenv(E.DIE_ONCE_ENV, str(marker))
+    monkeypatch.setenv(pipeline.DIE_ONCE_ENV, str(marker))
     if dask_cluster.n_workers() < 2:
         dask_cluster.add_workers(2 - dask_cluster.n_workers())
     res = run_experiment(

@@ -13,7 +13,6 @@ import yaml
 
 from sim.core.params import TABLE
 from sim.errors import UserError
-from sim.experiments.sampling import posterior_draws
 from sim.explore.decisions import (
     parse_conditions,
     rank_table,
@@ -24,6 +23,7 @@ from sim.explore.decisions import (
 )
 from sim.explore.discovery import discover, discovery_markdown, min_worlds
 from sim.explore.worlds import load_world_bounds, sample_worlds, world_spec
+from sim.inputs.posterior import posterior_draws
 from sim.inputs.scenario import scenario_from_dict
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
@@ -233,3 +233,16 @@ def test_worlds_of_interest_any_or_all_conditions(table):
     assert list(interest(table, "a", cond, any_of=False)) == [False, True, False]
     with pytest.raises(UserError, match="not explored"):
         interest(table, "z", cond)
+
+
+def test_cart_boxes_are_the_same_from_one_call_to_the_next():
+    """Two copies of the deciding parameter make every split a tie between them: the tree must
+    break it the same way on every call with the same seed (scikit-learn's default breaks ties
+    at random, which reordered and renamed the CART boxes of the same exploration)."""
+    rng = np.random.default_rng(5)
+    a = rng.random(400)
+    x = pd.DataFrame({"a": a, "a_copy": a, "b": rng.random(400)})
+    y = (x["a"] > 0.55).to_numpy() & (x["b"] < 0.7).to_numpy()
+    first = discover(x, y, "ties", seed=3).cart
+    for _ in range(6):
+        pd.testing.assert_frame_equal(discover(x, y, "ties", seed=3).cart, first)

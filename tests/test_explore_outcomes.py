@@ -73,7 +73,7 @@ def test_run_world_chunk_on_synthetic_runs_with_a_known_answer(monkeypatch):
     monkeypatch.setattr(R, "run_ensemble", fake)
     sc = load_scenario("scenarios/baseline.yaml").model_copy(update={"days": 10})
     task = WorldTask(sc, "do_nothing", 0, 0, {"self_excitation": np.array([0.4, 0.4])}, 3, 1)
-    _, _, df = R.run_world_chunk(task)
+    df = R.run_world_chunk(task).means
     assert df["days_to_war_restricted_mean"].tolist() == pytest.approx([(2 + 10 + 10) / 3, 10])
     assert df["days_to_iran_strike_restricted_mean"].tolist() == [10, 10]
     assert df["war"].tolist() == pytest.approx([1 / 3, 0])

@@ -295,7 +295,7 @@ def test_compare_robustness_refuses_a_directory_that_is_no_exploration(
 
 
 def test_ctrl_c_message_names_the_partial_results_and_the_resume_command(capsys):
-    from sim.experiments.experiment import interrupted
+    from sim.cli.options import interrupted
 
     assert interrupted("res/x", ["escalation", "explore", "my scenario.yaml"]) == 130
     err = capsys.readouterr().err

@@ -40,7 +40,7 @@ def test_constant_negbin_mle_matches_scipy_fit() -> None:
     # the mean's MLE is the sample mean (closed form)
     assert math.exp(fit.b0) == pytest.approx(y.mean(), rel=1e-12)
 
-    def local(fun, bounds, *, integrality):  # scipy treats nbinom's n as an integer: not here
+    def local(fun, bounds, **_):  # scipy passes integrality: nbinom's n is not an integer here
         return optimize.differential_evolution(fun, bounds, rng=1, tol=1e-10, polish=True)
 
     ref = stats.fit(stats.nbinom, y, bounds={"n": (0.01, 100), "p": (1e-4, 1 - 1e-4)},

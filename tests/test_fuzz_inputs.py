@@ -24,10 +24,10 @@ from hypothesis import strategies as st
 
 from sim.cli.main import main
 from sim.errors import UserError
-from sim.experiments.sampling import posterior_draws
 from sim.explore.sensitivity import load_bounds
 from sim.explore.worlds import load_world_bounds
 from sim.inputs.packaged import data_path
+from sim.inputs.posterior import posterior_draws
 from sim.inputs.record import load_events, load_period_counts
 from sim.inputs.scenario import load_scenario
 

@@ -1,4 +1,4 @@
-"""Attribution as a choice (issue 11, part 4): the confidence of each attribution, the policy that
+"""Attribution as a choice: the confidence of each attribution, the policy that
 answers only attributed attacks, and the cost of misdirected strikes (Iraqi pressure and harm).
 
 Unit tests of the compiled rules (direction and bounds), then small ensemble and Mesa runs.

@@ -1,4 +1,4 @@
-"""The outcomes a student asks for (issue 11.6) and the summary's two questions (issue 11.8).
+"""The outcomes a student asks for and the summary's two questions.
 
 Bounds and directions of each new outcome on whole runs, the days-to outcomes against the daily
 trace, the lull after US strikes on hand-built and forced paths, and the wording of summary.md

@@ -1,4 +1,4 @@
-"""Strategic severity and Iran's choice of a direct strike (issue 11, parts 2 and 3).
+"""Strategic severity and Iran's choice of a direct strike.
 
 The militias read a red line from what the US answers and aim below it; fear lowers lethality
 as well as frequency; Iran strikes US forces itself only on the grievance above a threshold;

@@ -1,5 +1,5 @@
-"""Truces, Baghdad's pressure on the militias after harm to Iraqis, and a negotiated withdrawal
-(issue 11, part 5): the rules' directions and bounds, small ensembles, both engines, the replay's
+"""Truces, Baghdad's pressure on the militias after harm to Iraqis, and a negotiated withdrawal:
+the rules' directions and bounds, small ensembles, both engines, the replay's
 forced truce."""
 
 from __future__ import annotations

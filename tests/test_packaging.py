@@ -13,9 +13,9 @@ import tomllib
 from pathlib import Path
 
 import sim
-from sim.experiments.sampling import posterior_draws
 from sim.history.replay import history_setting
 from sim.inputs.packaged import scenario_dir, scenario_names
+from sim.inputs.posterior import posterior_draws
 from sim.inputs.record import load_events, load_period_counts
 from sim.inputs.scenario import load_scenario
 

@@ -270,11 +270,12 @@ def test_overwrite_replaces_only_once_the_new_results_are_complete(
 
 def test_a_missing_or_malformed_posterior_is_an_error_naming_the_file(tmp_path: Path) -> None:
     import sim.experiments.sampling as sampling
+    import sim.inputs.posterior as posterior_io
     from sim.errors import UserError
     from sim.inputs.scenario import scenario_from_dict
 
     with pytest.raises(UserError, match=r"nowhere\.csv: the posterior file does not exist"):
-        sampling.posterior_draws(tmp_path / "nowhere.csv")
+        posterior_io.posterior_draws(tmp_path / "nowhere.csv")
     cases = {
         "empty.csv": ("", "is empty"),
         "header.csv": ("p_lethal\n", "no draws"),
@@ -287,7 +288,7 @@ def test_a_missing_or_malformed_posterior_is_an_error_naming_the_file(tmp_path: 
         f = tmp_path / name
         f.write_text(text)
         with pytest.raises(UserError, match=rf"{re.escape(name)}.*{words}"):
-            sampling.posterior_draws(f)
+            posterior_io.posterior_draws(f)
     (tmp_path / "s.yaml").write_text("name: s\nstart: 2020-01-01\nposterior: range.csv\n")
     from sim.inputs.scenario import load_scenario
 
@@ -296,7 +297,7 @@ def test_a_missing_or_malformed_posterior_is_an_error_naming_the_file(tmp_path: 
     # no silent fall-back when the shipped posterior is missing
     sc = scenario_from_dict({"name": "s", "start": "2020-01-01"})
     monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setattr(sampling, "shipped_posterior_path", lambda: tmp_path / "gone.csv")
+    monkeypatch.setattr(posterior_io, "shipped_posterior_path", lambda: tmp_path / "gone.csv")
     try:
         with pytest.raises(UserError, match=r"gone\.csv: the posterior file does not exist"):
             sampling.build_params(sc, 3, np.random.default_rng(1))
@@ -307,7 +308,8 @@ def test_a_missing_or_malformed_posterior_is_an_error_naming_the_file(tmp_path: 
 def test_calibrate_writes_the_posterior_where_asked_and_a_scenario_uses_it(
     tmp_path: Path, monkeypatch
 ) -> None:
-    from sim.experiments.sampling import build_params, shipped_posterior_path
+    from sim.experiments.sampling import build_params
+    from sim.inputs.posterior import shipped_posterior_path
     from sim.inputs.scenario import load_scenario
 
     shipped = shipped_posterior_path().read_bytes()

@@ -15,7 +15,7 @@ import pytest
 
 from sim.core.params import TABLE
 from sim.engines.ensemble import OUTCOMES
-from sim.experiments.experiment import ChunkTask, run_chunk
+from sim.experiments.chunks import ChunkTask, run_chunk
 from sim.experiments.sampling import (
     SOURCE_POSTERIOR,
     SOURCE_SCENARIO,
@@ -25,9 +25,9 @@ from sim.experiments.sampling import (
     dashboard_params,
     held_values,
     model_params,
-    posterior_draws,
     start_values,
 )
+from sim.inputs.posterior import posterior_draws
 from sim.inputs.scenario import InitialState, Scenario, Shock, scenario_from_dict
 
 BASE = {

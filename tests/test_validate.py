@@ -209,7 +209,7 @@ def test_calibration_is_independent_of_the_heldout_record(tmp_path, monkeypatch)
     pd.testing.assert_frame_equal(posteriors["present"], posteriors["garbage"])
 
 
-# --- the machinery can tell (issue 10.6) ------------------------------------------------------
+# --- the machinery can tell ------------------------------------------------------------------
 
 
 def _synthetic_scores(seed: int, directory: Path):

@@ -1,6 +1,6 @@
 """Outcome statistics, gathered for the callers that import them from one place.
 
-The code lives in modules of one concern each: :mod:`sim.analysis.histogram` (streaming daily
+The code lives in modules of one concern each: :mod:`sim.experiments.histogram` (streaming daily
 quantiles), :mod:`sim.analysis.stats` (the Wilson interval, survival summaries),
 :mod:`sim.analysis.outcomes` (per-policy summaries with paired differences) and
 :mod:`sim.analysis.report` (summary.md).
@@ -8,15 +8,6 @@ quantiles), :mod:`sim.analysis.stats` (the Wilson interval, survival summaries),
 
 from __future__ import annotations
 
-from sim.analysis.histogram import (
-    DEFAULT_QS,
-    FAN_DESCRIPTIONS,
-    FAN_METRICS,
-    WINDOW_DAYS,
-    DailyHistogram,
-    daily_metrics,
-    inverted_cdf_rank,
-)
 from sim.analysis.outcomes import (
     DERIVED,
     SUMMARY_COLUMNS,
@@ -34,6 +25,15 @@ from sim.analysis.report import (
     write_summary,
 )
 from sim.analysis.stats import Z95, survival_curve, wilson_interval
+from sim.experiments.histogram import (
+    DEFAULT_QS,
+    FAN_DESCRIPTIONS,
+    FAN_METRICS,
+    WINDOW_DAYS,
+    DailyHistogram,
+    daily_metrics,
+    inverted_cdf_rank,
+)
 
 __all__ = [
     "DEFAULT_QS",

@@ -1,5 +1,6 @@
 """``summary.md`` of the commands that do not run :func:`sim.analysis.outcomes.summarise_outcomes`:
-replay, branch, calibrate and sensitivity. Each opens with
+replay, branch and calibrate (sensitivity's is
+:func:`sim.explore.sensitivity_report.sensitivity_summary`). Each opens with
 :func:`sim.experiments.provenance.summary_header` (scenario, period, seed, runs, units)."""
 
 from __future__ import annotations
@@ -162,21 +163,4 @@ def calibrate_summary(
     return "\n".join(out)
 
 
-def sensitivity_summary(df: pd.DataFrame) -> str:
-    """Summary of a sensitivity study: the header, then :func:`indices_markdown`'s tables."""
-    from sim.explore.sensitivity_report import indices_markdown
-
-    meta = df.attrs
-    start = dt.date.fromisoformat(meta["start"])
-    end = start + dt.timedelta(days=int(meta["days"]) - 1)
-    header = summary_header(
-        f"Sensitivity of the outcomes under “{label(meta['policy'])}”",
-        scenario=meta["scenario"], start=start, end=end, seed=meta["seed"], runs=meta["runs"],
-        extra=[f"Design: {meta['method']}, {meta['rows']:,} parameter sets × {meta['reps']} "
-               "runs each."],
-    )  # fmt: skip
-    body = indices_markdown(df).split("\n", 1)[1]  # drop its title
-    return header + body.lstrip("\n") + "\n"
-
-
-__all__ = ["branch_summary", "calibrate_summary", "replay_summary", "sensitivity_summary"]
+__all__ = ["branch_summary", "calibrate_summary", "replay_summary"]

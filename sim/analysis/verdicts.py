@@ -5,7 +5,7 @@ excludes 0 (:func:`sim.analysis.outcomes.summarise_outcomes`): more runs would n
 difference vanish *in this model with these parameter values*.
 
 (b) **Does it hold whatever the record cannot tell?** Its sign is the same in at least
-:data:`sim.explore.robustness.ROBUST_SHARE` (90%) of the worlds of an exploration, which spreads
+:data:`ROBUST_SHARE` (90%) of the worlds of an exploration, which spreads
 the parameters the documented record does not inform over their ranges (``escalation explore``,
 then ``compare --robustness DIR``: the columns ``sign_share``, ``sign_reversed`` and
 ``decided_by`` of :func:`sim.explore.robustness.add_robustness`). Without an exploration the
@@ -13,7 +13,7 @@ question is open, and the answer names the judgement parameters the policy's eff
 (:func:`sim.core.policy_catalogue.judgement_parameters`).
 
 A difference can pass (a) and fail (b): then the parameters, not the record, decide it. The
-report never says (a) without saying where (b) stands (issue 11, part 8).
+report never says (a) without saying where (b) stands.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ import pandas as pd
 from sim.core.policy_catalogue import judgement_parameters
 from sim.core.policy_catalogue import label as policy_label
 
+#: Share of explored worlds in which the sign of a difference must hold for it to count as
+#: holding whatever the record cannot tell (:mod:`sim.explore.robustness` measures the share).
+ROBUST_SHARE = 0.9
 #: Phrases of the two answers (tests and docs quote them).
 NOISE_BEYOND = "beyond simulation noise"
 NOISE_WITHIN = "within simulation noise"
@@ -135,8 +138,6 @@ def verdicts_markdown(
 ) -> str:
     """The section of ``summary.md`` that answers (a) and (b) for every policy's differences
     from the reference (``summary.attrs["baseline"]``) on ``outcomes``."""
-    from sim.explore.robustness import ROBUST_SHARE
-
     reference = summary.attrs.get("baseline", "do_nothing")
     policies = [p for p in pd.unique(summary["policy"]) if p != reference]
     explored = "sign_share" in summary and summary["sign_share"].notna().any()

@@ -7,10 +7,11 @@ Method (``docs/calibration.md`` has the full account):
   the militias, Iran and the Iraqi parliament otherwise follow the rulebook.
   Two windows are documented by the five articles: October 2019 to December 2021 (the late-2019
   setting with every dated shock) and mid-2024 (``scenarios/mid_2024.yaml``).
-* **Summary statistics** come from the record only (:func:`build_statistics`): the period counts
-  ("about three dozen" attacks, "weekly incidents by July 2020", "3 attacks in 3 days" ...) as
-  targets, each documented individual event as a timing target (Iran's missiles five days after
-  the decapitation; the vote two days after it) or an upper bound on the time from a US strike
+* **Summary statistics** come from the record only
+  (:func:`sim.calibration.statistics.build_statistics`): the period counts ("about three dozen"
+  attacks, "weekly incidents by July 2020", "3 attacks in 3 days" ...) as targets, each
+  documented individual event as a timing target (Iran's missiles five days after the
+  decapitation; the vote two days after it) or an upper bound on the time from a US strike
   to the next attack, and the documented attacks, lethal attacks and US deaths as lower bounds
   (the articles mention a handful of attacks; they are not a complete tally).
 * **ABC-SMC** (:mod:`sim.calibration.abc`) fits the dynamic parameters the record can inform;

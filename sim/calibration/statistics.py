@@ -21,8 +21,6 @@ import pandas as pd
 from sim.calibration.settings import SEGMENTS, SETTINGS, Segment
 from sim.history.replay import Trace
 
-DEATHS_UNDERCOUNT = 2.0
-
 
 @dataclass
 class Statistic:

@@ -31,8 +31,8 @@ from sim.cli.common import (
     staged_out_dir,
 )
 from sim.experiments.provenance import write_manifest
-from sim.experiments.sampling import write_posterior
 from sim.history.replay import parse_date, setting_info
+from sim.inputs.posterior import write_posterior
 from sim.inputs.record import load_events, load_period_counts
 
 

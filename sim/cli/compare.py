@@ -10,21 +10,23 @@ figures and ``manifest.json`` into ``--out`` (default ``results/<scenario>-compa
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from sim.analysis import metrics
-from sim.cli.run import summary_context
-from sim.core.policies import PolicyError, all_policies, get_policy
-from sim.experiments.experiment import (
-    ExperimentResult,
+from sim.cli.options import (
     add_execution_arguments,
     command_words,
     execute,
     experiment_from_args,
+    summary_context,
 )
+from sim.core.policies import PolicyError, all_policies, get_policy
+from sim.experiments.experiment import ExperimentResult, run_experiment
 from sim.inputs.scenario import Scenario, load_scenario
 
 BASELINE = "do_nothing"
@@ -175,7 +177,9 @@ def run(args: argparse.Namespace) -> int:
         )
         return files
 
-    res = execute(args, exp, words, finalise)
+    res = execute(
+        args, partial(run_experiment, exp), words, command=shlex.join(words), finalise=finalise
+    )
     if isinstance(res, int):
         return res
     if not args.quiet:

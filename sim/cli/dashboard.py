@@ -179,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
             signal.signal(sig, handler)
 
 
-def _interrupt(signum: int, frame: object) -> None:
+def _interrupt(_signum: int, _frame: object) -> None:
     """SIGTERM and SIGHUP stop the dashboard as Ctrl-C does."""
     raise KeyboardInterrupt
 

@@ -10,13 +10,13 @@ import argparse
 import importlib.util
 import shlex
 import sys
+from functools import partial
 from pathlib import Path
 
 from sim.cli.common import positive_int, seed_int
 from sim.cli.compare import resolve_policies
+from sim.cli.options import add_executor_arguments, execute
 from sim.errors import UserError
-from sim.experiments.experiment import interrupted
-from sim.experiments.options import add_executor_arguments, executor_options
 from sim.explore.decisions import parse_conditions
 from sim.explore.discovery import INSTALL_HINT
 from sim.explore.runner import (
@@ -177,16 +177,15 @@ def run(args: argparse.Namespace) -> int:
 
     skipped: dict[str, str] = {}
 
-    try:
-        res = run_exploration(
-            ex,
-            args.out,
-            **executor_options(args),
-            command=command,
-            finalise=finalise,
-        )
-    except KeyboardInterrupt:
-        return interrupted(args.out, ["escalation", *words] if words else None)
+    res = execute(
+        args,
+        partial(run_exploration, ex),
+        ["escalation", *words] if words else None,
+        command=command,
+        finalise=finalise,
+    )
+    if isinstance(res, int):
+        return res
     if not args.quiet:
         print((res.out / "decisions.md").read_text(encoding="utf-8").split("\n# Scenario")[0])
         for p, why in skipped.items():

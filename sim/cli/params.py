@@ -18,7 +18,7 @@ import numpy as np
 from sim.analysis.tables import csv_table, markdown_table, text_table
 from sim.cli.common import description
 from sim.core.params import TABLE
-from sim.experiments.sampling import posterior_draws
+from sim.inputs.posterior import posterior_draws
 from sim.inputs.scenario import Scenario, load_scenario
 
 FORMATS = ("text", "csv", "markdown")

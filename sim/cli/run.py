@@ -8,19 +8,23 @@ attacks, casualties, the rung and US strikes), the summary (Parquet, CSV, Markdo
 from __future__ import annotations
 
 import argparse
+import shlex
+from functools import partial
 from pathlib import Path
 
 from sim.analysis import metrics
-from sim.core.policies import get_policy
-from sim.experiments.experiment import (
-    ExperimentResult,
+from sim.cli.compare import KEY_NOTE, key_table
+from sim.cli.options import (
     add_execution_arguments,
     command_words,
     execute,
     experiment_from_args,
+    summary_context,
 )
+from sim.core.policies import get_policy
+from sim.experiments.experiment import ExperimentResult, run_experiment
 from sim.experiments.store import safe_name
-from sim.inputs.scenario import Scenario, load_scenario
+from sim.inputs.scenario import load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,12 +42,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_execution_arguments(p)
     p.set_defaults(func=run)
-
-
-def summary_context(args: argparse.Namespace, scenario: Scenario) -> dict:
-    """What summary.md's header says: scenario, period, seed, runs."""
-    return {"scenario": scenario.name, "start": scenario.start, "end": scenario.end,
-            "seed": args.seed, "runs": args.runs}  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,12 +73,13 @@ def run(args: argparse.Namespace) -> int:
         )
         return files
 
-    res = execute(args, exp, command_words(args, "run", "--policy", policy), finalise)
+    words = command_words(args, "run", "--policy", policy)
+    res = execute(
+        args, partial(run_experiment, exp), words, command=shlex.join(words), finalise=finalise
+    )
     if isinstance(res, int):
         return res
     if not args.quiet:
-        from sim.cli.compare import KEY_NOTE, key_table
-
         print(f"{scenario.name}: {args.runs:,} runs of '{policy}' (seed {args.seed})")
         print(key_table(res.outcomes).to_string())
         print(KEY_NOTE)

@@ -22,8 +22,8 @@ from sim.engines.mesa.model import EscalationModel
 from sim.experiments.sampling import chunk_rngs, dashboard_params
 from sim.figures.style import OKABE_ITO
 
-GREY, ORANGE, SKY, GREEN, BLUE, VERMILLION, PURPLE = (
-    OKABE_ITO[k] for k in ("grey", "orange", "sky", "green", "blue", "vermillion", "purple")
+GREY, ORANGE, GREEN, BLUE, VERMILLION, PURPLE = (
+    OKABE_ITO[k] for k in ("grey", "orange", "green", "blue", "vermillion", "purple")
 )
 GROUP_STYLE: dict[str, tuple[str, str]] = {
     "kataib_hezbollah": (VERMILLION, "-"),

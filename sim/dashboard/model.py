@@ -103,12 +103,6 @@ def _slider_step(low: float, high: float) -> float:
     return float(10 ** np.floor(np.log10(raw))) if raw > 0 else 0.01
 
 
-def scenario_value(scenario: Scenario, name: str) -> float:
-    """Where a slider starts (:func:`sim.experiments.sampling.start_values`): the scenario's
-    own value, else the median of its posterior, else the table's default."""
-    return start_values(scenario, [name])[name][0]
-
-
 def slider_specs(scenario: Scenario) -> dict[str, dict]:
     """For each slider: ``min``, ``max``, ``step``, ``start`` and ``source`` (where the start
     comes from, :func:`sim.experiments.sampling.start_values`), unit and title."""

@@ -6,24 +6,18 @@ whatever the policy (common random numbers). :class:`Aggregate` merges chunks in
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.analysis import metrics
 from sim.core.policies import get_policy
 from sim.engines.ensemble import BOOL_OUTCOMES, FLOAT_OUTCOMES, OUTCOMES, run_ensemble
+from sim.experiments.histogram import DailyHistogram
 from sim.experiments.sampling import build_params, chunk_rngs
 from sim.experiments.spec import Experiment
 from sim.inputs.scenario import Scenario
-
-#: Test hook: a file path; the first chunk task that finds no file there creates it and kills
-#: its own process (to test that the executor retries a task whose worker died).
-DIE_ONCE_ENV = "ESCALATION_TEST_DIE_ONCE"
 
 #: Compact dtypes of the outcome columns (counts fit int32; days < 2**24 are exact in float32,
 #: NaN where the event never happened; the mean lull keeps float64).
@@ -46,7 +40,6 @@ class ChunkTask:
     seed: int
     engine: str
     keep_daily: bool
-    die_marker: str | None = None
 
 
 @dataclass
@@ -56,7 +49,7 @@ class ChunkResult:
     policy: str
     chunk: int
     outcomes: pd.DataFrame
-    hist: metrics.DailyHistogram
+    hist: DailyHistogram
     daily: dict[str, np.ndarray] | None = None
 
 
@@ -79,21 +72,12 @@ def outcome_frame(
     return pd.DataFrame(cols)
 
 
-def _maybe_die(marker: str | None) -> None:
-    """The :data:`DIE_ONCE_ENV` test hook: kill this process the first time only."""
-    if marker and not os.path.exists(marker):
-        Path(marker).write_text(str(os.getpid()))
-        os._exit(17)
-
-
 def run_chunk(task: ChunkTask) -> ChunkResult:
     """Compute one chunk (runs in a worker process, a Dask worker, or in-process).
 
-    The chunk's generators come from :func:`sim.experiments.sampling.chunk_rngs` ``(seed, chunk)``
-    whatever
-    the policy: common random numbers.
+    The chunk's generators come from :func:`sim.experiments.sampling.chunk_rngs`
+    ``(seed, chunk)`` whatever the policy: common random numbers.
     """
-    _maybe_die(task.die_marker)
     draws_rng, params_rng = chunk_rngs(task.seed, task.chunk)
     params = build_params(task.scenario, task.n, params_rng)
     policy = get_policy(task.policy)
@@ -103,7 +87,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         res = run_mesa(task.scenario, policy, params, draws_rng, keep_daily=True)
     else:
         res = run_ensemble(task.scenario, policy, params, draws_rng, keep_daily=True)
-    hist = metrics.DailyHistogram(task.scenario.days)
+    hist = DailyHistogram(task.scenario.days)
     hist.add(res.daily)
     daily = None
     if task.keep_daily:
@@ -135,7 +119,7 @@ class Aggregate:
 
     def __init__(self, exp: Experiment) -> None:
         self.exp = exp
-        self.hist = {p: metrics.DailyHistogram(exp.scenario.days) for p in exp.policies}
+        self.hist = {p: DailyHistogram(exp.scenario.days) for p in exp.policies}
         self._outcomes: dict[tuple[int, int], pd.DataFrame] = {}
         self.daily: dict[tuple[str, int], dict[str, np.ndarray]] = {}
 
@@ -144,12 +128,12 @@ class Aggregate:
         policy: str,
         chunk: int,
         outcomes: pd.DataFrame,
-        hist: metrics.DailyHistogram,
+        hist: DailyHistogram,
         daily: dict[str, np.ndarray] | None = None,
     ) -> None:
         """Add one chunk (in any order)."""
         merged = self.hist[policy].merge(hist)
-        if isinstance(merged, metrics.DailyHistogram):
+        if isinstance(merged, DailyHistogram):
             self.hist[policy] = merged
         df = outcomes.copy()
         df["policy"] = pd.Categorical(df["policy"].astype(str), categories=list(self.exp.policies))
@@ -165,7 +149,7 @@ class Aggregate:
 
     def quantiles(self) -> dict[str, pd.DataFrame]:
         """Per-day quantiles of each policy
-        (:meth:`sim.analysis.metrics.DailyHistogram.quantiles`)."""
+        (:meth:`sim.experiments.histogram.DailyHistogram.quantiles`)."""
         return {p: self.hist[p].quantiles() for p in self.exp.policies}
 
     def daily_series(self, policy: str) -> dict[str, np.ndarray]:

@@ -65,7 +65,7 @@ class DeferredInterrupt:
         self._previous: Any = None
         self._installed = False
 
-    def _handler(self, signum: int, frame: FrameType | None) -> None:
+    def _handler(self, _signum: int, _frame: FrameType | None) -> None:
         self.requested.set()
 
     def __enter__(self) -> DeferredInterrupt:

@@ -9,18 +9,14 @@
   scenario asks for it (``posterior: true``, the default: the shipped ``sim/data/posterior.csv``;
   or ``posterior: path/to/file.csv``), then by the scenario's own ``params`` (a value the user
   fixes is fixed in every run). A posterior that is missing or malformed is an error naming the
-  file (:class:`PosteriorError`), never a silent fall-back to the defaults.
+  file (:class:`sim.inputs.posterior.PosteriorError`), never a silent fall-back to the
+  defaults.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -28,11 +24,9 @@ import pandas as pd
 
 from sim.core.params import TABLE, Params
 from sim.errors import UserError
-from sim.inputs.files import read_text_file
-from sim.inputs.packaged import data_path, file_sha256
+from sim.inputs import posterior as posterior_io
+from sim.inputs.packaged import file_sha256
 from sim.inputs.scenario import Scenario
-
-POSTERIOR_FILE = "posterior.csv"
 
 
 def chunk_seed(seed: int, chunk: int, stream: int) -> np.random.SeedSequence:
@@ -48,19 +42,6 @@ def chunk_rngs(seed: int, chunk: int) -> tuple[np.random.Generator, np.random.Ge
     )
 
 
-#: Posterior files larger than this are refused unread.
-MAX_POSTERIOR_BYTES = 100_000_000
-
-
-class PosteriorError(UserError):
-    """A posterior file that cannot be used; the message names the file (and the column)."""
-
-
-def shipped_posterior_path() -> Path:
-    """The calibrated posterior shipped in the package (``sim/data/posterior.csv``)."""
-    return data_path(POSTERIOR_FILE)
-
-
 def posterior_path(scenario: Scenario) -> Path | None:
     """The posterior file a scenario draws from: its own path, the shipped one (``posterior:
     true``), or None (``posterior: false``: the table's defaults)."""
@@ -68,108 +49,19 @@ def posterior_path(scenario: Scenario) -> Path | None:
         return None
     if isinstance(scenario.posterior, str):
         return Path(scenario.posterior)
-    return shipped_posterior_path()
+    return posterior_io.shipped_posterior_path()
 
 
 def posterior_sha256(scenario: Scenario | None = None) -> str | None:
     """SHA-256 of the posterior file a scenario uses (default: the shipped one), or None."""
-    path = shipped_posterior_path() if scenario is None else posterior_path(scenario)
+    path = posterior_io.shipped_posterior_path() if scenario is None else posterior_path(scenario)
     return None if path is None else file_sha256(path)
-
-
-def _read_posterior(path: Path) -> pd.DataFrame:
-    """Read and check a posterior table (see :func:`posterior_draws`)."""
-    if not path.exists() and not path.is_symlink():
-        hint = ""
-        if path == shipped_posterior_path():
-            hint = (
-                " (the package ships none: run `escalation calibrate --write-posterior PATH` "
-                "and point the scenario's 'posterior' at it, or set posterior: false)"
-            )
-        raise PosteriorError(f"{path}: the posterior file does not exist{hint}")
-    text = read_text_file(path, "posterior file", MAX_POSTERIOR_BYTES, PosteriorError)
-    if not text.strip():
-        raise PosteriorError(f"{path}: the posterior file is empty")
-    try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise PosteriorError(f"{path}: not a valid CSV table ({first})") from None
-    if len(df) == 0:
-        raise PosteriorError(f"{path}: the posterior has a header but no draws")
-    for col in df.columns:
-        if col not in TABLE:
-            raise PosteriorError(f"{path}, column '{col}': not a parameter of the table")
-    out = {}
-    for col in df.columns:
-        values = pd.to_numeric(df[col].str.strip(), errors="coerce").to_numpy(dtype=float)
-        bad = ~np.isfinite(values)
-        p = TABLE[col]
-        bad |= (values < p.low) | (values > p.high)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise PosteriorError(
-                f"{path}, line {i + 2}, column '{col}': {df[col].iloc[i]!r} is not a number in "
-                f"the parameter's range [{p.low:g}, {p.high:g}]"
-            )
-        out[col] = values
-    return pd.DataFrame(out)
-
-
-@lru_cache(maxsize=8)
-def _cached_posterior(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
-    return _read_posterior(Path(path))
-
-
-def posterior_draws(path: str | Path | None = None) -> pd.DataFrame:
-    """A posterior table (one row per draw): the shipped one, or the file at ``path``.
-
-    Raises
-    ------
-    PosteriorError
-        naming the file, if it is missing, empty, not UTF-8, not a CSV table, has a column that
-        is not a parameter, or a value that is not a number inside the parameter's range.
-    """
-    p = shipped_posterior_path() if path is None else Path(path)
-    try:
-        st = p.stat()
-    except (OSError, ValueError):  # ValueError: a NUL byte in the name
-        return _read_posterior(p)  # raises the error naming the file
-    return _cached_posterior(str(p), st.st_mtime_ns, st.st_size).copy()
 
 
 def scenario_posterior(scenario: Scenario) -> pd.DataFrame | None:
     """The posterior a scenario draws from, or None for ``posterior: false``."""
     path = posterior_path(scenario)
-    return None if path is None else posterior_draws(path)
-
-
-def write_posterior(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write a posterior table to ``path`` atomically (a temporary file beside it, renamed).
-
-    Raises
-    ------
-    UserError
-        naming the path, if it is a folder or cannot be written.
-    """
-    path = Path(path)
-    if path.is_dir():
-        raise UserError(f"--write-posterior {path}: is a folder; name a file (posterior.csv)")
-    if path.suffix.lower() != ".csv":
-        raise UserError(f"--write-posterior {path}: the file name must end in .csv")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise UserError(f"--write-posterior {path}: cannot write there ({exc.strerror})") from None
-    try:
-        df.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return None if path is None else posterior_io.posterior_draws(path)
 
 
 def build_params(

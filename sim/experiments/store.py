@@ -1,20 +1,22 @@
-"""The experiment store: where an experiment's chunks live until the results are assembled.
+"""The chunk store: where a chunked run's chunks live until the results are assembled.
 
-Layout of an experiment writing to ``OUT``::
+Layout of a run (an experiment, an exploration: :mod:`sim.experiments.pipeline`) writing to
+``OUT``::
 
     OUT.partial/
-        state.json                          what experiment this is (checked by --resume)
-        chunks/<policy>/chunk-00000.parquet per-run outcomes of one chunk
-        chunks/<policy>/chunk-00000.hist.npz its per-day histograms
-        (sim.analysis.metrics.DailyHistogram)
-        chunks/<policy>/chunk-00000.daily.npz daily series (only with --keep-daily)
-        final/                              the result directory being assembled
-    OUT/                                    the finished result (final/ renamed atomically)
+        state.json                            what run this is (checked by --resume)
+        chunks/<policy>/chunk-00000.parquet   one chunk's table (per-run outcomes of an
+                                              experiment, per-world means of an exploration)
+        chunks/<policy>/chunk-00000.hist.npz  an experiment chunk's per-day histograms
+                                              (sim.experiments.histogram.DailyHistogram)
+        chunks/<policy>/chunk-00000.daily.npz its daily series (only with --keep-daily)
+        final/                                the result directory being assembled
+    OUT/                                      the finished result (final/ renamed atomically)
 
 Every file is written atomically (a temporary file in the same directory, then
-:func:`os.replace`), so a chunk file that exists is complete: an experiment killed at any moment
-can be resumed. The histogram is written before the outcome table, and a chunk counts as done
-only when both exist.
+:func:`os.replace`), so a chunk file that exists is complete: a run killed at any moment can be
+resumed. The table is written last, and a chunk counts as done only when every file its kind
+of run keeps exists.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -31,8 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.histogram import save_npz
 from sim.errors import UserError
+from sim.experiments.histogram import save_npz
 from sim.experiments.provenance import file_mode
 
 STATE_FILE = "state.json"
@@ -84,7 +86,7 @@ def write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
 
 def write_npz_atomic(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """Write arrays to a compressed ``.npz`` atomically (fast deflate:
-    :func:`sim.analysis.histogram.save_npz`)."""
+    :func:`sim.experiments.histogram.save_npz`)."""
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
         save_npz(fh, arrays)
 
@@ -99,7 +101,7 @@ def write_with_atomic(path: Path, writer: Callable[[Path], object]) -> None:
 
 
 def partial_dir(out: Path) -> Path:
-    """The working directory of an experiment writing to ``out``."""
+    """The working directory of a chunked run writing to ``out``."""
     out = Path(out)
     return out.with_name(out.name + ".partial")
 
@@ -192,7 +194,7 @@ def describe_differences(old: dict, new: dict) -> str:
 
 
 class ChunkStore:
-    """The ``OUT.partial`` directory of one experiment."""
+    """The ``OUT.partial`` directory of one chunked run."""
 
     def __init__(self, out: Path) -> None:
         self.out = Path(out)
@@ -203,14 +205,14 @@ class ChunkStore:
 
     # state --------------------------------------------------------------------------------------
     def read_state(self) -> dict | None:
-        """The stored experiment description, or None if there is none (or it is unreadable)."""
+        """The stored run description, or None if there is none (or it is unreadable)."""
         try:
             return json.loads(self.state_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
 
     def write_state(self, state: dict) -> None:
-        """Store the experiment description."""
+        """Store the run description."""
         write_json_atomic(self.state_path, state)
 
     def open(
@@ -274,11 +276,11 @@ class ChunkStore:
             "daily": d / f"{stem}.daily.npz",
         }
 
-    def chunk_done(self, policy: str, chunk: int, keep_daily: bool) -> bool:
-        """Whether every file of a chunk has been written."""
+    def chunk_done(self, policy: str, chunk: int, files: Iterable[str]) -> bool:
+        """Whether the files of a chunk named by ``files`` (keys of :meth:`chunk_paths`) have
+        all been written."""
         paths = self.chunk_paths(policy, chunk)
-        need = ["outcomes", "hist"] + (["daily"] if keep_daily else [])
-        return all(paths[k].is_file() for k in need)
+        return all(paths[k].is_file() for k in files)
 
     def prepare(self, policies: list[str]) -> None:
         """Create the chunk directories."""
@@ -290,14 +292,16 @@ class ChunkStore:
         policy: str,
         chunk: int,
         outcomes: pd.DataFrame,
-        hist_writer: Callable[[Path], object],
-        daily: dict[str, np.ndarray] | None,
+        hist_writer: Callable[[Path], object] | None = None,
+        daily: dict[str, np.ndarray] | None = None,
     ) -> None:
-        """Write one chunk's files atomically: daily series, histogram, then outcomes last."""
+        """Write one chunk's files atomically: daily series, histogram (those given), then
+        the outcome table last."""
         paths = self.chunk_paths(policy, chunk)
         if daily is not None:
             write_npz_atomic(paths["daily"], daily)
-        write_with_atomic(paths["hist"], hist_writer)
+        if hist_writer is not None:
+            write_with_atomic(paths["hist"], hist_writer)
         write_parquet_atomic(outcomes, paths["outcomes"])
 
     def read_outcomes(self, policy: str, chunk: int) -> pd.DataFrame:

@@ -111,6 +111,21 @@ def feature_scores(x: pd.DataFrame, y: np.ndarray, seed: int, classify: bool = T
     return scores.iloc[:, 0].rename("score").rename_axis("parameter")
 
 
+def _build_tree(cart: Any, seed: int) -> None:
+    """Fit the CART's tree as ``CART.build_tree`` of EMA Workbench 3.0 does (a classification
+    tree whose leaves hold at least ``mass_min`` of the worlds), with a fixed ``random_state``.
+
+    ``build_tree`` leaves it unset, and scikit-learn then breaks ties between equally good
+    splits at random: the same worlds gave the boxes in another order from one call to the
+    next. The tree is fitted on ``cart._x``, the float matrix the class built for it.
+    """
+    from sklearn.tree import DecisionTreeClassifier
+
+    min_samples = int(cart.mass_min * cart.x.shape[0])
+    cart.clf = DecisionTreeClassifier(min_samples_leaf=min_samples, random_state=seed)
+    cart.clf.fit(cart._x, cart.y)
+
+
 def discover(
     x: pd.DataFrame,
     y: np.ndarray,
@@ -151,7 +166,7 @@ def discover(
         chosen = int(traj.loc[ok, "density"].idxmax()) if len(ok) else 0
         _, lims = box.inspect(chosen, style="data")[0]
         cart = an.CART(x, y.astype(int), mass_min=mass_min)
-        cart.build_tree()
+        _build_tree(cart, seed)
         cart_stats = cart.stats_to_dataframe().reset_index(names="box")
     limits = pd.DataFrame(
         {

@@ -7,9 +7,10 @@ policies in many worlds. For each policy and outcome this module says in what sh
 explored worlds the within-world difference, policy minus baseline, has the sign ``compare``
 found (the days to a first event against the explored restricted means, ``days_to_war``
 against ``days_to_war_restricted_mean``); the difference is called *robust* when that share is
-at least :data:`ROBUST_SHARE` (90%). When it is not, the EMA Workbench's extra-trees feature
-scoring (:func:`sim.explore.discovery.feature_scores`) names the parameter that best separates the
-worlds where the sign holds from those where it flips: the unknown that decides it.
+at least :data:`sim.analysis.verdicts.ROBUST_SHARE` (90%). When it is not, the EMA Workbench's
+extra-trees feature scoring (:func:`sim.explore.discovery.feature_scores`) names the parameter
+that best separates the worlds where the sign holds from those where it flips: the unknown
+that decides it.
 """
 
 from __future__ import annotations
@@ -20,16 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis.verdicts import ROBUST_SHARE
 from sim.errors import UserError
 from sim.explore.discovery import INSTALL_HINT, feature_scores, varying_columns
 from sim.explore.replicates import RESTRICTED_MEANS
 from sim.explore.runner import load_exploration
 from sim.inputs.scenario import Scenario
-
-#: Share of explored worlds in which the sign must hold for a difference to count as robust.
-ROBUST_SHARE = 0.9
-#: Columns :func:`robustness_columns` adds beside the paired differences.
-ROBUSTNESS_COLUMNS: tuple[str, ...] = ("sign_share", "sign_reversed", "sign_robust", "decided_by")
 
 
 def check_explore_dir(explore_dir: str | Path, scenario: Scenario | None = None) -> None:
@@ -176,9 +173,9 @@ def robustness_markdown(summary: pd.DataFrame, rob: pd.DataFrame, explore_dir: s
 def add_robustness(
     summary: pd.DataFrame, explore_dir: str | Path, outdir: Path, baseline: str = "do_nothing"
 ) -> pd.DataFrame:
-    """``summary`` with :data:`ROBUSTNESS_COLUMNS` beside its paired differences (empty where
-    a row has none), and ``robustness.md`` written into ``outdir`` (what ``compare
-    --robustness`` does)."""
+    """``summary`` with the columns of :func:`robustness_columns` beside its paired differences
+    (empty where a row has none), and ``robustness.md`` written into ``outdir`` (what
+    ``compare --robustness`` does)."""
     rob = robustness_columns(explore_dir, summary, baseline)
     out = summary.merge(rob, on=["policy", "outcome"], how="left")
     out.attrs = {**summary.attrs, "robustness_dir": str(explore_dir)}

@@ -9,9 +9,9 @@ run, so one call evaluates many worlds). Its uniform draws come from
 fixed slots, so replication ``r`` of world ``w`` sees the very same draws under every policy
 (common random numbers, DESIGN.md "Reproducibility"): policy differences within a world are
 paired. Like ``compare``, the numbers depend on the chunk size (recorded in the manifest), not
-on the number of workers or the executor; chunks go through the experiment machinery
-(:mod:`sim.experiments.executors`, :class:`sim.experiments.store.ChunkStore`), so the progress
-bar, ``--resume`` and ``--dask-scheduler`` work as they do for ``compare``.
+on the number of workers or the executor; chunks go through the pipeline every chunked run
+shares (:mod:`sim.experiments.pipeline`), so the progress bar, ``--resume``, Ctrl-C and
+``--dask-scheduler`` work as they do for ``compare``.
 
 What is kept per world and policy is the mean of each outcome over the replications (for
 yes/no outcomes, the share of runs; for the days to a first event, the restricted mean over the
@@ -21,7 +21,6 @@ horizon; for the lull after US strikes, the mean over the replications where the
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,17 +35,11 @@ from sim import __version__
 from sim.core.params import Params
 from sim.core.policies import get_policy
 from sim.engines.ensemble import FLOAT_OUTCOMES, OUTCOMES, run_ensemble
-from sim.experiments.executors import connect_dask, progress_bar, start
-from sim.experiments.provenance import base_manifest, file_sha256, utc_now
+from sim.experiments.pipeline import ChunkedJob, Invocation, run_chunked
+from sim.experiments.provenance import base_manifest, file_sha256
 from sim.experiments.sampling import chunk_seed
 from sim.experiments.spec import ExperimentError, posterior_sha256
-from sim.experiments.store import (
-    ChunkStore,
-    OutputError,
-    check_output,
-    write_json_atomic,
-    write_parquet_atomic,
-)
+from sim.experiments.store import ChunkStore, write_parquet_atomic
 from sim.explore.replicates import (
     CONDITIONAL,
     RESTRICTED_MEANS,
@@ -162,10 +155,6 @@ class Exploration:
             ),
         }
 
-    def token(self) -> str:
-        """A short hash of :meth:`state` (names the Dask tasks)."""
-        return hashlib.sha256(json.dumps(self.state(), sort_keys=True).encode()).hexdigest()[:16]
-
 
 @dataclass(frozen=True)
 class WorldTask:
@@ -180,9 +169,19 @@ class WorldTask:
     seed: int
 
 
-def run_world_chunk(task: WorldTask) -> tuple[str, int, pd.DataFrame]:
-    """Run one chunk: ``(policy, chunk, per-world means)`` (columns ``world``, ``policy`` and
+@dataclass
+class WorldChunk:
+    """A computed chunk: per-world means (columns ``world``, ``policy`` and
     :data:`EXPLORE_OUTCOMES`)."""
+
+    policy: str
+    chunk: int
+    means: pd.DataFrame
+
+
+def run_world_chunk(task: WorldTask) -> WorldChunk:
+    """Run one chunk of worlds under one policy (in a worker process, a Dask worker, or in
+    this process)."""
     reps = task.replications
     m = len(next(iter(task.values.values())))
     params = Params.build(m * reps, {k: np.repeat(v, reps) for k, v in task.values.items()})
@@ -195,7 +194,7 @@ def run_world_chunk(task: WorldTask) -> tuple[str, int, pd.DataFrame]:
     for k in EXPLORE_OUTCOMES:
         v = run_values(res.outcomes, k, task.scenario.days)
         cols[k] = replicate_mean(v.reshape(m, reps), k, axis=1)
-    return task.policy, task.chunk, pd.DataFrame(cols)
+    return WorldChunk(task.policy, task.chunk, pd.DataFrame(cols))
 
 
 @dataclass
@@ -214,39 +213,98 @@ class ExploreResult:
 ExploreFinaliser = Callable[[ExploreResult, Path], list[Path]]
 
 
-def _manifest(
-    ex: Exploration, executor: str, workers: int, command: str | None, started: str, first: str
-) -> dict[str, Any]:
-    """The manifest: the common keys (:func:`sim.experiments.provenance.base_manifest`; runs
-    are per policy, as for ``compare``), then the exploration's own."""
-    sc = ex.scenario
-    base = base_manifest(
-        "explore",
-        command=command,
-        seed=ex.seed,
-        runs=ex.worlds * ex.replications,
-        scenario_name=sc.name,
-        scenario_file=ex.scenario_path,
-        start=sc.start,
-        end=sc.end,
-        policies=ex.policies,
-    )
-    return base | {
-        "scenario_file_sha256": file_sha256(ex.scenario_path),
-        "scenario": sc.model_dump(mode="json"),
-        **ex.state(),
-        "chunks_per_policy": ex.n_chunks,
-        "runs_total": ex.worlds * ex.replications * len(ex.policies),
-        "explored": {k: list(v) for k, v in ex.spec.explored.items()},
-        "from_posterior": list(ex.spec.from_posterior),
-        "fixed": ex.spec.fixed,
-        "executor": executor,
-        "workers": workers,
-        "command": command,
-        "started": first,
-        "this_invocation_started": started,
-        "finished": None,
-    }
+class ExplorationJob(ChunkedJob[ExploreResult]):
+    """An exploration as a chunked run (:class:`sim.experiments.pipeline.ChunkedJob`)."""
+
+    what = "exploration"
+
+    def __init__(self, ex: Exploration, command: str | None = None) -> None:
+        self.ex = ex
+        self.command = command
+        self.policies = ex.policies
+        self.n_chunks = ex.n_chunks
+        self.parts: dict[tuple[int, int], pd.DataFrame] = {}
+
+    def prepare(self) -> None:
+        ex = self.ex
+        ex.validate()
+        self.worlds = sample_worlds(ex.spec, ex.worlds, ex.seed, ex.sampler)
+        self.params = parameter_columns(self.worlds)
+
+    def state(self) -> dict[str, Any]:
+        return self.ex.state()
+
+    def chunk_runs(self, chunk: int) -> int:
+        return self.ex.chunk_span(chunk)[1] * self.ex.replications
+
+    def progress_label(self) -> str:
+        return f"{self.ex.worlds:,} worlds"
+
+    @property
+    def compute(self) -> Callable[[WorldTask], WorldChunk]:
+        return run_world_chunk
+
+    def task(self, policy: str, chunk: int) -> WorldTask:
+        ex = self.ex
+        s, m = ex.chunk_span(chunk)
+        values = {k: self.worlds[k].to_numpy()[s : s + m] for k in self.params}
+        return WorldTask(ex.scenario, policy, chunk, s, values, ex.replications, ex.seed)
+
+    def stored(self, store: ChunkStore, policy: str, chunk: int) -> bool:
+        return store.chunk_done(policy, chunk, ("outcomes",))
+
+    def load(self, store: ChunkStore, policy: str, chunk: int) -> WorldChunk:
+        return WorldChunk(policy, chunk, store.read_outcomes(policy, chunk))
+
+    def save(self, store: ChunkStore, result: WorldChunk) -> None:
+        store.write_chunk(result.policy, result.chunk, result.means)
+
+    def add(self, result: WorldChunk) -> None:
+        self.parts[(self.ex.policies.index(result.policy), result.chunk)] = result.means
+
+    def assemble(self, out: Path, final: Path, run: Invocation) -> ExploreResult:
+        ex = self.ex
+        outcomes = pd.concat([self.parts[k] for k in sorted(self.parts)], ignore_index=True)
+        outcomes["policy"] = pd.Categorical(outcomes["policy"], categories=list(ex.policies))
+        manifest = self._manifest(run)
+        result = ExploreResult(ex, out, self.worlds, outcomes, manifest)
+        write_parquet_atomic(self.worlds, final / "worlds.parquet")
+        write_parquet_atomic(outcomes, final / "outcomes.parquet")
+        return result
+
+    def _manifest(self, run: Invocation) -> dict[str, Any]:
+        """The manifest: the common keys (:func:`sim.experiments.provenance.base_manifest`;
+        runs are per policy, as for ``compare``), then the exploration's own."""
+        ex = self.ex
+        sc = ex.scenario
+        base = base_manifest(
+            "explore",
+            command=self.command,
+            seed=ex.seed,
+            runs=ex.worlds * ex.replications,
+            scenario_name=sc.name,
+            scenario_file=ex.scenario_path,
+            start=sc.start,
+            end=sc.end,
+            policies=ex.policies,
+        )
+        return base | {
+            "scenario_file_sha256": file_sha256(ex.scenario_path),
+            "scenario": sc.model_dump(mode="json"),
+            **ex.state(),
+            "chunks_per_policy": ex.n_chunks,
+            "runs_total": ex.worlds * ex.replications * len(ex.policies),
+            "explored": {k: list(v) for k, v in ex.spec.explored.items()},
+            "from_posterior": list(ex.spec.from_posterior),
+            "fixed": ex.spec.fixed,
+            "executor": run.executor,
+            "workers": run.workers,
+            "command": self.command,
+            "started": run.first_started,
+            "this_invocation_started": run.started,
+            "finished": None,
+            "resumed": run.resumed,
+        }
 
 
 def run_exploration(
@@ -264,79 +322,21 @@ def run_exploration(
     """Run an exploration into the result directory ``out`` (``worlds.parquet``,
     ``outcomes.parquet``, what ``finalise`` writes, ``manifest.json``).
 
-    Options as :func:`sim.experiments.experiment.run_experiment`: bad settings and unusable
-    output places are refused before any simulation; Ctrl-C keeps ``out.partial`` for
-    ``resume``; the result directory appears atomically.
+    Options as :func:`sim.experiments.experiment.run_experiment` (the same pipeline,
+    :func:`sim.experiments.pipeline.run_chunked`): bad settings and unusable output places are
+    refused before any simulation; Ctrl-C keeps ``out.partial`` for ``resume``; the result
+    directory appears atomically.
     """
-    out = Path(out)
-    ex.validate()
-    check_output(out, overwrite=overwrite, resume=resume)
-    worlds = sample_worlds(ex.spec, ex.worlds, ex.seed, ex.sampler)
-    params = parameter_columns(worlds)
-    store = ChunkStore(out)
-    started = utc_now()
-    client = connect_dask(dask_scheduler) if dask_scheduler else None
-    try:
-        state, resumed = store.open(ex.state(), started, resume, list(ex.policies), "exploration")
-
-        parts: dict[tuple[int, int], pd.DataFrame] = {}
-        tasks: list[WorldTask] = []
-        done = 0
-        for c in range(ex.n_chunks):
-            s, m = ex.chunk_span(c)
-            values = {k: worlds[k].to_numpy()[s : s + m] for k in params}
-            for i, p in enumerate(ex.policies):
-                path = store.chunk_paths(p, c)["outcomes"]
-                if resumed and path.is_file():
-                    parts[(i, c)] = pd.read_parquet(path)
-                    done += m * ex.replications
-                else:
-                    tasks.append(WorldTask(ex.scenario, p, c, s, values, ex.replications, ex.seed))
-        token = ex.token()
-        keys = [f"escalation-explore-{token}-{t.policy}-{t.chunk:05d}" for t in tasks]
-        executor, n_workers, pool, stream = start(
-            run_world_chunk, tasks, keys, client=client, workers=workers
-        )
-        total = ex.worlds * ex.replications * len(ex.policies)
-        bar = progress_bar(total, done, progress, f"{ex.worlds:,} worlds")
-        try:
-            for p, c, df in stream:
-                try:
-                    write_parquet_atomic(df, store.chunk_paths(p, c)["outcomes"])
-                except OSError as exc:
-                    raise OutputError(
-                        f"--out {out}: cannot write chunk {c} of {p} into {store.root} "
-                        f"({exc.strerror}); rerun with --resume once there is room"
-                    ) from None
-                parts[(ex.policies.index(p), c)] = df
-                bar.update(len(df) * ex.replications)
-        finally:
-            bar.close()
-            if pool is not None:
-                pool.close()
-            if hasattr(stream, "close"):
-                stream.close()
-    finally:
-        if client is not None:
-            client.close()
-
-    final = store.fresh_final()
-    outcomes = pd.concat([parts[k] for k in sorted(parts)], ignore_index=True)
-    outcomes["policy"] = pd.Categorical(outcomes["policy"], categories=list(ex.policies))
-    manifest = _manifest(ex, executor, n_workers, command, started, state["started"])
-    manifest["resumed"] = resumed
-    result = ExploreResult(ex, out, worlds, outcomes, manifest)
-    write_parquet_atomic(worlds, final / "worlds.parquet")
-    write_parquet_atomic(outcomes, final / "outcomes.parquet")
-    if finalise is not None:
-        finalise(result, final)
-    manifest["finished"] = utc_now()
-    written = sorted(str(f.relative_to(final)) for f in final.rglob("*") if f.is_file())
-    manifest["files"] = [*written, "manifest.json"]
-    write_json_atomic(final / "manifest.json", manifest)
-    store.publish()
-    result.files = [out / f for f in manifest["files"]]
-    return result
+    return run_chunked(
+        ExplorationJob(ex, command),
+        out,
+        workers=workers,
+        dask_scheduler=dask_scheduler,
+        resume=resume,
+        overwrite=overwrite,
+        progress=progress,
+        finalise=finalise,
+    )
 
 
 def load_exploration(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:

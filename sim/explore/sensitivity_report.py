@@ -11,15 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.summaries import sensitivity_summary
+from sim.core.policy_catalogue import label as policy_label
 from sim.experiments.outdir import check_out_dir, staged_out_dir
-from sim.experiments.provenance import base_manifest, manifest_json
+from sim.experiments.provenance import base_manifest, manifest_json, summary_header
 from sim.explore.sensitivity_problem import MORRIS_LEVELS, OUTCOMES
 from sim.inputs.scenario import scenario_hash
-
-
-def _score_column(method: str) -> tuple[str, str]:
-    return ("ST", "ST_conf") if method == "sobol" else ("mu_star", "mu_star_conf")
 
 
 def top_parameters(df: pd.DataFrame, outcome: str, k: int = 12) -> pd.DataFrame:
@@ -118,6 +114,21 @@ def indices_markdown(df: pd.DataFrame, k: int = 5) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def sensitivity_summary(df: pd.DataFrame) -> str:
+    """Summary of a sensitivity study: the header, then :func:`indices_markdown`'s tables."""
+    meta = df.attrs
+    start = dt.date.fromisoformat(meta["start"])
+    end = start + dt.timedelta(days=int(meta["days"]) - 1)
+    header = summary_header(
+        f"Sensitivity of the outcomes under “{policy_label(meta['policy'])}”",
+        scenario=meta["scenario"], start=start, end=end, seed=meta["seed"], runs=meta["runs"],
+        extra=[f"Design: {meta['method']}, {meta['rows']:,} parameter sets × {meta['reps']} "
+               "runs each."],
+    )  # fmt: skip
+    body = indices_markdown(df).split("\n", 1)[1]  # drop its title
+    return header + body.lstrip("\n") + "\n"
 
 
 def plot_indices(df: pd.DataFrame, k: int = 12):

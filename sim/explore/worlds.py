@@ -7,7 +7,7 @@ The calibrated record informs only some parameters (``informed`` in
   by a Latin hypercube (McKay, Beckman & Conover 1979, Technometrics 21:239) or a scrambled
   Sobol' sequence (Sobol' 1967; Owen 1998), both from :mod:`scipy.stats.qmc`;
 * the informed ones are drawn from the calibrated posterior (one posterior row per world,
-  :func:`sim.experiments.sampling.posterior_draws`), or kept at the table's defaults when the
+  :func:`sim.inputs.posterior.posterior_draws`), or kept at the table's defaults when the
   scenario says ``posterior: false`` or no posterior is shipped;
 * values the scenario fixes (``params:``) are fixed in every world.
 
@@ -33,14 +33,10 @@ from scipy.stats import qmc
 
 from sim.core.params import TABLE
 from sim.errors import UserError
-from sim.experiments.sampling import (
-    chunk_seed,
-    posterior_draws,
-    posterior_path,
-    scenario_posterior,
-)
+from sim.experiments.sampling import chunk_seed, posterior_path, scenario_posterior
 from sim.explore.sensitivity_problem import MAX_BOUNDS_BYTES, unknown_parameter_error
 from sim.inputs.files import read_text_file, read_yaml
+from sim.inputs.posterior import posterior_draws
 from sim.inputs.scenario import Scenario
 
 SAMPLERS: tuple[str, ...] = ("lhs", "sobol")

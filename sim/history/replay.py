@@ -152,12 +152,6 @@ class Forcing:
     vote: np.ndarray | None = None  # (days,) bool, parliament votes to expel
     truce: np.ndarray | None = None  # (days,) bitmask of the groups in truce (bit g: group g)
 
-    def cut(self, lo: int, hi: int) -> Forcing:
-        """The forcing of days ``lo .. hi-1``."""
-        f = lambda a: None if a is None else a[lo:hi]  # noqa: E731
-        return Forcing(self.start + dt.timedelta(days=lo), hi - lo, f(self.us), f(self.iran),
-                       f(self.vote), f(self.truce))  # fmt: skip
-
 
 def _day_index(events: pd.DataFrame, start: dt.date, days: int) -> pd.DataFrame:
     ev = events[events["date_precision"].isin(DAY_PRECISIONS)].copy()

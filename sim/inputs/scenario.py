@@ -310,7 +310,7 @@ def scenario_from_dict(
     except RecursionError:
         raise ScenarioError(f"{source}: nested too deeply") from None
     if isinstance(sc.posterior, str):
-        from sim.experiments.sampling import posterior_draws
+        from sim.inputs.posterior import posterior_draws
 
         post = Path(sc.posterior).expanduser()
         if not post.is_absolute():

@@ -1,23 +1,28 @@
-"""Command-line options shared by `run` and `compare` (and the experiment they describe).
+"""Command-line options shared by ``run``, ``compare`` and ``explore``, and running their job.
 
 :func:`add_execution_arguments` adds runs, seed, engine, chunk size, executors, resume and
 output options (:func:`add_executor_arguments`, which ``explore`` shares);
-:func:`experiment_from_args` turns them into an :class:`Experiment`; :func:`command_words` is
-the canonical command line the manifest and the resume hint show.
+:func:`experiment_from_args` turns them into an :class:`sim.experiments.spec.Experiment`;
+:func:`command_words` is the canonical command line the manifest and the resume hint show;
+:func:`execute` runs a chunked job with the executor options and turns Ctrl-C into the resume
+hint and exit status 130.
 """
 
 from __future__ import annotations
 
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from sim.cli.common import add_overwrite_argument, positive_int, seed_int
 from sim.experiments.spec import DEFAULT_CHUNK_SIZE, ENGINES, MAX_KEEP_DAILY_RUNS, Experiment
-from sim.inputs.scenario import scenario_file
+from sim.inputs.scenario import Scenario, scenario_file
 
 
 def add_execution_arguments(p: Any) -> None:
     """The options every experiment command takes (runs, seed, engine, executors, resume)."""
-    from sim.cli.common import positive_int, seed_int
-
     p.add_argument("--runs", type=positive_int, default=1000, help="runs per policy (1000)")
     p.add_argument("--seed", type=seed_int, default=1, help="experiment seed (1)")
     p.add_argument(
@@ -45,8 +50,6 @@ def add_executor_arguments(p: Any, what: str) -> None:
     """Where the chunks run and how the command reports (``run``, ``compare``, ``explore``):
     ``--workers``, ``--dask-scheduler``, ``--resume`` (of an interrupted ``what``),
     ``--overwrite``, ``--quiet`` or ``--progress``."""
-    from sim.cli.common import add_overwrite_argument, positive_int
-
     p.add_argument(
         "--workers",
         type=positive_int,
@@ -73,9 +76,9 @@ def add_executor_arguments(p: Any, what: str) -> None:
 
 
 def executor_options(args: Any) -> dict[str, Any]:
-    """The keyword arguments of :func:`sim.experiments.experiment.run_experiment` (and of
-    ``run_exploration``) that :func:`add_executor_arguments` declared: workers, Dask scheduler,
-    resume, overwrite and progress (``--quiet`` off, ``--progress`` on, else the terminal's)."""
+    """The keyword arguments of :func:`sim.experiments.pipeline.run_chunked` that
+    :func:`add_executor_arguments` declared: workers, Dask scheduler, resume, overwrite and
+    progress (``--quiet`` off, ``--progress`` on, else the terminal's)."""
     return {
         "workers": args.workers,
         "dask_scheduler": args.dask_scheduler,
@@ -117,3 +120,41 @@ def command_words(args: Any, command: str, option: str, value: str) -> list[str]
         if getattr(args, flag):
             words.append("--" + flag.replace("_", "-"))
     return words
+
+
+def summary_context(args: Any, scenario: Scenario) -> dict:
+    """What the header of an experiment's summary.md says: scenario, period, seed, runs."""
+    return {"scenario": scenario.name, "start": scenario.start, "end": scenario.end,
+            "seed": args.seed, "runs": args.runs}  # fmt: skip
+
+
+def execute[R](args: Any, run: Callable[..., R], words: list[str] | None, **kwargs: Any) -> R | int:
+    """Run a command's chunked job: ``run(args.out, **executor options, **kwargs)``
+    (:func:`sim.experiments.experiment.run_experiment`,
+    :func:`sim.explore.runner.run_exploration`); on Ctrl-C print how to resume and return 130.
+
+    ``words``: the command line that resumes the run once ``--resume`` is added (None: unknown).
+    """
+    try:
+        return run(args.out, **executor_options(args), **kwargs)
+    except KeyboardInterrupt:
+        return interrupted(args.out, words)
+
+
+def resume_command(argv_words: list[str]) -> str:
+    """The command line that resumes a run (``--resume`` added if missing)."""
+    words = list(argv_words)
+    if "--resume" not in words:
+        words.append("--resume")
+    return shlex.join(words)
+
+
+def interrupted(out: str | Path, words: list[str] | None) -> int:
+    """After Ctrl-C: say where the partial results are and the command that resumes them
+    (``words``: the command line; None: unknown); return the exit status 130."""
+    hint = resume_command(words) if words else "the same command with --resume"
+    print(
+        f"escalation: interrupted; partial results kept in {out}.partial - resume with: {hint}",
+        file=sys.stderr,
+    )
+    return 130
