@@ -111,10 +111,10 @@ def synthetic_record(
         return folder / EVENTS_FILE, folder / COUNTS_FILE
     directory.mkdir(parents=True, exist_ok=True)
     ev_path, per_path = directory / "events.csv", directory / "period_counts.csv"
-    ev = pd.DataFrame(
-        [{**r, "country": _COUNTRY[str(r["theatre"])], "source": "synthetic"} for r in rows],
-        columns=list(EVENT_COLUMNS),
-    )
+    legacy_rows = [{**r, "country": _COUNTRY[str(r["theatre"])], "source": "synthetic"}
+                   for r in rows]  # fmt: skip
+    ev = pd.DataFrame([{c: r.get(c, "") for c in EVENT_COLUMNS} for r in legacy_rows],
+                      columns=list(EVENT_COLUMNS))  # fmt: skip
     ev.to_csv(ev_path, index=False)
     per = pd.DataFrame(
         [[c["id"], c["start"], c["end"], "militia", "any_attack", c["count_low"], c["count_high"],

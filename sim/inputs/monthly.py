@@ -150,7 +150,7 @@ _ATTACK_PARTS = {
 }  # fmt: skip
 
 
-def statement_terms(row: pd.Series) -> tuple[tuple[str, ...], bool, bool, str]:
+def statement_terms(row: pd.Series | dict) -> tuple[tuple[str, ...], bool, bool, str]:
     """The series a count statement sums, whether its lower and its upper side bound that sum,
     and, if it bounds nothing, why.
 
@@ -294,7 +294,7 @@ def _lower_bounds(events: pd.DataFrame) -> _Lower:
     names = event_series(events)
     year_only: dict[tuple[str, int], int] = {}
 
-    def add(name: str, r: pd.Series, n: int) -> None:
+    def add(name: str, r: dict, n: int) -> None:
         if n <= 0:
             return
         d = _day(r["day"].date())
@@ -310,7 +310,7 @@ def _lower_bounds(events: pd.DataFrame) -> _Lower:
         if r["date_precision"] == "day":
             low.day.setdefault(name, []).append((d, n))
 
-    for (_, r), name in zip(events.iterrows(), names, strict=True):
+    for r, name in zip(events.to_dict("records"), names, strict=True):
         if name:
             add(name, r, 1)
         hostile = r["actor"] in ATTACKER_ACTORS or r["actor"] == "iran"
@@ -349,7 +349,7 @@ class _Statement:
 def _statements(counts: pd.DataFrame) -> tuple[list[_Statement], list[dict[str, str]]]:
     """The count statements as constraints, and those that bound no series (with why)."""
     used, unused = [], []
-    for _, r in counts.iterrows():
+    for r in counts.to_dict("records"):
         names, lower, upper, why = statement_terms(r)
         start, end = r["start"].date(), r["end"].date()
         if names and end < RECORD_START:
@@ -546,18 +546,24 @@ class _Bounds:
             return
         self.highs, self.h, self.index = highs, h, np.arange(n, dtype=np.int32)
 
-    def minimum(self, c: np.ndarray) -> float:
+    def solve(self, c: np.ndarray) -> tuple[float, np.ndarray]:
+        """(minimum, a minimiser) of ``c @ x``; (-inf, zeros) when unbounded below."""
         if self.highs is None:
-            return _lp(c, self.A, self.b, self.lb, self.ub)[1]
+            return _lp(c, self.A, self.b, self.lb, self.ub)[1:]
         self.highs.changeColsCost(len(c), self.index, c.astype(float))
         self.highs.run()
         status = self.highs.getModelStatus()
         if status == self.h.HighsModelStatus.kOptimal:
-            return float(self.highs.getInfo().objective_function_value)
+            x = np.asarray(self.highs.getSolution().col_value, dtype=float)
+            return float(self.highs.getInfo().objective_function_value), x
         if status in (self.h.HighsModelStatus.kUnbounded,
                       self.h.HighsModelStatus.kUnboundedOrInfeasible):  # fmt: skip
-            return -math.inf
-        return _lp(c, self.A, self.b, self.lb, self.ub)[1]  # pragma: no cover - a fallback
+            return -math.inf, np.zeros(len(c))
+        return _lp(c, self.A, self.b, self.lb, self.ub)[1:]  # pragma: no cover - a fallback
+
+    def minimum(self, c: np.ndarray) -> float:
+        """The minimum of ``c @ x`` (-inf when unbounded below)."""
+        return self.solve(c)[0]
 
 
 @dataclass
@@ -600,7 +606,7 @@ def _parts(prob: _Problem, statements: list[_Statement]) -> tuple[np.ndarray, di
         slack = cols >= n_y
         s_min = 0.0
         if slack.any():
-            _, s_min, x = _lp(slack.astype(float), a, b, prob.lb[cols], prob.ub[cols])
+            s_min, x = _Bounds(a, b, prob.lb[cols], prob.ub[cols]).solve(slack.astype(float))
             for k in np.flatnonzero(slack & (x > 1e-6)):
                 _, sid, side = prob.slack_rows[cols[k] - n_y]
                 st = by_id[sid]
@@ -696,8 +702,9 @@ def _best(prob: _Problem, parts: dict[int, _Part], cost: np.ndarray) -> np.ndarr
     A = sparse.vstack(blocks, format="csr")
     c = np.r_[cost.ravel() @ M, np.ones(n_t)]
     c[n_y:n] = 0.0
-    _, _, x = _lp(c, A, np.concatenate(b), np.r_[prob.lb, np.zeros(n_t)],
-                  np.r_[prob.ub, np.full(n_t, np.inf)])  # fmt: skip
+    solver = _Bounds(A, np.concatenate(b), np.r_[prob.lb, np.zeros(n_t)],
+                     np.r_[prob.ub, np.full(n_t, np.inf)])  # fmt: skip
+    _, x = solver.solve(c)
     return (M @ x[:n]).reshape(n_series, n_m)
 
 
