@@ -293,3 +293,20 @@ def test_the_packaged_record_can_be_copied_and_read_as_a_folder(tmp_path: Path) 
     a, b = load_record(copy), load_record("full")
     pd.testing.assert_frame_equal(a.events, b.events)
     assert a.key == b.key  # the cache key depends on the contents only
+
+
+def test_the_summary_counts_attacks_by_theatre_and_keeps_only_third_parties_apart(
+    tmp_path: Path,
+) -> None:
+    from sim.cli.record import summary
+
+    syria = _edit(GOOD_EVENTS, 0, id="2020-01-05-s", theatre="syria")[0]
+    jordan = {**syria, "id": "2020-01-05-j", "theatre": "jordan", "us_killed": "3"}
+    bagram = {**syria, "id": "2020-01-05-b", "theatre": "other", "location": "Bagram"}
+    convoy = {**syria, "id": "2020-01-05-c", "theatre": "iraq", "target": "logistics_convoy"}
+    rows = [GOOD_EVENTS[0], syria, jordan, bagram, convoy, *GOOD_EVENTS[1:]]
+    s = summary(load_record(_record(tmp_path, rows)))
+    assert s["attacks_by_series"] == {"iraq_base_attacks": 1, "iraq_convoy_bombs": 1,
+                                      "syria_attacks": 1, "jordan_attacks": 1}  # fmt: skip
+    assert [c["location"] for c in s["context_rows"]] == ["Bagram"]  # outside the theatres
+    assert s["us_killed"] == 3  # Jordan's dead are the record's, not context

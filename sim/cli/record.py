@@ -75,13 +75,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def is_context(events: pd.DataFrame) -> pd.Series:
-    """Rows about third parties (an actor the model does not have, or an attack outside Iraq
-    by anyone but the US)."""
+    """Rows about third parties (an actor the model does not have: a third party, the umbrella
+    of claims aside) or attacks outside the theatres (theatre ``other``: the rockets on Bagram,
+    Afghanistan)."""
     from sim.core.params import GROUPS
 
-    actors = {*MODEL_ACTORS, *GROUPS}
+    actors = {*MODEL_ACTORS, *GROUPS, "islamic_resistance_iraq", "kataib_sayyid_al_shuhada",
+              "pmf"}  # fmt: skip
     third = ~events["actor"].isin(actors)
-    abroad = events["is_attack"] & ~events["in_iraq"] & (events["actor"] != "us")
+    abroad = events["is_attack"] & (events["theatre"] == "other") & (events["actor"] != "us")
     return third | abroad
 
 
@@ -96,6 +98,9 @@ def summary(record: Record) -> dict[str, object]:
     ctx = is_context(events)
     model = events[~ctx]
     s = summarise(model)
+    from sim.inputs.monthly import event_series
+
+    series = event_series(model).value_counts()
     counts = record.counts
     out: dict[str, object] = {
         "rows": len(events),
@@ -103,6 +108,10 @@ def summary(record: Record) -> dict[str, object]:
         "last_date": _date(events["day"].max()),
         "model_rows": len(model),
         "seed_rows": int((events["seed"] != "").sum()),
+        "attacks_by_series": {
+            n: int(series.get(n, 0))
+            for n in ("iraq_base_attacks", "iraq_convoy_bombs", "syria_attacks", "jordan_attacks")
+        },
         **{k: v for k, v in s.items() if k not in ("n_events", "first_date", "last_date")},
         "count_statements": len(counts),
         "statements_by_counter": {
@@ -133,8 +142,11 @@ def _print_summary(record: Record, s: dict[str, object]) -> None:
         f"{s['gaps']} months without a count"
     )
     print()
+    a = s["attacks_by_series"]
     print(f"Attacks on US or coalition targets in Iraq: {s['n_attacks']} "
-          f"({s['n_lethal_attacks']} lethal)")  # fmt: skip
+          f"({s['n_lethal_attacks']} lethal); bombs on supply convoys in Iraq: "
+          f"{a['iraq_convoy_bombs']}; attacks in Syria: {a['syria_attacks']}, in Jordan: "
+          f"{a['jordan_attacks']} (documented events, lower bounds)")  # fmt: skip
     print(f"Americans killed: {s['us_killed']}; wounded: at least {s['us_wounded_low']}")
     strikes = s["us_strikes"]
     print(
