@@ -27,6 +27,7 @@ from sim.errors import UserError
 from sim.experiments.sampling import posterior_draws
 from sim.explore.sensitivity import load_bounds
 from sim.explore.worlds import load_world_bounds
+from sim.inputs.acled import import_acled
 from sim.inputs.packaged import data_path
 from sim.inputs.record import load_events, load_period_counts, load_record, packaged_record_dir
 from sim.inputs.scenario import load_scenario
@@ -203,6 +204,26 @@ def test_record_counts_reader(raw: bytes) -> None:
     _check_reader(_as_record_file("counts.csv"), raw, ".csv", "counts.csv")
 
 
+GOOD_ACLED = (
+    "event_date,event_type,sub_event_type,actor1,assoc_actor_1,actor2,country,admin1,location,"
+    "fatalities,notes,source\n"
+    "03 January 2020,Explosions/Remote violence,Shelling/artillery/missile attack,"
+    "Unidentified Armed Group (Iraq),,Military Forces of the United States (2017-2021),Iraq,"
+    "Al Anbar,Ain al-Asad,0,Rockets hit the base hosting US forces.,Reuters\n"
+)
+
+
+def _import_acled(f: Path) -> object:
+    with _folder() as out:
+        return import_acled(f, out / "rec")
+
+
+@FUZZ
+@given(garbage(GOOD_ACLED, yaml_file=False))
+def test_acled_reader(raw: bytes) -> None:
+    _check_reader(_import_acled, raw, ".csv", "input.csv")
+
+
 @FUZZ
 @given(garbage(_legacy_lines("five_articles_events.csv"), yaml_file=False))
 def test_legacy_record_reader(raw: bytes) -> None:
@@ -257,6 +278,8 @@ def test_the_good_files_are_accepted() -> None:
         assert len(load_events(d / "e.csv")) == 11
         assert len(_as_record_file("events.csv")(d / "events.csv").events) == 11
         assert len(posterior_draws(d / "p.csv")) == 7
+        (d / "acled.csv").write_text(GOOD_ACLED)
+        assert import_acled(d / "acled.csv", d / "rec").events == 1
 
 
 # --- through the command line -------------------------------------------------------------------
