@@ -1,5 +1,6 @@
-"""``escalation record [DIR|seeds|full]``: validate a record and print a readable summary, its
-monthly series or their figure; or import an ACLED export as a record.
+"""``escalation record [DIR]``: validate a record (a folder, or ``seeds`` or ``full`` of the
+packaged one) and print a readable summary, its monthly series or their figure; or import an
+ACLED export as a record.
 
 The summary counts what the model is calibrated to: attacks on US or coalition targets in Iraq
 and the actions of the model's actors (the US, Iran, the militias, the Iraqi government). Rows
@@ -69,7 +70,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--format", choices=("markdown", "csv"), default="markdown",
         help="--monthly as Markdown tables or as one tidy CSV table",
     )  # fmt: skip
-    p.add_argument("--plot", metavar="FILE", help="draw the monthly series to FILE (.png, .pdf)")
+    p.add_argument(
+        "--plot", metavar="FILE", help="draw the monthly series to FILE (.png, .pdf or .svg)"
+    )
     p.add_argument("--out", metavar="DIR", help="the record folder import-acled writes")
     p.set_defaults(func=run)
 
