@@ -25,12 +25,14 @@ spoken of by an earlier one. Militia claims never enter the basis.
 Statements that cannot all hold (two tallies of the same months that do not overlap, a "no
 attacks" that a documented attack contradicts) get slack variables: the smallest total slack is
 found first, and the statements left with slack are reported (:attr:`Monthly.conflicts`). The
-lower and upper bound of each month are then a linear programme (``scipy.optimize.linprog``,
-HiGHS) minimising and maximising it with the total slack held at its minimum; the upper bound is
-unbounded where nothing caps the month. The best estimate is the feasible point with the
-smallest total variation (the sum over months of ``|x_m - x_{m-1}|``, per series) plus
-:data:`TINY` times the total; a month that no statement or event informs is marked
-``interpolated``.
+lower and upper bound of each month are then a linear programme (HiGHS, the solver of
+``scipy.optimize.linprog``; :class:`_Bounds`) minimising and maximising it with the total slack
+held at its minimum; the upper bound is unbounded where nothing caps the month. The best
+estimate is the feasible point with the smallest total variation (the sum over months of
+``|x_m - x_{m-1}|``, per series) plus a cost on the counts: :data:`TINY` on a month that
+statements cap, :data:`UNCAPPED_COST` on one they do not (so such a month keeps the least the
+record requires instead of a neighbour's level); a month that no statement or event informs is
+marked ``interpolated``.
 """
 
 from __future__ import annotations
