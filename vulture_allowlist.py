@@ -39,7 +39,6 @@ _.ctrl_c_raises
 _.slot_layout  # sim/core/draws.py
 _.n_slots  # sim/core/draws.py
 _.classifier  # sim/core/policies.py: the policies' tags, which no code reads
-_.statement  # sim/validation/heldout.py: a field of a window that no code reads
 # numpy reads an array's flags
 _.writeable
 # The pre-registered protocol's constants that the rolling-origin evaluation reads once it is
@@ -48,3 +47,15 @@ _.VISIBILITY  # sim/validation/protocol.py
 _.UNCONDITIONAL_POLICY  # sim/validation/protocol.py
 _.TAIL_WEIGHT  # sim/validation/protocol.py
 _.PROTOCOL  # sim/validation/protocol.py
+# HiGHS reads the fields of the linear programme it is passed (sim/inputs/monthly.py)
+_.num_col_
+_.col_cost_
+_.col_lower_
+_.col_upper_
+_.row_lower_
+_.row_upper_
+_.format_
+_.num_row_
+_.start_
+_.index_
+_.value_

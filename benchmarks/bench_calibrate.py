@@ -18,14 +18,15 @@ import time
 
 from sim.calibration.calibrate import calibrate
 from sim.history.replay import branch, replay
-from sim.inputs.record import load_events, load_period_counts
+from sim.inputs.record import load_record
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
-    events, periods = load_events(), load_period_counts()
+    seeds = load_record("seeds")
+    events, periods = seeds.events, seeds.counts
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
 
     t = time.perf_counter()

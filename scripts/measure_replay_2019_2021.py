@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.history.replay import replay
-from sim.inputs.record import load_events
+from sim.inputs.record import load_record
 
 START, END = dt.date(2019, 10, 1), dt.date(2021, 5, 31)
 
@@ -40,7 +40,13 @@ def main() -> None:
     a = ap.parse_args()
     post = True if a.posterior is None else pd.read_csv(a.posterior)
     res = replay(
-        load_events(), START, END, a.runs, a.seed, force=a.force.split(","), posterior=post
+        load_record("seeds").events,
+        START,
+        END,
+        a.runs,
+        a.seed,
+        force=a.force.split(","),
+        posterior=post,
     )
     killed = np.asarray(res.runs["us_killed"])
     strikes = np.asarray(res.runs["iran_strikes"])

@@ -66,6 +66,8 @@ run branch --at 2020-01-03 --start 2019-12-01 --policies record,do_nothing --hor
 run calibrate --seed 1 --particles 20 --generations 1 --rows 20 --ppc-runs 20 --out calibration \
     --write-posterior fits/posterior.csv
 run validate --runs 20 --out validation
+run record full --monthly --format csv
+run record seeds --plot record.png
 run run baseline --runs 20 --workers 1 --quiet --out run
 run explore mid_2024 --policies do_nothing,strike_iraq --worlds 32 --replications 2 --workers 1 \
     --quiet --out explore
@@ -77,7 +79,7 @@ days: 30
 posterior: fits/posterior.csv
 YAML
 run run mine.yaml --runs 20 --workers 1 --quiet --out run-mine
-for f in replay/runs.parquet branch/branch.parquet calibration/report.md fits/posterior.csv \
+for f in replay/runs.parquet branch/branch.parquet calibration/report.md fits/posterior.csv record.png \
     validation/summary.md run/outcomes.parquet explore/manifest.json sensitivity/indices.csv \
     run-mine/manifest.json; do
     [ -s "$f" ] || { say "missing output $f"; exit 1; }

@@ -21,19 +21,19 @@ from sim.calibration.synthetic import synthetic_record
 from sim.cli.main import main
 from sim.core import rules
 from sim.core.params import GROUPS, TABLE
-from sim.inputs.record import load_events, load_period_counts
+from sim.inputs.record import load_record, write_record
 
 UNTIL_2021 = dt.date(2021, 12, 31)
 
 
 @pytest.fixture(scope="module")
 def events() -> pd.DataFrame:
-    return load_events()
+    return load_record("seeds").events
 
 
 @pytest.fixture(scope="module")
 def periods() -> pd.DataFrame:
-    return load_period_counts()
+    return load_record("seeds").counts
 
 
 # --- the sampler against a known posterior ----------------------------------------------------
@@ -99,7 +99,9 @@ def test_exact_data_come_from_the_record(events: pd.DataFrame) -> None:
     assert sorted(full["response_delay"]) == [1, 2, 10]  # K-1, Taji, Erbil -> US strikes
     # K-1 1, Taji 2; the contractor's cardiac death (3 Mar 2021) only if non-hostile deaths count
     assert sorted(full["killed_mean"]) == [1, 2]
-    every = exact_data(load_events(include_non_hostile_deaths=True), dt.date(2024, 12, 31))
+    every = exact_data(
+        load_record("seeds", include_non_hostile_deaths=True).events, dt.date(2024, 12, 31)
+    )
     assert sorted(every["killed_mean"]) == [1, 1, 2]
     assert sorted(full["wounded_mean"]) == [3, 5]
     assert exact_data(events, UNTIL_2021)["wounded_mean"] == [3]  # 2024 held out
@@ -139,7 +141,9 @@ def test_recovery_from_a_synthetic_record(tmp_path: Path) -> None:
     truth = {f"base_rate.{g}": scale * TABLE[f"base_rate.{g}"].default for g in GROUPS}
     truth |= {"iran_strike_rate": 0.35, "vote_threshold": 2.0}
     ev_path, per_path = synthetic_record(truth, seed=12, until=until, directory=tmp_path)
-    ev, per = load_events(ev_path), load_period_counts(per_path)  # the record's own loader
+    assert ev_path.parent == per_path.parent == tmp_path
+    rec = load_record(tmp_path)  # the record's own loader
+    ev, per = rec.events, rec.counts
     assert ev["is_attack"].sum() > 5
     fit = calibrate(ev, per, until=until, seed=3, particles=300, generations=4, rows=1000)
     summary = fit.summary().set_index("parameter")
@@ -185,33 +189,27 @@ def test_heldout_2024_prediction(events: pd.DataFrame, periods: pd.DataFrame) ->
 
 # --- bad records ------------------------------------------------------------------------------
 
-HEADER = (
-    "id,date,date_precision,actor,target,location,country,action,weapon,us_killed,"
-    "us_wounded,others_killed,others_wounded,claimed_by,responds_to,source,note\n"
-)
-
 
 @pytest.mark.parametrize(
     ("rows", "line", "needle"),
     [
-        ("a1,2020-01-01,day,martians,us_forces,x,Iraq,harassment_attack,rocket,,,,,,,s,\n",
-         "line 2", "actor"),
-        ("a1,2020-01-01,day,militia,us_forces,x,Iraq,harassment_attack,rocket,,,,,,,s,\n"
-         "a2,2019-01-01,day,militia,us_forces,x,Iraq,harassment_attack,rocket,,,,,,,s,\n",
-         "line 3", "out of order"),
-        ("a1,01/02/2020,day,militia,us_forces,x,Iraq,harassment_attack,rocket,,,,,,,s,\n",
-         "line 2", "date"),
+        ([{"actor": "martians"}], "line 2", "actor"),
+        ([{}, {"id": "a2", "date": "2019-01-01"}], "line 3", "out of order"),
+        ([{"date": "01/02/2020"}], "line 2", "date"),
     ],
 )  # fmt: skip
 def test_calibrate_bad_record_names_file_and_line(
-    tmp_path: Path, capsys, rows: str, line: str, needle: str
+    tmp_path: Path, capsys, rows: list[dict], line: str, needle: str
 ) -> None:
-    bad = tmp_path / "bad.csv"
-    bad.write_text(HEADER + rows)
-    code = main(["calibrate", "--record", str(bad), "--seed", "1", "--out", str(tmp_path)])
+    good = {"id": "a1", "date": "2020-01-01", "date_precision": "day", "actor": "militia",
+            "target": "us_forces", "theatre": "iraq", "location": "x",
+            "action": "harassment_attack", "weapon": "rocket", "outlet": "Reuters",
+            "published": "2020-01-02", "headline": "h", "url": "https://example.org/a"}  # fmt: skip
+    bad = write_record(tmp_path / "bad", [{**good, **r} for r in rows])
+    code = main(["calibrate", "--record", str(bad), "--seed", "1", "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert code == 2
-    assert "bad.csv" in err and line in err and needle in err
+    assert "events.csv" in err and line in err and needle in err
     assert "Traceback" not in err
 
 

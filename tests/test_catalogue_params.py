@@ -125,10 +125,10 @@ def test_a_named_parameter_moves_its_policy(policy, name, value):
 
 def window_totals(start: str, end: str) -> dict[str, float]:
     from sim.history.replay import record_totals
-    from sim.inputs.record import load_events
+    from sim.inputs.record import load_record
 
     s, e = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-    return record_totals(load_events(), s, (e - s).days + 1)
+    return record_totals(load_record("seeds").events, s, (e - s).days + 1)
 
 
 def test_record_totals_count_militia_killed_by_us_strikes():
@@ -174,7 +174,7 @@ def test_replay_summary_shows_the_documented_losses_and_a_dash_where_none_is_sta
 
 def test_record_totals_count_us_casualties_and_the_forced_strikes():
     # Oct 2019 - May 2021: K-1 (1 contractor) and Taji (2 Americans); the non-hostile death of
-    # 2021-03-03 is out by default (sim.inputs.record.load_events)
+    # 2021-03-03 is out by default (sim.inputs.record.load_record)
     tot = window_totals("2019-10-01", "2021-05-31")
     assert tot["us_killed"] == 3
     # Iran's missiles on 2020-01-08 ("dozens", at least 24 wounded) and Taji's 3 on 2020-03-14
@@ -185,9 +185,9 @@ def test_record_totals_count_us_casualties_and_the_forced_strikes():
     assert tot["us_strikes"] == 4
     # the forced replay does what the record says: its simulated counts equal these
     from sim.history.replay import replay
-    from sim.inputs.record import load_events
+    from sim.inputs.record import load_record
 
-    res = replay(load_events(), dt.date(2019, 10, 1), dt.date(2021, 5, 31), 50, 1,
+    res = replay(load_record("seeds").events, dt.date(2019, 10, 1), dt.date(2021, 5, 31), 50, 1,
                  force=["us", "iran"], posterior=False)  # fmt: skip
     assert (res.runs["us_strikes"] == tot["us_strikes"]).all()
     assert (res.runs["iran_strikes"] == tot["iran_strikes"]).all()

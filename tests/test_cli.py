@@ -253,12 +253,18 @@ def test_existing_out_is_refused_without_overwrite(tmp_path, capsys):
 
 
 def test_malformed_record_file(tmp_path, capsys):
-    bad = tmp_path / "events.csv"
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    bad = folder / "events.csv"
     bad.write_text("id,date\n1,yesterday\n", encoding="utf-8")
-    assert main(["record", str(bad)]) == 2
+    assert main(["record", str(folder)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("escalation: error: ") and bad.name in err and "date_precision" in err
     assert err.count("\n") == 1
+    # a file where a record folder is expected: one line naming it
+    assert main(["record", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "events.csv" in err and "not a record folder" in err and err.count("\n") == 1
 
 
 def test_the_installed_command_exits_2_without_traceback(tmp_path):

@@ -27,7 +27,7 @@ from sim.engines.ensemble import run_ensemble
 from sim.engines.mesa.model import EscalationModel, run_mesa
 from sim.errors import UserError
 from sim.history.replay import forcing_from_record, history_setting, window
-from sim.inputs.record import load_events
+from sim.inputs.record import load_record
 from sim.inputs.scenario import load_scenario, scenario_from_dict
 
 SCENARIOS = sorted(Path("scenarios").glob("*.yaml"))
@@ -122,7 +122,7 @@ def test_a_python_policy_gives_the_compiled_policys_numbers(tmp_path, monkeypatc
 
 @pytest.fixture(scope="module")
 def record_2020():
-    events = load_events()
+    events = load_record("seeds").events
     setting = window(
         history_setting(), *(np.datetime64(d).item() for d in ("2019-12-01", "2020-03-31"))
     )

@@ -26,9 +26,10 @@ from sim.cli.main import main
 from sim.errors import UserError
 from sim.explore.sensitivity import load_bounds
 from sim.explore.worlds import load_world_bounds
+from sim.inputs.acled import import_acled
 from sim.inputs.packaged import data_path
 from sim.inputs.posterior import posterior_draws
-from sim.inputs.record import load_events, load_period_counts
+from sim.inputs.record import load_events, load_period_counts, load_record, packaged_record_dir
 from sim.inputs.scenario import load_scenario
 
 FUZZ = settings(
@@ -69,6 +70,32 @@ def _folder() -> Iterator[Path]:
 
 def _lines_of(name: str, limit: int = 12) -> str:
     return "".join(data_path(name).read_text(encoding="utf-8").splitlines(True)[:limit])
+
+
+#: The first format's files (the held-out record's), as the five articles' rows were written.
+LEGACY = Path(__file__).parent / "data"
+
+
+def _legacy_lines(name: str, limit: int = 12) -> str:
+    return "".join((LEGACY / name).read_text(encoding="utf-8").splitlines(True)[:limit])
+
+
+def _record_lines(name: str, limit: int = 12) -> str:
+    path = packaged_record_dir() / name
+    return "".join(path.read_text(encoding="utf-8").splitlines(True)[:limit])
+
+
+def _as_record_file(name: str) -> Callable[[Path], object]:
+    """A reader of one file of a record folder: the file as ``name``, the packaged record's
+    other files beside it, in a folder of its own."""
+
+    def read(f: Path) -> object:
+        with _folder() as rec:
+            for other in ("events.csv", "counts.csv", "gaps.csv"):
+                shutil.copy(f if other == name else packaged_record_dir() / other, rec / other)
+            return load_record(rec)
+
+    return read
 
 
 # --- strategies ---------------------------------------------------------------------------------
@@ -166,14 +193,46 @@ def test_scenario_reader(raw: bytes) -> None:
 
 
 @FUZZ
-@given(garbage(_lines_of("events.csv"), yaml_file=False))
-def test_record_reader(raw: bytes) -> None:
+@given(garbage(_record_lines("events.csv"), yaml_file=False))
+def test_record_events_reader(raw: bytes) -> None:
+    _check_reader(_as_record_file("events.csv"), raw, ".csv", "events.csv")
+
+
+@FUZZ
+@given(garbage(_record_lines("counts.csv", 6), yaml_file=False))
+def test_record_counts_reader(raw: bytes) -> None:
+    _check_reader(_as_record_file("counts.csv"), raw, ".csv", "counts.csv")
+
+
+GOOD_ACLED = (
+    "event_date,event_type,sub_event_type,actor1,assoc_actor_1,actor2,country,admin1,location,"
+    "fatalities,notes,source\n"
+    "03 January 2020,Explosions/Remote violence,Shelling/artillery/missile attack,"
+    "Unidentified Armed Group (Iraq),,Military Forces of the United States (2017-2021),Iraq,"
+    "Al Anbar,Ain al-Asad,0,Rockets hit the base hosting US forces.,Reuters\n"
+)
+
+
+def _import_acled(f: Path) -> object:
+    with _folder() as out:
+        return import_acled(f, out / "rec")
+
+
+@FUZZ
+@given(garbage(GOOD_ACLED, yaml_file=False))
+def test_acled_reader(raw: bytes) -> None:
+    _check_reader(_import_acled, raw, ".csv", "input.csv")
+
+
+@FUZZ
+@given(garbage(_legacy_lines("five_articles_events.csv"), yaml_file=False))
+def test_legacy_record_reader(raw: bytes) -> None:
     _check_reader(load_events, raw, ".csv", "input.csv")
 
 
 @FUZZ
-@given(garbage(_lines_of("period_counts.csv", 6), yaml_file=False))
-def test_period_counts_reader(raw: bytes) -> None:
+@given(garbage(_legacy_lines("five_articles_period_counts.csv", 6), yaml_file=False))
+def test_legacy_period_counts_reader(raw: bytes) -> None:
     _check_reader(load_period_counts, raw, ".csv", "input.csv")
 
 
@@ -208,7 +267,8 @@ def test_the_good_files_are_accepted() -> None:
         (d / "b.yaml").write_text(GOOD_BOUNDS)
         (d / "w.yaml").write_text(GOOD_WORLD_BOUNDS)
         (d / "w.csv").write_text(GOOD_WORLD_BOUNDS_CSV)
-        (d / "e.csv").write_text(_lines_of("events.csv"))
+        (d / "e.csv").write_text(_legacy_lines("five_articles_events.csv"))
+        (d / "events.csv").write_text(_record_lines("events.csv"))
         (d / "p.csv").write_text(_lines_of("posterior.csv", 8))
         assert load_scenario(d / "s.yaml").days == 10
         assert load_bounds(d / "b.yaml")["p_lethal"] == (0.01, 0.2)
@@ -216,7 +276,10 @@ def test_the_good_files_are_accepted() -> None:
         assert load_world_bounds(d / "w.yaml") == {**world, "revenge_attacks": "posterior"}
         assert load_world_bounds(d / "w.csv") == world
         assert len(load_events(d / "e.csv")) == 11
+        assert len(_as_record_file("events.csv")(d / "events.csv").events) == 11
         assert len(posterior_draws(d / "p.csv")) == 7
+        (d / "acled.csv").write_text(GOOD_ACLED)
+        assert import_acled(d / "acled.csv", d / "rec").events == 1
 
 
 # --- through the command line -------------------------------------------------------------------
@@ -268,7 +331,7 @@ _VALID = {
                 "--runs", "2", "--seed", "1"], ["--at", "--policies", "--horizon", "--start",
                                                  "--force", "--runs"]),
     "calibrate": (["calibrate", "--seed", "1", "--particles", "10", "--generations", "1"],
-                  ["--seed", "--particles", "--until", "--periods", "--write-posterior"]),
+                  ["--seed", "--particles", "--until", "--record", "--write-posterior"]),
     "run": (["run", "baseline", "--runs", "2", "--workers", "1"],
             ["--runs", "--seed", "--chunk-size", "--policy", "--engine"]),
     "sensitivity": (["sensitivity", "baseline", "--n", "4", "--params", "p_injury"],

@@ -23,7 +23,7 @@ from sim.calibration.priors import ABC_PRIORS
 from sim.core.params import TABLE, Params
 from sim.core.rules import militia
 from sim.history.replay import REPLAY_FORCE, forcing_from_record, replay
-from sim.inputs.record import load_events, load_period_counts
+from sim.inputs.record import load_record
 
 unit = st.floats(0.0, 1.0)
 
@@ -53,7 +53,7 @@ def test_an_attack_satisfies_its_share_of_the_grievance(g0, struck, sat, ra, day
 def test_satisfaction_shortens_the_answer_to_a_strike_in_the_replay():
     """More satisfaction, fewer attacks after the strikes of 12 March 2020 (common random
     numbers, table defaults), the first answer unchanged in timing distribution."""
-    ev = load_events()
+    ev = load_record("seeds").events
     start, end = dt.date(2020, 3, 1), dt.date(2020, 5, 31)
     totals = []
     for sat in (0.0, 1.0):
@@ -64,7 +64,8 @@ def test_satisfaction_shortens_the_answer_to_a_strike_in_the_replay():
 
 
 def test_the_fit_forces_the_documented_truce_as_a_replay_does():
-    ev, per = load_events(), load_period_counts()
+    seeds = load_record("seeds")
+    ev, per = seeds.events, seeds.counts
     design = Design.from_record(ev, per, dt.date(2021, 12, 31))
     for name, setting in design.settings.items():
         want = forcing_from_record(ev, setting.start, setting.days, REPLAY_FORCE)
@@ -79,7 +80,8 @@ def test_the_fit_forces_the_documented_truce_as_a_replay_does():
 def test_replicates_lower_the_noise_of_a_particles_distance():
     """The same particle, many times: its distance varies less with four runs than with one,
     and never falls below zero (the average of squares is at least the square of the mean)."""
-    ev, per = load_events(), load_period_counts()
+    seeds = load_record("seeds")
+    ev, per = seeds.events, seeds.counts
     design = Design.from_record(ev, per, dt.date(2021, 12, 31))
     mode = np.array([[p.mode for p in ABC_PRIORS]])
     theta = np.repeat(mode, 400, axis=0)

@@ -28,7 +28,7 @@ from sim.history.replay import (
     truce_forcing,
     window,
 )
-from sim.inputs.record import load_events
+from sim.inputs.record import load_events, load_record
 from sim.inputs.scenario import load_scenario, scenario_from_dict
 
 KH = GROUPS.index("kataib_hezbollah")
@@ -39,7 +39,7 @@ BUSY = {f"base_rate.{g}": 0.15 for g in GROUPS}
 
 @pytest.fixture(scope="module")
 def events() -> pd.DataFrame:
-    return load_events()
+    return load_record("seeds").events
 
 
 # --- the rules -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import sim
 from sim.history.replay import history_setting
 from sim.inputs.packaged import scenario_dir, scenario_names
 from sim.inputs.posterior import posterior_draws
-from sim.inputs.record import load_events, load_period_counts
+from sim.inputs.record import load_record
 from sim.inputs.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +42,9 @@ def test_packaged_files_are_found_from_any_folder(tmp_path, monkeypatch) -> None
     monkeypatch.chdir(tmp_path)
     assert load_scenario("mid_2024").params == {"drone_share": 0.5}
     assert history_setting().name == "history"
-    assert len(load_events()) > 10 and len(load_period_counts()) > 5
+    full, seeds = load_record("full"), load_record("seeds")
+    assert len(seeds.events) > 10 and len(seeds.counts) > 5
+    assert len(full.events) >= len(seeds.events)
     assert len(posterior_draws()) >= 1000
     assert list(tmp_path.iterdir()) == []
 

@@ -24,14 +24,14 @@ from sim.history.replay import (
     simulate,
     window,
 )
-from sim.inputs.record import load_events
+from sim.inputs.record import load_record, write_record
 
 START = dt.date(2019, 12, 1)
 
 
 @pytest.fixture(scope="module")
 def events() -> pd.DataFrame:
-    return load_events()
+    return load_record("seeds").events
 
 
 def test_forcing_places_the_documented_actions(events: pd.DataFrame) -> None:
@@ -146,14 +146,14 @@ BAD_CASES = {
 }
 
 
-def _bad_record(path: Path, date: str, actor: str, extra: str | None = None) -> Path:
-    header = (
-        "id,date,date_precision,actor,target,location,country,action,weapon,us_killed,"
-        "us_wounded,others_killed,others_wounded,claimed_by,responds_to,source,note\n"
-    )
-    row = f"a1,{date},day,{actor},us_forces,x,Iraq,harassment_attack,rocket,,,,,,,src,\n"
-    path.write_text(header + row + (extra or ""))
-    return path
+def _bad_record(folder: Path, date: str, actor: str, extra: dict | None = None) -> Path:
+    """A record folder whose events.csv has a row with ``date`` and ``actor`` (and ``extra``
+    after it)."""
+    row = {"id": "a1", "date": date, "date_precision": "day", "actor": actor,
+           "target": "us_forces", "theatre": "iraq", "location": "x",
+           "action": "harassment_attack", "weapon": "rocket", "outlet": "Reuters",
+           "published": "2020-01-02", "headline": "h", "url": "https://example.org/a"}  # fmt: skip
+    return write_record(folder, [row] + ([{**row, **extra}] if extra else []))
 
 
 def _replay_record(tmp_path: Path, record: Path) -> int:
@@ -167,19 +167,17 @@ def _replay_record(tmp_path: Path, record: Path) -> int:
 @pytest.mark.parametrize("case", sorted(BAD_CASES))
 def test_replay_bad_record_names_file_and_line(tmp_path: Path, capsys, case: str) -> None:
     date, actor, line, field = BAD_CASES[case]
-    code = _replay_record(tmp_path, _bad_record(tmp_path / "bad.csv", date, actor))
+    code = _replay_record(tmp_path, _bad_record(tmp_path / "bad", date, actor))
     err = capsys.readouterr().err
     assert code == 2
-    assert "bad.csv" in err and line in err and field in err
+    assert "events.csv" in err and line in err and field in err
 
 
 def test_replay_bad_record_date_out_of_order(tmp_path: Path, capsys) -> None:
-    extra = "a2,2019-05-01,day,militia,us_forces,x,Iraq,harassment_attack,rocket,,,,,,,src,\n"
-    code = _replay_record(
-        tmp_path, _bad_record(tmp_path / "bad.csv", "2020-01-01", "militia", extra)
-    )
+    extra = {"id": "a2", "date": "2019-05-01"}
+    code = _replay_record(tmp_path, _bad_record(tmp_path / "bad", "2020-01-01", "militia", extra))
     err = capsys.readouterr().err
-    assert code == 2 and "bad.csv" in err and "line 3" in err and "out of order" in err
+    assert code == 2 and "events.csv" in err and "line 3" in err and "out of order" in err
 
 
 def test_replay_rejects_bad_dates_and_actors(tmp_path: Path, capsys) -> None:

@@ -169,9 +169,9 @@ def test_the_mesa_model_draws_its_parameters_as_the_ensemble_does() -> None:
 # --- replay and branch ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def events() -> pd.DataFrame:
-    from sim.inputs.record import load_events
+    from sim.inputs.record import load_record
 
-    return load_events()
+    return load_record("seeds").events
 
 
 def _replay_total(events: pd.DataFrame, sc: Scenario, force=("iran",)) -> np.ndarray:

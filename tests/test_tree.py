@@ -26,7 +26,6 @@ KNOWN_BROKEN: frozenset[tuple[str, str]] = frozenset({
     ("sim.core.day_truce", "sim.core.rules.truce.\n    attack_factor"),
     ("sim.core.layout", "Scenario.shock_arrays"),
     ("sim.figures.compare", "survival_curve"),
-    ("sim.inputs.record_schema", "summarise"),
     ("sim.validation.tit_for_tat", "GenerousTitForTat"),
 })  # fmt: skip
 

@@ -23,7 +23,14 @@ from sim.cli.main import main
 from sim.core.params import GROUPS, TABLE
 from sim.errors import UserError
 from sim.inputs import record
-from sim.inputs.record import RecordError, load_events, load_period_counts
+from sim.inputs.record import (
+    EVENT_COLUMNS,
+    RecordError,
+    legacy_tables,
+    load_events,
+    load_period_counts,
+    load_record,
+)
 from sim.validation import scores
 from sim.validation.baselines import ConstantRate, Count, Persistence, hawkes_counts
 from sim.validation.evaluate import MODEL
@@ -141,12 +148,13 @@ def test_persistence_uses_the_last_period_begun_before_the_window() -> None:
 def test_heldout_record_is_validated_like_the_training_record(tmp_path: Path) -> None:
     ev, pc = load_heldout()
     assert len(ev) > 20 and len(pc) > 20
-    assert set(ev.columns) == set(load_events().columns)
+    training = legacy_tables(load_record("seeds"))[0]
+    assert set(EVENT_COLUMNS) <= set(ev.columns) and set(EVENT_COLUMNS) <= set(training.columns)
     assert all(s.strip() for s in ev["source"]) and all(s.strip() for s in pc["source"])
     wins = windows(pc)
     assert [w.name for w in wins] == [s.row for s in WINDOWS]
     assert any(w.spec.primary for w in wins)
-    combined_events(load_events(), ev)  # ids do not repeat the training record's
+    combined_events(training, ev)  # ids do not repeat the training record's
     # a broken copy fails with the loader's message naming the file, line and field
     text = packaged(HELDOUT_EVENTS).read_text(encoding="utf-8").splitlines()
     text[3] = text[3].replace(",day,", ",daily,", 1)
@@ -161,17 +169,18 @@ def test_a_window_missing_from_the_record_is_refused() -> None:
     with pytest.raises(UserError, match="no row with id 'nope'"):
         windows(pc, [WindowSpec("nope", "attacks", "Iraq", True, "x")])
     with pytest.raises(UserError, match="repeat training ids"):
-        ev = load_events()
+        ev = load_record("seeds").events
         combined_events(ev, ev.iloc[:1])
 
 
 def _data_dir(tmp_path: Path, heldout: str) -> Path:
-    src = packaged("events.csv").parent
+    src = packaged(HELDOUT_EVENTS).parent
     d = tmp_path / heldout
     d.mkdir()
     for f in src.glob("*.csv"):
         if f.name not in (HELDOUT_EVENTS, HELDOUT_PERIODS):
             shutil.copy(f, d / f.name)
+    shutil.copytree(src / "record", d / "record")
     if heldout == "present":
         for name in (HELDOUT_EVENTS, HELDOUT_PERIODS):
             shutil.copy(src / name, d / name)
@@ -198,7 +207,7 @@ def test_calibration_is_independent_of_the_heldout_record(tmp_path, monkeypatch)
     posteriors = {}
     for case in ("present", "absent", "garbage"):
         d = _data_dir(tmp_path, case)
-        monkeypatch.setattr(record, "_resolve", lambda path, name, d=d: Path(path or d / name))
+        monkeypatch.setattr(record, "packaged_record_dir", lambda d=d: d / "record")
         fitting[0] = True
         fit = calibrate(until=dt.date(2021, 12, 31), seed=5, particles=40, generations=1,
                         rows=30, batch=40)  # fmt: skip

@@ -50,7 +50,7 @@ from sim.calibration.likelihoods import GridPosterior, exact_data, exact_posteri
 from sim.calibration.priors import ABC_PRIORS, fitted_names, table_values
 from sim.calibration.settings import SETTINGS
 from sim.core.params import TABLE
-from sim.inputs.record import load_events, load_period_counts
+from sim.inputs.record import load_record
 
 
 @dataclass
@@ -155,7 +155,9 @@ def calibrate(
 
     Parameters
     ----------
-    events, periods : the record (default: the packaged one)
+    events, periods : the record's events and count statements (``Record.events``,
+        ``Record.counts``; default: the five articles' rows of the packaged record,
+        ``load_record("seeds")``, the record the shipped posterior was fitted to)
     until : only events and period counts up to this day enter (default: the last event)
     seed : the calibration seed; every draw comes from ``SeedSequence(seed)`` streams
     particles : ABC population size
@@ -164,8 +166,10 @@ def calibrate(
     replicates : runs per particle (:func:`particle_distances`)
     """
     t0 = time.perf_counter()
-    events = load_events() if events is None else events
-    periods = load_period_counts() if periods is None else periods
+    if events is None or periods is None:
+        seeds = load_record("seeds")
+        events = seeds.events if events is None else events
+        periods = seeds.counts if periods is None else periods
     until = until or events["day"].max().date()
     design = Design.from_record(events, periods, until)
     exact = exact_posteriors(exact_data(events, until))

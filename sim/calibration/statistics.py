@@ -20,6 +20,7 @@ import pandas as pd
 
 from sim.calibration.settings import SEGMENTS, SETTINGS, Segment
 from sim.history.replay import Trace
+from sim.inputs.record import model_attack_statements
 
 
 @dataclass
@@ -94,7 +95,11 @@ def build_statistics(
 ) -> tuple[list[Statistic], dict[str, dt.date]]:
     """The documented statistics of each window, from the record up to ``until``.
 
-    Returns the statistics and, per window, the last day a simulation must cover.
+    ``events`` and ``periods`` are a record's tables (``Record.events``, ``Record.counts`` of
+    :func:`sim.inputs.record.load_record`; or the first format's, as the held-out record is
+    written): the period counts are the statements of
+    :func:`sim.inputs.record.model_attack_statements`. Returns the statistics and, per window,
+    the last day a simulation must cover.
     """
     stats: list[Statistic] = []
     ends: dict[str, dt.date] = {}
@@ -113,8 +118,8 @@ def build_statistics(
         ev = events[(events["day"] >= s0) & (events["day"] <= s1)]
         ev = ev[ev["date_precision"] != "year"]
         # period counts of attacks
-        for _, r in periods.iterrows():
-            if r["unit"] != "attacks" or r["action"] != "any_attack" or r["end"] > s1:
+        for _, r in periods[model_attack_statements(periods)].iterrows():
+            if r["end"] > s1:
                 continue
             lo, hi = max(r["start"], s0), r["end"]
             span = (r["end"] - r["start"]).days + 1

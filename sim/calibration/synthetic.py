@@ -1,5 +1,5 @@
-"""A record simulated from known parameters, in the packaged format (the fixture of the
-recovery test: a calibration on it goes through the same loader and code path)."""
+"""A record simulated from known parameters (the fixture of the recovery test: a calibration on
+it goes through the record's loader and the same code path as the documented record)."""
 
 from __future__ import annotations
 
@@ -12,35 +12,64 @@ import pandas as pd
 from sim.calibration.settings import SEGMENTS
 from sim.core.params import Params
 from sim.history.replay import forcing_from_record, simulate, window
-from sim.inputs.record import EVENT_COLUMNS, PERIOD_COLUMNS, load_events, load_period_counts
+from sim.inputs.record import (
+    COUNTS_FILE,
+    EVENT_COLUMNS,
+    EVENTS_FILE,
+    PERIOD_COLUMNS,
+    load_record,
+    model_attack_statements,
+    write_record,
+)
+
+#: The source columns of every synthetic row (the format asks for an outlet and an address).
+_SOURCE = {
+    "outlet": "synthetic",
+    "published": "2024-08-31",
+    "headline": "simulated from known parameters",
+    "url": "https://example.org/synthetic",
+}
+#: Countries of the first format, by theatre.
+_COUNTRY = {"iraq": "Iraq", "syria": "Syria", "iran": "Iran", "jordan": "Jordan"}
 
 
 def synthetic_record(
-    truth: dict[str, float], seed: int, until: dt.date, directory: Path
+    truth: dict[str, float], seed: int, until: dt.date, directory: Path, legacy: bool = False
 ) -> tuple[Path, Path]:
     """Simulate one run of the first documented window from known parameters, with the
-    documented US actions forced, and write it as a record (``events.csv``,
-    ``period_counts.csv``) in the packaged format, so that a calibration on it goes through the
-    same loader and code path. The record is complete: every simulated attack, Iranian strike
-    and the vote are written, and the period counts are exact for the packaged count windows.
+    documented US actions of the five articles forced, and write it as a record.
+
+    The record is complete: every simulated attack, Iranian strike and the vote are written as
+    events, and the count statements are exact for the five articles' attack statements of the
+    window (:func:`sim.inputs.record.model_attack_statements`).
+
+    ``legacy=False``: a record folder ``directory`` (:func:`sim.inputs.record.write_record`;
+    it must not exist or be empty), read back with :func:`sim.inputs.record.load_record`;
+    returns the paths of its ``events.csv`` and ``counts.csv``. ``legacy=True``: the first
+    format's two files (``events.csv``, ``period_counts.csv``) in ``directory``, as the
+    held-out validation reads them (:mod:`sim.validation.synthetic`); returns their paths.
     """
-    real = load_events()
-    real_periods = load_period_counts()
+    seeds = load_record("seeds")
+    real, real_counts = seeds.events, seeds.counts
     seg = SEGMENTS[0]
     end = min(seg.end, until)
     setting = window(seg.setting(), seg.start, end)
     p = Params.build(1, truth)
     rng = np.random.default_rng(seed)
     tr = simulate(setting, p, rng, forcing=forcing_from_record(real, seg.start, setting.days))
-    dates = tr.dates
-    src = "synthetic"
-    rows = []
     rec_us = real[(real["actor"] == "us") & (real["day"] <= pd.Timestamp(end))
                   & (real["day"] >= pd.Timestamp(seg.start))
                   & real["date_precision"].isin(("day", "week"))]  # fmt: skip
     us_days = {r["day"]: r for _, r in rec_us.iterrows()}
+    rows: list[dict[str, object]] = []
+
+    def event(rid, d, actor, target, theatre, action, weapon, **more) -> None:
+        rows.append({"id": rid, "date": d, "date_precision": "day", "actor": actor,
+                     "target": target, "theatre": theatre, "location": "x", "action": action,
+                     "weapon": weapon, **_SOURCE, **more})  # fmt: skip
+
     decap_id = ""
-    for t, day in enumerate(dates):
+    for t, day in enumerate(tr.dates):
         s = {k: int(v[t, 0]) for k, v in tr.series.items()}
         d = f"{day:%Y-%m-%d}"
         n_att, n_inj, n_let = s["attacks"], s["injuring"], s["lethal"]
@@ -51,61 +80,46 @@ def synthetic_record(
             first = i == 0 and not s["iran_struck"]
             killed = s["killed"] if first else (0 if action == "harassment_attack" else "")
             wounded = s["wounded"] if first else (0 if action == "harassment_attack" else "")
-            rows.append(
-                [
-                    f"syn-{d}-attack-{i}",
-                    d,
-                    "day",
-                    "militia",
-                    "us_forces",
-                    "Iraq",
-                    "Iraq",
-                    action,
-                    "rocket",
-                    killed,
-                    wounded,
-                    "",
-                    "",
-                    "",
-                    "",
-                    src,
-                    "",
-                ]
-            )
+            event(f"syn-{d}-attack-{i}", d, "militia", "us_forces", "iraq", action, "rocket",
+                  us_killed=killed, us_wounded=wounded)  # fmt: skip
         if s["iran_struck"]:
-            rows.append([f"syn-{d}-iran", d, "day", "iran", "us_forces", "Iraq", "Iraq",
-                         "iran_state_strike", "ballistic_missile", "", "", "", "", "", "", src,
-                         ""])  # fmt: skip
+            event(f"syn-{d}-iran", d, "iran", "us_forces", "iraq", "iran_state_strike",
+                  "ballistic_missile")  # fmt: skip
         if day in us_days:
             r = us_days[day]
             if r["action"] in ("us_strike_syria", "us_strike_iraq", "decapitation"):
                 rid = f"syn-{d}-us"
                 decap_id = rid if r["action"] == "decapitation" else decap_id
-                rows.append([rid, d, "day", "us", r["target"], "x", r["country"], r["action"],
-                             "airstrike", "", "", "", "", "", "", src, ""])  # fmt: skip
+                event(rid, d, "us", r["target"], r["theatre"], r["action"], "airstrike")
         if s["voted"] and (t == 0 or not tr.series["voted"][t - 1, 0]):
-            rows.append([f"syn-{d}-vote", d, "day", "iraq_gov", "us_forces", "Baghdad", "Iraq",
-                         "expulsion_vote", "none", "", "", "", "", "", decap_id if decap_id
-                         else "", src, ""])  # fmt: skip
+            event(f"syn-{d}-vote", d, "iraq_gov", "us_forces", "iraq", "expulsion_vote", "none",
+                  responds_to=decap_id)  # fmt: skip
 
-    directory.mkdir(parents=True, exist_ok=True)
-    ev_path = directory / "events.csv"
-    pd.DataFrame(rows, columns=list(EVENT_COLUMNS)).to_csv(ev_path, index=False)
-    prow = []
-    for _, r in real_periods.iterrows():
-        if r["unit"] != "attacks" or r["end"].date() > end or r["start"].date() < seg.start:
+    counts = []
+    for _, r in real_counts[model_attack_statements(real_counts)].iterrows():
+        if r["end"].date() > end or r["start"].date() < seg.start:
             continue
-        n = int(
-            tr.series["attacks"][
-                (r["start"] - pd.Timestamp(seg.start)).days : (
-                    r["end"] - pd.Timestamp(seg.start)
-                ).days
-                + 1,
-                0,
-            ].sum()
-        )
-        prow.append([r["id"], f"{r['start']:%Y-%m-%d}", f"{r['end']:%Y-%m-%d}", "militia",
-                     "any_attack", n, n, "attacks", "synthetic count", src, ""])  # fmt: skip
-    per_path = directory / "period_counts.csv"
-    pd.DataFrame(prow, columns=list(PERIOD_COLUMNS)).to_csv(per_path, index=False)
+        lo, hi = ((r[k] - pd.Timestamp(seg.start)).days for k in ("start", "end"))
+        n = int(tr.series["attacks"][lo : hi + 1, 0].sum())
+        counts.append({"id": r["id"], "start": f"{r['start']:%Y-%m-%d}",
+                       "end": f"{r['end']:%Y-%m-%d}", "theatre": "iraq", "kind": r["kind"],
+                       "actor": "militia", "counter": "press", "counted_by": "synthetic",
+                       "count_low": n, "count_high": n, "statement": "synthetic count",
+                       **_SOURCE})  # fmt: skip
+    if not legacy:
+        folder = write_record(Path(directory), rows, counts)
+        return folder / EVENTS_FILE, folder / COUNTS_FILE
+    directory.mkdir(parents=True, exist_ok=True)
+    ev_path, per_path = directory / "events.csv", directory / "period_counts.csv"
+    legacy_rows = [{**r, "country": _COUNTRY[str(r["theatre"])], "source": "synthetic"}
+                   for r in rows]  # fmt: skip
+    ev = pd.DataFrame([{c: r.get(c, "") for c in EVENT_COLUMNS} for r in legacy_rows],
+                      columns=list(EVENT_COLUMNS))  # fmt: skip
+    ev.to_csv(ev_path, index=False)
+    per = pd.DataFrame(
+        [[c["id"], c["start"], c["end"], "militia", "any_attack", c["count_low"], c["count_high"],
+          "attacks", "synthetic count", "synthetic", ""] for c in counts],
+        columns=list(PERIOD_COLUMNS),
+    )  # fmt: skip
+    per.to_csv(per_path, index=False)
     return ev_path, per_path

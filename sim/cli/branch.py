@@ -22,23 +22,25 @@ import pandas as pd
 from sim.analysis.summaries import branch_summary
 from sim.cli.common import (
     add_overwrite_argument,
+    add_record_argument,
     description,
     positive_int,
     seed_int,
     staged_out_dir,
 )
-from sim.cli.replay import DEFAULT_RUNS, DEFAULT_SEED, actors
+from sim.cli.replay import DEFAULT_RUNS, DEFAULT_SEED, FORCING_WHY, actors
 from sim.core.policies import get_policy
 from sim.engines.ensemble import OUTCOMES
 from sim.errors import UserError
 from sim.experiments.provenance import write_manifest
 from sim.figures.history import plot_branch
 from sim.history.replay import (
+    DEFAULT_FORCING_RECORD,
     FORCEABLE,
     RECORD_POLICY,
     branch,
-    load_record,
     parse_date,
+    record_events,
     setting_info,
 )
 from sim.inputs.scenario import load_scenario
@@ -71,7 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=seed_int, default=DEFAULT_SEED, help="seed of the runs")
     p.add_argument("--out", metavar="DIR", default=None,
                    help="result directory (default: results/branch-DATE)")  # fmt: skip
-    p.add_argument("--record", metavar="FILE", help="event table (default: packaged record)")
+    add_record_argument(p, DEFAULT_FORCING_RECORD, FORCING_WHY)
     p.add_argument(
         "--scenario", metavar="SCENARIO",
         help="setting, shocks, period and policies (a file or a shipped name; default: the "
@@ -88,7 +90,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Branch and write the outputs."""
-    events = load_record(args.record)
+    events = record_events(args.record)
     at = parse_date(args.at, "--at")
     start = parse_date(args.start, "--start") if args.start is not None else None
     scenario = load_scenario(args.scenario) if args.scenario is not None else None

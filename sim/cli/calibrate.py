@@ -3,9 +3,10 @@
 Fits the parameters to the documented record with approximate Bayesian computation (ABC-SMC)
 and writes report.md (parameter table, convergence diagnostics, posterior predictive check and,
 with --until before 30 July 2024, the held-out 2024 check), its figures, posterior.csv, the
-tables, summary.md and manifest.json into --out. --write-posterior PATH also writes the
-posterior to PATH (atomically), and the informed flags to STEM_informed.csv beside it; a scenario
-draws from it with "posterior: PATH". In a checkout,
+tables, summary.md and manifest.json into --out. --record chooses the record: by default the
+five articles' rows ("seeds"), the record the shipped posterior was fitted to. --write-posterior
+PATH also writes the posterior to PATH (atomically), and the informed flags to
+STEM_informed.csv beside it; a scenario draws from it with "posterior: PATH". In a checkout,
 --write-posterior sim/data/posterior.csv replaces the posterior the package ships. Example:
 
     escalation calibrate --seed 1 --out results/calibration --write-posterior my_posterior.csv
@@ -24,6 +25,7 @@ from sim.calibration.report import write_report
 from sim.calibration.settings import SEGMENTS, SETTINGS
 from sim.cli.common import (
     add_overwrite_argument,
+    add_record_argument,
     check_out_file,
     description,
     positive_int,
@@ -33,7 +35,7 @@ from sim.cli.common import (
 from sim.experiments.provenance import write_manifest
 from sim.history.replay import parse_date, setting_info
 from sim.inputs.posterior import write_posterior
-from sim.inputs.record import load_events, load_period_counts
+from sim.inputs.record import load_record
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,8 +45,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="fit the parameters to the documented record (ABC-SMC) and write a report",
         description=description(__doc__),
     )
-    p.add_argument("--record", metavar="FILE", help="event table (default: the packaged record)")
-    p.add_argument("--periods", metavar="FILE", help="period counts (default: the packaged ones)")
+    add_record_argument(
+        p, "seeds", "the five articles' rows, the record the shipped posterior "
+        "sim/data/posterior.csv was fitted to, so that the default run reproduces it"
+    )  # fmt: skip
     p.add_argument("--until", metavar="DATE", help="use the record up to this day (YYYY-MM-DD)")
     p.add_argument("--seed", type=seed_int, default=1, help="calibration seed")
     p.add_argument("--out", metavar="DIR", default="results/calibration", help="result directory")
@@ -82,8 +86,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Calibrate, write the report, optionally ship the posterior."""
-    events = load_events(args.record)
-    periods = load_period_counts(args.periods)
+    record = load_record(args.record)
+    events, periods = record.events, record.counts
     until = parse_date(args.until, "--until") if args.until is not None else None
     out = Path(args.out)
     target = None
@@ -110,9 +114,9 @@ def run(args: argparse.Namespace) -> int:
         )  # fmt: skip
         write_manifest(
             tmp, "calibrate", command=command, seed=args.seed, runs=args.particles,
-            scenario_name="documented record", scenario_file=args.record, start=first,
+            scenario_name="documented record", scenario_file=None, start=first,
             end=fit.until, policies=None,
-            details={"until": fit.until, "record": args.record, "periods": args.periods,
+            details={"until": fit.until, "record": args.record, "record_name": record.name,
                      "particles": args.particles, "generations": args.generations,
                      "rows": args.rows, "ppc_runs": args.ppc_runs,
                      "seconds": round(fit.seconds, 1), "stop_reason": fit.abc.stop_reason,

@@ -16,6 +16,7 @@ __all__ = [
     "HelpFormatter",
     "Parser",
     "add_overwrite_argument",
+    "add_record_argument",
     "check_out_dir",
     "check_out_file",
     "description",
@@ -101,6 +102,16 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
+
+
+def add_record_argument(p: argparse.ArgumentParser, default: str, why: str) -> None:
+    """Add ``--record seeds|full|DIR`` (:func:`sim.inputs.record.load_record`): which record a
+    command reads, with its default and the reason for it in the help."""
+    p.add_argument(
+        "--record", metavar="seeds|full|DIR", default=default,
+        help="the record: 'seeds' (the five articles' rows of the packaged record), 'full' (the "
+        f"whole packaged record, sim/data/record) or a record folder (default: {default}; {why})",
+    )  # fmt: skip
 
 
 #: Help of ``--overwrite``, the same for every command that writes a result directory.

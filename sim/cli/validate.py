@@ -20,8 +20,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from sim.cli.common import add_overwrite_argument, positive_int, seed_int
-from sim.inputs.record import load_events, load_period_counts
+from sim.cli.common import add_overwrite_argument, add_record_argument, positive_int, seed_int
+from sim.inputs.record import legacy_tables, load_record
 from sim.validation.heldout import load_heldout
 from sim.validation.report import check_out, write_outputs
 from sim.validation.settings import SETTINGS
@@ -49,8 +49,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--out", metavar="DIR", required=True, help="output directory")
     add_overwrite_argument(p)
-    p.add_argument("--record", metavar="FILE", help="training events (default: packaged)")
-    p.add_argument("--periods", metavar="FILE", help="training period counts (default: packaged)")
+    add_record_argument(
+        p, "seeds", "the training record of the pre-registered validation; the full record "
+        "holds the held-out rows"
+    )  # fmt: skip
     p.add_argument("--heldout", metavar="FILE", help="held-out events (default: packaged)")
     p.add_argument(
         "--heldout-periods", metavar="FILE", help="held-out period counts (default: packaged)"
@@ -62,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     """Validate and write the outputs."""
     out = Path(args.out)
     check_out(out, args.overwrite)
-    training = (load_events(args.record), load_period_counts(args.periods))
+    training = legacy_tables(load_record(args.record))
     heldout = load_heldout(args.heldout, args.heldout_periods)
     res = validate(args.runs, args.seed, training=training, heldout=heldout,
                    progress=lambda s: print(s, file=sys.stderr))  # fmt: skip

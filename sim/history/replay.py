@@ -1,7 +1,8 @@
 """Replay of documented history and counterfactual branches.
 
-* :func:`forcing_from_record` turns an event table (``sim/data/events.csv`` or a user's own record
-  in the same format) into day-by-day forced actions: the US actions (``us_strike_syria`` ->
+* :func:`forcing_from_record` turns an event table (``Record.events`` of
+  :func:`sim.inputs.record.load_record`: the packaged record or a user's own) into day-by-day
+  forced actions: the US actions (``us_strike_syria`` ->
   ``US_STRIKE_SYRIA``, ``us_strike_iraq`` -> ``US_STRIKE_IRAQ``, ``decapitation`` by the US ->
   ``US_DECAPITATION``, or ``US_DECAPITATION_IRAN`` when its target is Iranian, ``us_strike_iran``
   -> ``US_STRIKE_IRAN``), Iran's direct strikes (``iran_state_strike``) and the Iraqi
@@ -37,7 +38,7 @@ from sim.engines.ensemble import OUTCOMES, DayEvents, State, run_ensemble
 from sim.errors import UserError
 from sim.experiments.sampling import build_params, chunk_rngs
 from sim.inputs.packaged import file_sha256, history_setting_path, scenario_names, scenario_path
-from sim.inputs.record import load_events
+from sim.inputs.record import load_record
 from sim.inputs.scenario import Scenario, load_scenario, scenario_file
 
 #: Record action codes of the US and their engine action codes.
@@ -358,7 +359,7 @@ def record_totals(events: pd.DataFrame, start: dt.date, days: int) -> dict[str, 
     Each is NaN when the window has such rows but none states a figure (the 2020-03-12 strikes
     give none), 0 when it has none. ``us_killed`` and ``us_wounded``: the stated US casualties
     of every row (attacks and Iran's strikes; the non-hostile death of 2021-03-03 only if the
-    record was loaded with it, :func:`sim.inputs.record.load_events`). ``us_strikes`` and
+    record was loaded with it, :func:`sim.inputs.record.load_record`). ``us_strikes`` and
     ``iran_strikes``: the days on which a forced replay has the US strike, or Iran strike US
     forces (:func:`forcing_from_record`), so a forced actor's count equals the simulated one.
     Only events dated to the day count (:func:`_day_index`).
@@ -454,7 +455,7 @@ def replay(
 
     Parameters
     ----------
-    events : an event table from :func:`sim.inputs.record.load_events`
+    events : an event table (``Record.events`` of :func:`sim.inputs.record.load_record`)
     scenario : the period's setting (initial state, shocks, parameters, and the policy the US
         follows when it is not forced); default :func:`history_setting`
     posterior : as :func:`sim.experiments.sampling.build_params` (True: the shipped posterior)
@@ -540,6 +541,13 @@ def branch(
 # sim.experiments.provenance.
 
 
-def load_record(path: str | None) -> pd.DataFrame:
-    """The event table (the packaged record when ``path`` is None), validated."""
-    return load_events(path)
+#: The record whose US actions and truces replay and branch force by default: the five articles'
+#: rows, the record the shipped posterior was fitted to (the calibration forces the US actions of
+#: the record it fits, so a replay with that posterior forces the same ones).
+DEFAULT_FORCING_RECORD = "seeds"
+
+
+def record_events(which: str = DEFAULT_FORCING_RECORD) -> pd.DataFrame:
+    """The event table of a record (``seeds``, ``full`` or a folder), validated
+    (:func:`sim.inputs.record.load_record`)."""
+    return load_record(which).events

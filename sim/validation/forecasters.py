@@ -1,13 +1,14 @@
-"""The baseline forecasters of the rolling-origin evaluation (:data:`sim.validation.protocol.BASELINES`).
+"""The baseline forecasters of the rolling-origin evaluation
+(:data:`sim.validation.protocol.BASELINES`).
 
 Each baseline has one interface: ``Forecaster.fit(history, mode) -> Fitted`` and
-``Fitted.sample(horizon_months, covariates, rng, n) -> (samples, months)``. A
-:class:`History` is one series' monthly best estimates over the visible months (from
-:data:`sim.validation.protocol.FIT_START` to the month before the origin) with the monthly US strike counts
-of the same months; the first forecast month (horizon 1) is the month after the history, the
-origin's own month. ``samples`` has shape ``(horizon_months, n)`` (one row per forecast
-month, the layout of :mod:`sim.validation.forecast_scores`) and ``months`` are the first days
-of the forecast months.
+``Fitted.sample(horizon_months, covariates, rng, n) -> (samples, months)``. A :class:`History`
+is one series' monthly best estimates over the visible months (from
+:data:`sim.validation.protocol.FIT_START` to the month before the origin) with the monthly US
+strike counts of the same months; the first forecast month (horizon 1) is the month after the
+history, the origin's own month. ``samples`` has shape ``(horizon_months, n)`` (one row per
+forecast month, the layout of :mod:`sim.validation.forecast_scores`) and ``months`` are the
+first days of the forecast months.
 
 The two modes of the protocol:
 

@@ -56,7 +56,7 @@ def synthetic_validation_record(
     Returns ``((train_events, train_periods), (heldout_events, heldout_periods), specs)``.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    ev_path, _ = synthetic_record(truth, seed, until, directory / "full")
+    ev_path, _ = synthetic_record(truth, seed, until, directory / "full", legacy=True)
     events = load_events(ev_path)
     attacks = events[events["is_attack"]]
     first = events["day"].min().date().replace(day=1)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.inputs.record import load_events, load_period_counts
+from sim.inputs.record import legacy_tables, load_record
 from sim.validation.baselines import fit_baselines
 from sim.validation.evaluate import MODEL, Evaluation, evaluate
 from sim.validation.heldout import Window, combined_events, load_heldout, windows
@@ -57,7 +57,7 @@ def validate(
     """
     t0 = time.perf_counter()
     say = progress or (lambda s: None)
-    tr_events, tr_periods = training or (load_events(), load_period_counts())
+    tr_events, tr_periods = training or legacy_tables(load_record("seeds"))
     ho_events, ho_periods = heldout or load_heldout()
     wins = windows(ho_periods, specs)
     events = combined_events(tr_events, ho_events)
