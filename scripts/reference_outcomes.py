@@ -191,12 +191,13 @@ def same(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def differences(ref: dict[str, np.ndarray], now: dict[str, np.ndarray]) -> list[str]:
-    """The names of the arrays of ``now`` that are missing from or differ from ``ref``."""
+    """The arrays of ``now`` that differ from ``ref``, naming the outcomes that differ (a case
+    ``now`` adds, a new policy's, is not a difference: :func:`new_cases`)."""
     out = []
     for k, v in now.items():
         if k not in ref:
-            out.append(f"{k}: not in the reference")
-        elif not same(ref[k], v):
+            continue
+        if not same(ref[k], v):
             names = now.get(f"{k}@names")
             if names is None or ref[k].shape != v.shape:
                 out.append(f"{k}: differs")
@@ -204,6 +205,11 @@ def differences(ref: dict[str, np.ndarray], now: dict[str, np.ndarray]) -> list[
             rows = [str(n) for n, a, b in zip(names, ref[k], v, strict=True) if not same(a, b)]
             out.append(f"{k}: differs in {', '.join(rows)}")
     return out
+
+
+def new_cases(ref: dict[str, np.ndarray], now: dict[str, np.ndarray]) -> list[str]:
+    """The cases of ``now`` that the reference does not hold (a policy added since)."""
+    return sorted(k for k in now if "@" not in k and k not in ref)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -228,7 +234,10 @@ def main(argv: list[str] | None = None) -> int:
     diff = differences(ref, now)
     for line in diff:
         print(line)
-    print(f"{len(now) - len(diff)} of {len(now)} arrays identical to {args.check}")
+    for k in new_cases(ref, now):
+        print(f"{k}: new, not in the reference (write it again to keep it)")
+    same_now = len([k for k in now if k in ref]) - len(diff)
+    print(f"{same_now} of {len(ref)} reference arrays identical to {args.check}")
     return 1 if diff else 0
 
 

@@ -33,7 +33,7 @@ def ref():
 def test_every_case_gives_the_reference_numbers(ref):
     script = _script()
     now = script.compute()
-    assert set(now) == set(ref), "a case was added or lost: write the reference again"
+    assert set(ref) <= set(now), f"cases lost: {sorted(set(ref) - set(now))}"
     assert script.differences(ref, now) == []
 
 
