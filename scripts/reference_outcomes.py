@@ -32,6 +32,7 @@ import argparse
 import datetime as dt
 import hashlib
 import sys
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -95,9 +96,13 @@ def _outcomes(prefix: str, outcomes: dict[str, np.ndarray], daily) -> dict[str, 
 
 
 def wide_params(n: int, seed: int) -> Params:
-    """``n`` parameter sets drawn uniformly over the table's ranges."""
-    rng = np.random.default_rng(seed)
-    return Params.build(n, {k: rng.uniform(p.low, p.high, n) for k, p in TABLE.items()})
+    """``n`` parameter sets drawn uniformly over the table's ranges, each parameter from a
+    stream of its own keyed by its name (a parameter added to the table changes no other's)."""
+    values = {}
+    for k, p in TABLE.items():
+        rng = np.random.default_rng([seed, zlib.crc32(k.encode())])
+        values[k] = rng.uniform(p.low, p.high, n)
+    return Params.build(n, values)
 
 
 Case = tuple[str, Callable[[], dict[str, np.ndarray]]]
