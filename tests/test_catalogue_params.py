@@ -106,7 +106,7 @@ def test_answer_attributed_names_deniability_which_moves_it():
 
 
 def test_strikes_on_iran_name_their_intensity():
-    # hold_iran_accountable and tit-for-tat strike Iran with intensity_iran (policy_rules.py)
+    # hold_iran_accountable and tit-for-tat strike Iran with intensity_iran (their rules)
     for policy in ("hold_iran_accountable", "tit_for_tat", "generous_tit_for_tat"):
         assert "intensity_iran" in CATALOGUE[policy].parameters, policy
     assert moved("hold_iran_accountable", {}, intensity_iran=3.0)
