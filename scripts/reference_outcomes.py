@@ -195,26 +195,48 @@ def same(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.array_equal(a, b))
 
 
+def _rows(arrays: dict[str, np.ndarray], key: str) -> dict[str, np.ndarray] | None:
+    """A case's outcome rows by ``name:dtype`` (None for an array that is not a case's matrix)."""
+    names = arrays.get(f"{key}@names")
+    if names is None or arrays[key].ndim != 2 or len(names) != len(arrays[key]):
+        return None
+    return {str(n): row for n, row in zip(names, arrays[key], strict=True)}
+
+
 def differences(ref: dict[str, np.ndarray], now: dict[str, np.ndarray]) -> list[str]:
-    """The arrays of ``now`` that differ from ``ref``, naming the outcomes that differ (a case
-    ``now`` adds, a new policy's, is not a difference: :func:`new_cases`)."""
+    """The arrays of ``now`` that differ from ``ref``, naming the outcomes that differ. A case
+    or an outcome that ``now`` adds (a new policy's, a new outcome) is not a difference
+    (:func:`new_cases`); one that it lost is."""
     out = []
-    for k, v in now.items():
-        if k not in ref:
+    for k in ref:
+        if k.endswith("@names"):
             continue
-        if not same(ref[k], v):
-            names = now.get(f"{k}@names")
-            if names is None or ref[k].shape != v.shape:
+        if k not in now:
+            out.append(f"{k}: lost")
+            continue
+        a, b = _rows(ref, k), _rows(now, k)
+        if a is None or b is None:
+            if not same(ref[k], now[k]):
                 out.append(f"{k}: differs")
-                continue
-            rows = [str(n) for n, a, b in zip(names, ref[k], v, strict=True) if not same(a, b)]
-            out.append(f"{k}: differs in {', '.join(rows)}")
+            continue
+        lost = [n for n in a if n not in b]
+        changed = [n for n in a if n in b and not same(a[n], b[n])]
+        if lost or changed:
+            what = [f"differs in {', '.join(changed)}"] if changed else []
+            what += [f"lost {', '.join(lost)}"] if lost else []
+            out.append(f"{k}: {'; '.join(what)}")
     return out
 
 
 def new_cases(ref: dict[str, np.ndarray], now: dict[str, np.ndarray]) -> list[str]:
-    """The cases of ``now`` that the reference does not hold (a policy added since)."""
-    return sorted(k for k in now if "@" not in k and k not in ref)
+    """The cases of ``now`` that the reference does not hold (a policy added since), and the
+    outcomes a reference case gained (an outcome added since)."""
+    out = sorted(k for k in now if "@" not in k and k not in ref)
+    for k in ref:
+        a, b = _rows(ref, k), _rows(now, k) if k in now else None
+        if a is not None and b is not None:
+            out += [f"{k}: {n}" for n in b if n not in a]
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -234,15 +256,15 @@ def main(argv: list[str] | None = None) -> int:
     with np.load(args.check) as f:
         ref = {k: f[k] for k in f.files}
     now = compute(args.subset)
-    if not args.subset:
-        now |= {k: np.zeros(0) for k in ref.keys() - now.keys()}  # a case that went missing
+    if args.subset:
+        ref = {k: v for k, v in ref.items() if k.split("@")[0] in now}
     diff = differences(ref, now)
     for line in diff:
         print(line)
     for k in new_cases(ref, now):
         print(f"{k}: new, not in the reference (write it again to keep it)")
-    same_now = len([k for k in now if k in ref]) - len(diff)
-    print(f"{same_now} of {len(ref)} reference arrays identical to {args.check}")
+    cases = [k for k in ref if not k.endswith("@names")]
+    print(f"{len(cases) - len(diff)} of {len(cases)} reference arrays identical to {args.check}")
     return 1 if diff else 0
 
 
