@@ -48,7 +48,7 @@ class _StateRows:
     def initial(cls, n: int, params: Params, init) -> State:
         """The state on day 0 of ``n`` runs, from a scenario's initial conditions
         (:class:`sim.inputs.scenario.InitialState`) and each field's initial value
-        (:attr:`sim.core.layout.Field.initial`)."""
+        (``initial``, :class:`sim.core.layout.Field`)."""
         if params.n != n:  # one parameter set for every run
             params = params.take(np.zeros(n, dtype=np.int64))
         rows = new_rows(params)
@@ -102,7 +102,7 @@ class _ParamColumns:
 
 def initial_rows(rows: np.ndarray, init) -> None:
     """Fill the state block of ``rows`` (parameters already in) from a scenario's initial
-    conditions: each field's :attr:`~sim.core.layout.Field.initial`, run by run."""
+    conditions: each field's ``initial`` (:class:`sim.core.layout.Field`), run by run."""
     p = _ParamColumns(rows)
     for f in STATE:
         c = getattr(SC, f.name)

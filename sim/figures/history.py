@@ -25,7 +25,7 @@ from sim.figures.style import (
     policy_colors,
 )
 
-#: The US actions of the record in words (:attr:`sim.core.ladder.USAction.words`).
+#: The US actions of the record in words (their ``words``, :data:`sim.core.ladder.US_ACTIONS`).
 US_ACTION_TEXT: dict[int, str] = {k: a.words for k, a in enumerate(ladder.US_ACTIONS)}
 #: Who an actor name of ``--force`` is.
 ACTOR_TEXT = {
