@@ -34,11 +34,13 @@ _.pytest_configure
 _.pytestmark
 _.ctrl_c_raises
 
-# Unused code in packages that other changes are rewriting (sim/core, sim/validation); it is
-# removed there, and its entry here with it.
-_.slot_layout  # sim/core/draws.py
-_.n_slots  # sim/core/draws.py
-_.classifier  # sim/core/policies.py: the policies' tags, which no code reads
+# A policy's classifier (sim/core/policies.py): part of its declaration, for readers and users
+# choosing policies by kind (kinetic, inside Iraq, targets Iran), read by no code yet
+_.classifier
+# A helper for the numpy `decide` of a user's policy (sim/core/policies.py; tests/test_policies.py)
+_._when
+# A scenario's initial conditions that the state table reads by name (sim/core/layout.py)
+_.militia_fear
 # numpy reads an array's flags
 _.writeable
 # The pre-registered protocol's constants that the rolling-origin evaluation reads once it is

@@ -56,9 +56,9 @@ def _rung_table() -> str:
 
 
 def _policy_table() -> str:
-    from sim.core.policy_catalogue import markdown_table
+    from sim.cli.policies import catalogue_markdown
 
-    return markdown_table()
+    return catalogue_markdown()
 
 
 def _parameter_table() -> str:

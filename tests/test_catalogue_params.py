@@ -1,9 +1,9 @@
-"""The parameters each policy's catalogue entry names (sim/core/policy_catalogue.py), and the
+"""The parameters each policy's declaration names (sim/core/policies.py), and the
 documented side of the replay's tables (sim/history/replay.py).
 
 summary.md says a difference between policies "rests on" the parameters of
-:data:`sim.core.policy_catalogue.CATALOGUE`, so every name must be a table parameter (a
-per-group one by its prefix, as :func:`~sim.core.policy_catalogue.judgement_parameters`
+:data:`sim.core.policies.REGISTRY`, so every name must be a table parameter (a
+per-group one by its prefix, as :func:`~sim.core.policies.judgement_parameters`
 resolves it), and the rules a policy's action goes through must be named: the red line a
 policy draws when it answers deaths only (:func:`sim.core.rules.militia.red_line_update`), the
 deniability that decides what ``answer_attributed`` can attribute
@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 from sim.core.params import GROUPS, TABLE, Params
-from sim.core.policies import REGISTRY, get_policy
-from sim.core.policy_catalogue import CATALOGUE, judgement_parameters
+from sim.core.policies import REGISTRY, get_policy, judgement_parameters
+from sim.core.policies import REGISTRY as CATALOGUE
 from sim.engines.ensemble import run_ensemble
 from sim.inputs.scenario import scenario_from_dict
 
@@ -60,8 +60,27 @@ def test_every_named_parameter_is_in_the_table(policy):
             assert rows == [f"{p}.{g}" for g in GROUPS], (policy, p)
 
 
-def test_every_registered_policy_has_an_entry():
-    assert set(REGISTRY) == set(CATALOGUE)
+def test_an_incomplete_declaration_is_refused():
+    from sim.core.policies import Policy, register
+
+    class Half(Policy):
+        name = "half_declared"
+        label = "Half"
+        trigger = action = source = "x"
+        colour = "#123456"
+
+    with pytest.raises(ValueError, match="a compiled rule"):
+        register(Half)  # no rule
+
+    class Unknown(Half):
+        rule = CATALOGUE["do_nothing"].rule
+        parameters = ("no_such_parameter",)
+
+    with pytest.raises(ValueError, match="unknown parameters"):
+        register(Unknown)
+    with pytest.raises(ValueError, match="lacks label"):
+        register(type("Nameless", (Unknown,), {"label": "", "parameters": ()}))
+    assert "half_declared" not in REGISTRY
 
 
 def test_casualty_threshold_names_the_red_line_and_lethality_fear():
@@ -87,7 +106,7 @@ def test_answer_attributed_names_deniability_which_moves_it():
 
 
 def test_strikes_on_iran_name_their_intensity():
-    # hold_iran_accountable and tit-for-tat strike Iran with intensity_iran (policy_rules.py)
+    # hold_iran_accountable and tit-for-tat strike Iran with intensity_iran (their rules)
     for policy in ("hold_iran_accountable", "tit_for_tat", "generous_tit_for_tat"):
         assert "intensity_iran" in CATALOGUE[policy].parameters, policy
     assert moved("hold_iran_accountable", {}, intensity_iran=3.0)

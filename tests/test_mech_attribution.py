@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from sim.core import ladder
 from sim.core.layout import DC, SC
 from sim.core.params import GROUPS, Params
-from sim.core.policies import Observation, get_policy
-from sim.core.policy_rules import CODES, decide
+from sim.core.policies import REGISTRY, Observation, decide, get_policy
 from sim.core.rules import iraq, militia, us
 from sim.engines.ensemble import State, run_ensemble
 from sim.engines.mesa.model import EscalationModel
@@ -129,7 +128,7 @@ def test_strike_harm_is_a_count_that_misdirection_raises():
 
 
 def test_answer_attributed_strikes_only_at_the_threshold_and_lets_the_rest_go():
-    code = CODES["answer_attributed"]
+    code = REGISTRY["answer_attributed"].code
     r = row({"attribution_threshold": 0.5})
     strike = decide(code, ladder.SEV_INJURY, 2, 0.5, 0, False, r, 0.0)
     assert strike[0] == ladder.US_STRIKE_IRAQ and not strike[2]

@@ -210,7 +210,7 @@ def test_lull_matches_its_definition_on_simulated_runs():
 
     def observe(t, ev, st):
         attacked.append(ev.attacks > 0)
-        struck.append(np.isin(ev.us_action, US_KINETIC))
+        struck.append(np.isin(ev.action, US_KINETIC))
 
     o = run("tit_for_tat", n=80, observe=observe)
     a, s = np.array(attacked), np.array(struck)

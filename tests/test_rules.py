@@ -55,7 +55,7 @@ def test_geometric_count_has_the_requested_mean_and_is_at_least_one():
 
 def test_draws_are_uniform_and_depend_only_on_key_day_and_slot():
     key = np.uint64(draws.run_key(np.uint64(12345), 3))
-    x = np.array([draws.uniform(key, t, s) for t in range(400) for s in range(draws.N_SLOTS)])
+    x = np.array([draws.uniform(key, t, s) for t in range(400) for s in range(len(draws.KEYS))])
     assert 0 <= x.min() and x.max() < 1
     assert x.mean() == pytest.approx(0.5, abs=0.01)
     assert np.corrcoef(x[:-1], x[1:])[0, 1] == pytest.approx(0.0, abs=0.02)

@@ -150,7 +150,7 @@ def test_the_mesa_model_draws_its_parameters_as_the_ensemble_does() -> None:
     from sim.engines.mesa.model import EscalationModel
 
     sc = scenario_from_dict(BASE)
-    m = EscalationModel(sc, rng=5, collect=False)
+    m = EscalationModel(sc, params=model_params(sc, 5), rng=5, collect=False)
     expected = build_params(sc, 1, chunk_rngs(5, 0)[1])
     for name in TABLE:
         assert m.p.flat[name][0] == pytest.approx(expected.flat[name][0]), name
@@ -158,8 +158,12 @@ def test_the_mesa_model_draws_its_parameters_as_the_ensemble_does() -> None:
     post = posterior_draws()
     informed = [c for c in post.columns if post[c].std() > 0]
     off = scenario_from_dict(_with("posterior", False))
-    m_off = EscalationModel(off, rng=5, collect=False)
+    m_off = EscalationModel(off, params=model_params(off, 5), rng=5, collect=False)
     assert all(m_off.p.flat[c][0] == TABLE[c].default for c in informed if c != "p_lethal")
+    # without parameters (the engine draws none): the table's defaults and the scenario's own
+    plain = EscalationModel(sc, rng=5, collect=False)
+    assert all(plain.p.flat[c][0] == TABLE[c].default for c in informed if c != "p_lethal")
+    assert plain.p.flat["p_lethal"][0] == 0.2
     # a generator is not used up by the parameter draw
     g1, g2 = np.random.default_rng(3), np.random.default_rng(3)
     model_params(sc, g1)

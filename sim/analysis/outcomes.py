@@ -19,13 +19,15 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from sim.analysis.stats import km_quantile, restricted_days, wilson_interval
-from sim.engines.ensemble import BOOL_OUTCOMES, DAY_OUTCOMES, FLOAT_OUTCOMES, OUTCOMES
+from sim.core import outcomes as declared
+from sim.engines.ensemble import OUTCOMES
 
-#: Yes/no outcomes derived from the engine's columns (see :class:`_Runs`).
+#: Outcomes derived from the engine's columns that the summary adds (:mod:`sim.core.outcomes`:
+#: the yes/no outcomes derived from a count), with what they measure.
 DERIVED: dict[str, str] = {
-    "any_us_death": "at least one American killed",
-    "any_us_strike": "the US struck at least once",
-    "any_iran_strike": "Iran struck US forces directly at least once",
+    name: declared.OUTCOMES[name].description
+    for name in declared.DERIVED
+    if declared.OUTCOMES[name].kind == declared.SHARE
 }
 
 #: Columns of the table returned by :func:`summarise_outcomes`.
@@ -48,14 +50,28 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: The summary's word for each kind of outcome (its ``kind`` column).
+SUMMARY_KIND: dict[str, str] = {
+    declared.COUNT: "count",
+    declared.SHARE: "probability",
+    declared.TIME_TO_EVENT: "day",
+    declared.AVERAGE: "average",
+}
+
+
 def _kind(outcome: str) -> str:
-    if outcome in DAY_OUTCOMES:
-        return "day"
-    if outcome in FLOAT_OUTCOMES:
-        return "average"
-    if outcome in BOOL_OUTCOMES or outcome in DERIVED:
-        return "probability"
-    return "count"
+    return SUMMARY_KIND[declared.OUTCOMES[outcome].kind]
+
+
+class _Columns:
+    """The columns of a table at positions ``pos``, read one at a time (what a derived
+    outcome's ``derive`` reads)."""
+
+    def __init__(self, df: pd.DataFrame, pos: np.ndarray) -> None:
+        self.df, self.pos = df, pos
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.df[name].to_numpy()[self.pos]
 
 
 class _Runs:
@@ -80,19 +96,16 @@ class _Runs:
     def value(self, p: str, name: str, sel: np.ndarray | None = None) -> np.ndarray:
         """Per-run values of outcome ``name`` (engine column or :data:`DERIVED`) of policy p."""
         pos = self.pos[p] if sel is None else self.pos[p][sel]
-        if name == "any_us_death":
-            return self.df["us_killed"].to_numpy()[pos] > 0
-        if name == "any_us_strike":
-            return self.df["us_strikes"].to_numpy()[pos] > 0
-        if name == "any_iran_strike":
-            return self.df["iran_strikes"].to_numpy()[pos] > 0
+        o = declared.OUTCOMES[name]
+        if o.derive is not None:
+            return o.derive(_Columns(self.df, pos), self.horizon)
         return self.df[name].to_numpy()[pos]
 
     def paired_value(self, p: str, name: str, sel: np.ndarray) -> np.ndarray:
         """Per-run values whose mean difference is wanted, as int64: the outcome itself, or
         for a day of a first event min(T, τ) (:func:`sim.analysis.stats.restricted_days`)."""
         v = self.value(p, name, sel)
-        if name in DAY_OUTCOMES:
+        if name in declared.of_kind(declared.TIME_TO_EVENT):
             return restricted_days(v, self.horizon).astype(np.int64)
         return v.astype(np.int64)
 
@@ -205,7 +218,7 @@ def infer_horizon(outcomes: pd.DataFrame) -> int:
     than the latest day of a first event (a lower bound)."""
     if "days" in outcomes.attrs:
         return int(outcomes.attrs["days"])
-    cols = [c for c in DAY_OUTCOMES if c in outcomes.columns]
+    cols = [c for c in declared.of_kind(declared.TIME_TO_EVENT) if c in outcomes.columns]
     fd = outcomes[cols].to_numpy(dtype=float)
     return int(np.nanmax(fd)) + 1 if np.isfinite(fd).any() else 1
 
@@ -242,12 +255,12 @@ def summarise_outcomes(
       us_killed > 0, ``any_us_strike`` = us_strikes > 0 and ``any_iran_strike`` =
       iran_strikes > 0): ``prob`` (= ``mean``) with a 95% Wilson score interval ``prob_lo``,
       ``prob_hi`` (Wilson 1927; Newcombe 1998, method 3).
-    * ``kind == "day"`` (the days to a first event, :data:`DAY_OUTCOMES`: the first US death,
-      Iranian strike, war, withdrawal), over *all* runs, a run without the event censored at
-      the horizon τ: ``mean`` is the restricted mean day of the event, mean of min(T, τ)
-      (Royston & Parmar 2013); ``median``, ``p05``, ``p95`` the Kaplan–Meier quantiles (NaN
-      when not reached within the period); ``prob`` with its Wilson interval the share of
-      runs with the event. ``n`` is always the number of runs.
+    * ``kind == "day"`` (the days to a first event, :data:`sim.core.layout.DAY_OUTCOMES`: the first
+      US death, Iranian strike, war, withdrawal), over *all* runs, a run without the event censored
+      at the horizon τ: ``mean`` is the restricted mean day of the event, mean of min(T, τ) (Royston
+      & Parmar 2013); ``median``, ``p05``, ``p95`` the Kaplan–Meier quantiles (NaN when not reached
+      within the period); ``prob`` with its Wilson interval the share of runs with the event. ``n``
+      is always the number of runs.
     * ``kind == "average"`` (``lull_after_response``, defined only in runs where the US
       struck): ``mean``, ``median``, ``p05``, ``p95`` over the runs where it is defined,
       ``prob`` with its Wilson interval the share of those runs; no paired difference (the
@@ -277,7 +290,6 @@ def summarise_outcomes(
 
     data = _Runs(outcomes, horizon)
     names = [*OUTCOMES, *DERIVED]
-    desc = {**OUTCOMES, **DERIVED}
     diffs: dict[tuple[str, str], tuple[float, float, float]] = {}
     if baseline in data.pos:
         diffs = _paired_differences(data, baseline, names, n_boot, seed)
@@ -291,7 +303,7 @@ def summarise_outcomes(
                 {
                     "policy": p,
                     "outcome": name,
-                    "description": desc[name],
+                    "description": declared.OUTCOMES[name].description,
                     "kind": _kind(name),
                     "n": n,
                     **_describe(data.value(p, name), _kind(name), horizon),

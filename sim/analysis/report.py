@@ -6,7 +6,7 @@ mean, Kaplan–Meier median); under the table of paired differences each policy'
 separately whether its differences are beyond simulation noise and whether they hold whatever
 the record cannot tell, naming the judgement parameters (the record does not inform them) that
 the policy's effect rests on (:mod:`sim.analysis.verdicts`,
-:func:`sim.core.policy_catalogue.judgement_parameters`).
+:func:`sim.core.policies.judgement_parameters`).
 """
 
 from __future__ import annotations
@@ -20,74 +20,22 @@ import pandas as pd
 
 from sim.analysis.tables import markdown_table
 from sim.analysis.verdicts import verdicts_markdown
-from sim.core.policy_catalogue import CATALOGUE
-from sim.core.policy_catalogue import label as policy_label
+from sim.core import outcomes
+from sim.core.policies import describe
+from sim.core.policies import label as policy_label
 
-#: Readable names of the outcomes, saying what they measure.
-OUTCOME_LABELS: dict[str, str] = {
-    "attacks_total": "Militia attacks",
-    "us_killed": "Americans killed",
-    "us_wounded": "Americans wounded",
-    "coalition_killed": "Coalition members and contractors killed",
-    "coalition_wounded": "Coalition members and contractors wounded",
-    "militia_killed": "Militia members killed by US strikes",
-    "iraqi_harmed": "Iraqis killed or wounded",
-    "us_strikes": "US strikes",
-    "iran_strikes": "Iranian direct strikes on US forces",
-    "any_us_death": "P(any US death)",
-    "first_death_day": "Day of first US death",
-    "days_to_iran_strike": "Day of first Iranian direct strike",
-    "days_to_war": "Day the US–Iran war began",
-    "days_to_withdrawal": "Day of US withdrawal",
-    "deal_reached": "P(regional deal reached)",
-    "lull_after_response": "Days of quiet after a US strike",
-    "any_iran_strike": "P(any Iranian direct strike on US forces)",
-    "direct_exchange": "P(any direct US–Iran strike, either way)",
-    "war": "P(war: reciprocal direct US–Iran strikes)",
-    "withdrawal": "P(US withdrawal from Iraq)",
-    "expulsion_vote": "P(Iraqi vote to expel US forces)",
-}
+#: Readable names of the outcomes, saying what they measure (:mod:`sim.core.outcomes`).
+OUTCOME_LABELS: dict[str, str] = {o.name: o.label for o in outcomes.DECLARED}
 
-#: Columns of the Markdown table of outcomes by policy.
-MD_OUTCOMES: tuple[str, ...] = (
-    "attacks_total",
-    "us_killed",
-    "us_wounded",
-    "us_strikes",
-    "any_us_death",
-    "first_death_day",
-    "any_iran_strike",
-    "direct_exchange",
-    "war",
-    "withdrawal",
-)
+#: Columns of the Markdown table of outcomes by policy (tag ``summary``).
+MD_OUTCOMES: tuple[str, ...] = tuple(o.name for o in outcomes.tagged("summary"))
 
 #: Columns of the second Markdown table of outcomes by policy (other people's losses, the days
-#: to the big events, the deal, the quiet after US strikes).
-MD_MORE: tuple[str, ...] = (
-    "militia_killed",
-    "coalition_killed",
-    "coalition_wounded",
-    "iraqi_harmed",
-    "days_to_iran_strike",
-    "days_to_war",
-    "days_to_withdrawal",
-    "deal_reached",
-    "lull_after_response",
-)
+#: to the big events, the deal, the quiet after US strikes; tag ``summary_more``).
+MD_MORE: tuple[str, ...] = tuple(o.name for o in outcomes.tagged("summary_more"))
 
-#: Columns of the Markdown table of paired differences.
-MD_DIFFS: tuple[str, ...] = (
-    "attacks_total",
-    "us_killed",
-    "coalition_killed",
-    "militia_killed",
-    "us_strikes",
-    "any_us_death",
-    "direct_exchange",
-    "war",
-    "withdrawal",
-)
+#: Columns of the Markdown table of paired differences (tag ``differences``).
+MD_DIFFS: tuple[str, ...] = tuple(o.name for o in outcomes.tagged("differences"))
 
 #: What the outcome names mean, printed under the tables.
 NOTES = (
@@ -188,14 +136,15 @@ def _fmt_diff(r: pd.Series) -> str:
 
 
 def policy_definitions_markdown(policies: list[str]) -> str:
-    """The definitions of the policies of a report (from :mod:`sim.core.policy_catalogue`)."""
+    """The definitions of the policies of a report, as each declares them
+    (:mod:`sim.core.policies`; a user's policy by import path shows what its class declares)."""
     rows = []
     for p in policies:
-        d = CATALOGUE.get(p)
+        d = describe(p)
         if d is None:
-            rows.append([policy_label(p), "(user policy)", "", ""])
+            rows.append([policy_label(p), "", "", ""])
         else:
-            rows.append([d.label, d.trigger, d.action, d.source])
+            rows.append([policy_label(p), d.trigger or "(user policy)", d.action, d.source])
     return markdown_table(["Policy", "Trigger", "What the US does", "Source"], rows)
 
 
@@ -260,8 +209,8 @@ def summary_markdown(
         out.append("")
         dcols = [c for c in MD_DIFFS if (others[0], c) in by.index]
         rows = [[policy_label(p)] + [_fmt_diff(by.loc[(p, c)]) for c in dcols] for p in others]
-        head = [OUTCOME_LABELS[c] + (", points" if c.startswith(("any_", "direct", "war",
-                "withdrawal")) else "") for c in dcols]  # fmt: skip
+        head = [OUTCOME_LABELS[c] + (", points" if outcomes.OUTCOMES[c].kind == outcomes.SHARE
+                else "") for c in dcols]  # fmt: skip
         out.append(markdown_table(["Policy", *head], rows))
         out.append("")
         out.append(verdicts_markdown(summary, dcols, OUTCOME_LABELS))

@@ -3,18 +3,21 @@ time-to-event outcome.
 
 * :func:`wilson_interval`: Wilson score interval of a binomial proportion (Wilson 1927;
   Newcombe 1998, method 3).
-* :func:`restricted_days`, :func:`km_quantile`, :func:`survival_curve`: a time-to-event outcome
-  (the day of the first US death) summarised over *all* runs, those without the event counting
-  as censored at the end of the period. Every run is followed for the same number of days, so
-  the Kaplan–Meier estimate is the empirical distribution of the event days with the runs
-  without an event beyond the horizon (Kaplan & Meier 1958), and the restricted mean survival
-  time up to the horizon τ is the mean of min(T, τ) (Royston & Parmar 2013).
+* :func:`~sim.core.outcomes.restricted_days` (declared with the outcomes), :func:`km_quantile`,
+  :func:`survival_curve`: a time-to-event outcome (the day of the first US death) summarised over
+  *all* runs, those without the event counting as censored at the end of the period. Every run is
+  followed for the same number of days, so the Kaplan–Meier estimate is the empirical distribution
+  of the event days with the runs without an event beyond the horizon (Kaplan & Meier 1958), and the
+  restricted mean survival time up to the horizon τ is the mean of min(T, τ) (Royston & Parmar
+  2013).
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.stats import norm
+
+from sim.core.outcomes import restricted_days
 
 #: Two-sided 95% normal quantile used by the Wilson interval.
 Z95 = float(norm.ppf(0.975))
@@ -38,14 +41,6 @@ def wilson_interval(
         lo = np.clip(centre - half, 0.0, p)
         hi = np.clip(centre + half, p, 1.0)
     return lo, hi
-
-
-def restricted_days(event_day: np.ndarray, horizon: int) -> np.ndarray:
-    """min(T, τ) per run: the event day (counted from day 0), or the horizon τ (the number of
-    simulated days) for a run without the event (NaN) or with it at or after τ. Its mean is the
-    restricted mean time to the event."""
-    v = np.asarray(event_day, dtype=np.float64)
-    return np.where(np.isnan(v), float(horizon), np.minimum(v, float(horizon)))
 
 
 def km_quantile(event_day: np.ndarray, horizon: int, q: float) -> float:

@@ -13,22 +13,31 @@ import pandas as pd
 
 from sim.analysis.report import fmt_number
 from sim.analysis.tables import markdown_table
-from sim.core.policy_catalogue import label
+from sim.core import outcomes
+from sim.core.policies import label
 from sim.experiments.provenance import summary_header
 
-#: The per-run totals of replay and branch tables, with their names.
-TOTALS: dict[str, str] = {
-    "attacks_total": "Militia attacks",
-    "us_killed": "Americans killed",
-    "us_wounded": "Americans wounded",
-    "us_casualties": "Americans killed + wounded",
-    "coalition_killed": "Coalition members and contractors killed",
-    "militia_killed": "Militia members killed by US strikes",
-    "us_strikes": "US strikes",
-    "iran_strikes": "Iranian direct strikes on US forces",
-}
+#: The per-run totals of replay and branch tables, with their names (tag ``history`` of
+#: :mod:`sim.core.outcomes`).
+TOTALS: dict[str, str] = {o.name: o.label for o in outcomes.tagged("history")}
 
 CAVEAT = "This is a model experiment, not a forecast."
+
+
+def _totals(table: pd.DataFrame, days: int) -> dict[str, np.ndarray]:
+    """The per-run values of the :data:`TOTALS` the table holds or can derive (a derived
+    outcome from the engine's columns it is made of)."""
+    out = {}
+    for name in TOTALS:
+        o = outcomes.OUTCOMES[name]
+        if name in table:
+            out[name] = table[name].to_numpy()
+        elif o.derive is not None:
+            try:
+                out[name] = np.asarray(o.derive(table, days))
+            except KeyError:  # the table lacks a column it is made of
+                continue
+    return out
 
 
 def _cell(v: np.ndarray) -> str:
@@ -70,10 +79,8 @@ def replay_summary(
     ]
     head = ["Outcome", "Simulated: mean [5th–95th percentile]"]
     rows = []
-    for col, name in TOTALS.items():
-        if col not in runs:
-            continue
-        row = [name, _cell(runs[col].to_numpy())]
+    for col, values in _totals(runs, (end - start).days + 1).items():
+        row = [TOTALS[col], _cell(values)]
         if record_totals is not None:
             rec = record_totals.get(col)
             # None: the record has no such count; NaN: it states none for the window's rows
@@ -113,12 +120,12 @@ def branch_summary(
             ],
         )
     ]
-    cols = [c for c in TOTALS if c in table]
+    cols = list(_totals(table, (end - at).days + 1))
     rows = []
     for p in policies:
-        sub = table[table["policy"] == p]
+        sub = _totals(table[table["policy"] == p], (end - at).days + 1)
         name = "As documented" if p == "record" else label(p)
-        rows.append([name] + [_cell(sub[c].to_numpy()) for c in cols])
+        rows.append([name] + [_cell(sub[c]) for c in cols])
     out.append(markdown_table(["Policy"] + [TOTALS[c] for c in cols], rows))
     out += ["", "Totals per run after the branch date: mean [5th–95th percentile].", CAVEAT, ""]
     return "\n".join(out)

@@ -10,7 +10,7 @@ the parameters the documented record does not inform over their ranges (``escala
 then ``compare --robustness DIR``: the columns ``sign_share``, ``sign_reversed`` and
 ``decided_by`` of :func:`sim.explore.robustness.add_robustness`). Without an exploration the
 question is open, and the answer names the judgement parameters the policy's effect rests on
-(:func:`sim.core.policy_catalogue.judgement_parameters`).
+(:func:`sim.core.policies.judgement_parameters`).
 
 A difference can pass (a) and fail (b): then the parameters, not the record, decide it. The
 report never says (a) without saying where (b) stands.
@@ -23,8 +23,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from sim.core.policy_catalogue import judgement_parameters
-from sim.core.policy_catalogue import label as policy_label
+from sim.core.policies import judgement_parameters
+from sim.core.policies import label as policy_label
 
 #: Share of explored worlds in which the sign of a difference must hold for it to count as
 #: holding whatever the record cannot tell (:mod:`sim.explore.robustness` measures the share).

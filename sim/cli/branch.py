@@ -29,6 +29,7 @@ from sim.cli.common import (
     staged_out_dir,
 )
 from sim.cli.replay import DEFAULT_RUNS, DEFAULT_SEED, FORCING_WHY, actors
+from sim.core import outcomes
 from sim.core.policies import get_policy
 from sim.engines.ensemble import OUTCOMES
 from sim.errors import UserError
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
                                         **{k: tr.outcomes[k] for k in OUTCOMES}}))  # fmt: skip
         table = pd.concat(frames, ignore_index=True)
         table.to_parquet(tmp / "branch.parquet", index=False)
-        cols = ["attacks_total", "us_killed", "us_wounded", "us_strikes", "iran_strikes"]
+        cols = [o.name for o in outcomes.tagged("history") if o.engine]
         summary = table.groupby("policy", sort=False)[cols].agg(["mean", "median"])
         summary.columns = [f"{a}_{b}" for a, b in summary.columns]
         summary.to_csv(tmp / "branch.csv")

@@ -12,9 +12,11 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+import textwrap
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis import metrics
@@ -25,6 +27,7 @@ from sim.cli.options import (
     experiment_from_args,
     summary_context,
 )
+from sim.core import outcomes
 from sim.core.policies import PolicyError, all_policies, get_policy
 from sim.experiments.experiment import ExperimentResult, run_experiment
 from sim.inputs.scenario import Scenario, load_scenario
@@ -99,40 +102,35 @@ def resolve_policies(spec: str | None, scenario: Scenario) -> tuple[list[str], b
     return names, added
 
 
-#: The outcomes the end-of-run table shows: (label, column, statistic).
-KEY_OUTCOMES: tuple[tuple[str, str, str], ...] = (
-    ("attacks", "attacks_total", "mean"),
-    ("US killed", "us_killed", "mean"),
-    ("P(death)", "us_killed", "p>0"),
-    ("US strikes", "us_strikes", "mean"),
-    ("militia killed", "militia_killed", "mean"),
-    ("P(Iran hits)", "iran_strikes", "p>0"),
-    ("P(exchange)", "direct_exchange", "p>0"),
-    ("P(war)", "war", "p>0"),
-    ("P(leave)", "withdrawal", "p>0"),
-    ("P(deal)", "deal_reached", "p>0"),
-)
+#: The outcomes the end-of-run table shows (tag ``key_table`` of :mod:`sim.core.outcomes`).
+KEY_OUTCOMES: tuple[outcomes.Outcome, ...] = outcomes.tagged("key_table")
 
 
-def key_table(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """A short readable table: policy × a few key outcomes (means per run, probabilities)."""
-    g = outcomes.groupby("policy", observed=True, sort=False)
+def key_table(runs: pd.DataFrame, horizon: int = 0) -> pd.DataFrame:
+    """A short readable table: policy × a few key outcomes (means per run, shares of runs)."""
+    policy = runs["policy"]
     cols = {}
-    for label, col, stat in KEY_OUTCOMES:
-        s = g[col].mean() if stat == "mean" else g[col].apply(lambda v: float((v > 0).mean()))
-        cols[label] = s.round(2 if stat == "mean" else 3)
+    for o in KEY_OUTCOMES:
+        v = pd.Series(np.asarray(o.values(runs, horizon), dtype=float), index=runs.index)
+        cols[o.short_label] = (
+            v.groupby(policy, observed=True, sort=False)
+            .mean()
+            .round(3 if o.kind == outcomes.SHARE else 2)
+        )
     table = pd.DataFrame(cols)
     table.index.name = "policy"
     return table
 
 
-#: The line printed under :func:`key_table`.
-KEY_NOTE = (
-    "attacks, US killed, US strikes, militia killed (by US strikes): mean per run over the\n"
-    "period; P(...): share of runs with at least one US death; an Iranian direct strike on US\n"
-    "forces; a direct US–Iran strike either way; a war (reciprocal direct US–Iran strikes); a US\n"
-    "withdrawal; a regional deal reached. Policies: `escalation policies`."
-)
+#: The lines printed under :func:`key_table`.
+KEY_NOTE = textwrap.fill(
+    ", ".join(o.short_label for o in KEY_OUTCOMES if o.kind != outcomes.SHARE)
+    + ": mean per run over the period; "
+    + "; ".join(f"{o.short_label}: share of runs in which {o.description}" for o in KEY_OUTCOMES
+                if o.kind == outcomes.SHARE)
+    + ". Policies: `escalation policies`.",
+    92,
+)  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -188,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
             " same draws for every policy"
         )
         with pd.option_context("display.width", 120, "display.max_columns", 20):
-            print(key_table(res.outcomes).to_string())
+            print(key_table(res.outcomes, scenario.days).to_string())
         print(KEY_NOTE)
         print(f"differences from {BASELINE}, with 95% intervals: {res.out / 'summary.md'}")
         if args.robustness:

@@ -1,5 +1,5 @@
-"""``escalation policies``: what each US response policy does (from
-:mod:`sim.core.policy_catalogue`)."""
+"""``escalation policies``: what each US response policy does (from its declaration,
+:mod:`sim.core.policies`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import argparse
 import shutil
 
 from sim.analysis.tables import csv_table, markdown_table, text_table
-from sim.core.policies import REGISTRY
-from sim.core.policy_catalogue import CATALOGUE, judgement_parameters
+from sim.core.policies import REGISTRY, judgement_parameters
 
 FORMATS = ("text", "csv", "markdown")
 
@@ -38,12 +37,19 @@ def rows(judgement: bool = False) -> tuple[list[str], list[list[str]]]:
         header.append("judgement parameters")
     out = []
     for name in REGISTRY:
-        d = CATALOGUE[name]
+        d = REGISTRY[name]
         row = [name, d.trigger, d.action, d.source]
         if judgement:
             row.append(", ".join(judgement_parameters(name)) or "–")
         out.append(row)
     return header, out
+
+
+def catalogue_markdown() -> str:
+    """The built-in policies as a Markdown table (name, label, trigger, action, source), as
+    docs/ODD.md shows them."""
+    rows = [[f"`{d.name}`", d.label, d.trigger, d.action, d.source] for d in REGISTRY.values()]
+    return markdown_table(["name", "policy", "trigger", "what the US does", "source"], rows)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -111,10 +111,9 @@ def run(args: argparse.Namespace) -> int:
         res.runs.to_parquet(tmp / "runs.parquet", index=False)
         res.weekly.to_csv(tmp / "weekly.csv", index=False)
         plot_replay(res, tmp / "replay.png", args.force)
-        runs = res.runs.assign(us_casualties=res.runs["us_killed"] + res.runs["us_wounded"])
         (tmp / "summary.md").write_text(
             replay_summary(
-                runs, scenario=res.setting.name, start=start, end=end, seed=args.seed,
+                res.runs, scenario=res.setting.name, start=start, end=end, seed=args.seed,
                 forced=args.force,
                 record_totals=record_totals(events, start, res.setting.days),
             ),

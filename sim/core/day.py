@@ -1,15 +1,17 @@
 """The day: the order of play, the draws, forcing, the state updates and the tally, written once.
 
-One simulated day of one run is a sequence of phases (:data:`sim.core.layout.PHASES`), each a
-compiled function of the run's row ``R[i]`` (state, today's events, outcomes, parameters:
-:mod:`sim.core.layout`), the day ``t`` and the run's draw key ``rk`` (:mod:`sim.core.draws`):
+One simulated day of one run is the sequence of phases of :func:`run_day` (their names, in
+order: :data:`PHASES`), each a compiled function of the run's row ``R[i]`` (state, today's
+events, outcomes, parameters: :mod:`sim.core.layout`), the day ``t`` and the run's draw key
+``rk`` (:mod:`sim.core.draws`):
 
 1. ``begin_day``: today's events are cleared;
 2. ``iran_act``: Iran's push on its partners (with the day's shocks) and its direct strike
    on the grievance above a threshold (or the record's, when forced); at war, more likely and
    deadlier;
 3. ``militia_act`` (each group): attack, severity (aimed below the red line and lower with
-   fear: :mod:`sim.core.severity`), casualties, attribution; at war, more and deadlier;
+   fear: :mod:`sim.core.red_line`), casualties, attribution; held back by a truce and by
+   Baghdad's pressure (:mod:`sim.core.truces`); at war, more and deadlier;
 4. ``count_day``: the day's attacks and US casualties (every count of the model comes from
    here; it only counts);
 5. ``attack_losses``: the coalition members and contractors hurt by the day's attacks that hurt
@@ -18,39 +20,48 @@ compiled function of the run's row ``R[i]`` (state, today's events, outcomes, pa
 7. ``us_decide``: the policy's wish (compiled built-in policies; a Python policy instead
    writes ``want_*`` between phases 6 and 8);
 8. ``us_act``: the response after the delay, or the record's action when forced; the target
-   (the named group, or the blamed one: a misdirected strike) and the Iraqis it harms;
+   (the named group, or the blamed one: a misdirected strike) and the Iraqis it harms
+   (:mod:`sim.core.strikes`);
 9. ``iraq_react``: prosecution, protests and the vote on the morning's pressure (or the
    record's vote), then the pressure after today's US action (more if misdirected);
-10. ``militia_update`` (each group): self-excitation, revenge, deterrence, truces; the red
-    line;
-11. ``iran_update``: Iran's grievance (at the US, and at third parties), fear and the deal;
-12. ``us_update``: posture, cumulative deaths, the withdrawal timetable, withdrawal (negotiated
-    or forced; frozen while the US is forced) and
-    the direct exchanges: war begins after reciprocal direct strikes
+10. ``red_line_update``: the militias' shared reading of the US red line after today's attacks
+    and answer (:mod:`sim.core.red_line`);
+11. ``militia_update`` (each group): self-excitation, revenge, deterrence, truces;
+12. ``iran_update``: Iran's grievance (at the US, and at third parties), fear and the deal;
+13. ``us_update``: posture, cumulative deaths, the withdrawal timetable
+    (:mod:`sim.core.timetable`), withdrawal (negotiated or forced; frozen while the US is
+    forced) and the direct exchanges: war begins after reciprocal direct strikes
     (:func:`sim.core.rules.escalation.war_update`);
-13. ``end_day``: the rung of the day and the tally of the outcomes and daily series.
+14. ``end_day``: the rung of the day and the tally of the outcomes and daily series.
 
-Phases 4 and 13, the counts and the tally, are in :mod:`sim.core.tally`. :func:`run_day` runs
-them in this order; the ensemble engine runs it over N runs
-(:mod:`sim.core.kernels`) and each Mesa agent calls its own phase
-(:mod:`sim.engines.mesa.agents`), so the two engines cannot drift. Each phase counts its visits
-in ``DC.visits``.
+Phases 4 and 14, the counts and the tally, are in :mod:`sim.core.tally`. The ensemble engine
+runs :func:`run_day` over N runs (:mod:`sim.core.kernels`); the Mesa model's ``step`` calls the
+same phases in the same order, each through the actor that plays it
+(:mod:`sim.engines.mesa.agents`), so the two engines cannot drift.
+
+The militia groups act in any order: within ``militia_act`` and ``militia_update`` a group
+reads and writes only its own columns, its own draws (slot ``+ g``), and the day's sums of
+Iraqis harmed, which add whole numbers; the factor on the attack hazard that the groups out of
+truce share is the same whichever computes it (:func:`sim.core.truces.attack_factor`). So the
+Mesa model, which shuffles the groups each day as Mesa's examples do, gives the ensemble's
+numbers exactly, for any order.
 """
 
 from __future__ import annotations
 
-from sim.core import day_truce, draws
+from sim.core import draws, truces
 from sim.core.jit import njit
 from sim.core.ladder import (
     US_NONE,
     US_PRESS_BAGHDAD,
 )
-from sim.core.layout import DC, FC, PC, PH, SC, XC, G
-from sim.core.policy_rules import decide
+from sim.core.layout import DC, FC, FORCED_INTENSITY, PC, SC, XC, G
+from sim.core.policies import decide
+from sim.core.red_line import aim_of, red_line_day
 from sim.core.rules import common, escalation, iran, iraq, losses, militia, us
-from sim.core.severity import aim_of, red_line_day
+from sim.core.strikes import aim_and_harm
 from sim.core.tally import count_day, end_day
-from sim.core.targeting import aim_and_harm
+from sim.core.timetable import timetable_after_day
 
 
 @njit(inline="always")
@@ -64,11 +75,10 @@ def forced(F, row: int, t: int, i: int) -> int:
 
 @njit(inline="always")
 def begin_day(i, R):
-    """Phase 1: clear today's events (the visit counts stay)."""
-    for c in range(DC.push, DC.visits):
+    """Phase 1: clear today's events."""
+    for c in range(DC.push, DC.end):
         R[i, c] = 0.0
     R[i, DC.action] = US_NONE
-    R[i, DC.visits + PH.begin_day] += 1
 
 
 @njit(inline="always")
@@ -107,15 +117,14 @@ def iran_act(i, t, R, X, F, rk):
             R[i, PC.iran_strike_wounded_mean] * war_casualties,
         )
         R[i, DC.iran_struck], R[i, DC.iran_killed], R[i, DC.iran_wounded] = 1.0, k, w
-    R[i, DC.visits + PH.iran_act] += 1
 
 
 @njit(inline="always")
 def militia_act(i, t, g, R, F, rk):
     """Phase 3, group ``g``: the record's truce if forced; whether it attacks (suppressed in
-    truce, deterred by Baghdad: :mod:`sim.core.day_truce`); its attack's severity, casualties,
+    truce, deterred by Baghdad: :mod:`sim.core.truces`); its attack's severity, casualties,
     attribution and the Iraqis it harms."""
-    day_truce.force_truce(i, g, R, forced(F, FC.truce, t, i))
+    truces.force_truce(i, g, R, forced(F, FC.truce, t, i))
     h = militia.attack_hazard(
         R[i, PC.base_rate + g],
         R[i, SC.excitation + g],
@@ -127,7 +136,7 @@ def militia_act(i, t, g, R, F, rk):
         R[i, SC.withdrawn] == 0,
     ) * escalation.at_war(R[i, SC.war] != 0, R[i, PC.war_militia_factor])
     if h > 0.0:  # a zero hazard stays zero whatever the factor
-        h *= day_truce.attack_factor(i, g, R)
+        h *= truces.attack_factor(i, g, R)
     if common.event(h, rk, t, draws.ATTACK + g):
         aim = aim_of(i, g, R)  # the group chooses how lethal to be (strategic severity)
         sev = militia.attack_severity(
@@ -156,15 +165,15 @@ def militia_act(i, t, g, R, F, rk):
         )
         R[i, DC.attacked + g], R[i, DC.severity + g] = 1.0, sev
         R[i, DC.killed + g], R[i, DC.wounded + g], R[i, DC.confidence + g] = k, w, conf
-        day_truce.harm_iraqis(i, t, g, R, rk)
-    R[i, DC.visits + PH.militia_act] += 1
+        truces.harm_iraqis(i, t, g, R, rk)
 
 
 @njit(inline="always")
 def attack_losses(i, t, R, rk):
     """Phase 5: the non-US coalition members and contractors killed and wounded by the day's
-    attacks that hurt Americans, as ``count_day`` counted them (:func:`sim.core.rules.losses.
-    coalition_casualties`; at war, deadlier): one draw each for the day."""
+    attacks that hurt Americans, as ``count_day`` counted them
+    (:func:`sim.core.rules.losses.coalition_casualties`; at war, deadlier): one draw each for the
+    day."""
     hurt = R[i, DC.injuring]
     if hurt > 0:
         war = escalation.at_war(R[i, SC.war] != 0, R[i, PC.war_casualty_factor])
@@ -175,7 +184,6 @@ def attack_losses(i, t, R, rk):
             R[i, PC.coalition_killed_mean],
             R[i, PC.coalition_wounded_mean],
         )
-    R[i, DC.visits + PH.attack_losses] += 1
 
 
 @njit(inline="always")
@@ -205,12 +213,11 @@ def us_observe(i, R):
         R[i, DC.iran_struck] != 0,
         R[i, PC.response_window],
     )
-    R[i, DC.visits + PH.us_observe] += 1
 
 
 @njit(inline="always")
 def us_decide(i, t, code, R, rk):
-    """Phase 7: the wish of built-in policy ``code`` (:func:`sim.core.policy_rules.decide`)."""
+    """Phase 7: the wish of built-in policy ``code`` (:func:`sim.core.policies.decide`)."""
     a, x, fg = decide(
         code,
         int(R[i, SC.pending_severity]),
@@ -222,7 +229,6 @@ def us_decide(i, t, code, R, rk):
         draws.uniform(rk, t, draws.US_POLICY),
     )
     R[i, DC.want_action], R[i, DC.want_intensity], R[i, DC.forgive] = a, x, fg
-    R[i, DC.visits + PH.us_decide] += 1
 
 
 @njit(inline="always")
@@ -233,14 +239,8 @@ def us_act(i, t, R, F, rk):
     f = forced(F, FC.us, t, i)
     if f >= 0:
         action = f if present else US_NONE
-        x = us.forced_intensity(
-            action,
-            R[i, PC.intensity_syria],
-            R[i, PC.intensity_iraq],
-            R[i, PC.intensity_decapitation],
-            R[i, PC.intensity_iran],
-            R[i, PC.intensity_press],
-        )
+        c = FORCED_INTENSITY[action]  # the intensity parameter of the record's action
+        x = R[i, c] if c >= 0 else 0.0
         answered = us.answers(action)
     else:
         action, x, answered = us.response(
@@ -256,7 +256,6 @@ def us_act(i, t, R, F, rk):
     if answered:
         R[i, SC.pending_severity], R[i, SC.pending_group] = 0.0, -1.0
         R[i, SC.pending_confidence], R[i, SC.pending_killed], R[i, SC.pending_iran] = 0.0, 0.0, 0.0
-    R[i, DC.visits + PH.us_act] += 1
 
 
 @njit(inline="always")
@@ -301,18 +300,21 @@ def iraq_react(i, t, R, F, rk):
     ) + iraq.misdirection_cost(
         action, R[i, DC.intensity], R[i, DC.misdirected] != 0, R[i, PC.misdirected_cost]
     )
-    day_truce.baghdad_update(i, R)
-    R[i, DC.visits + PH.iraq_react] += 1
+    truces.baghdad_update(i, R)
+
+
+@njit(inline="always")
+def red_line_update(i, R):
+    """Phase 10: the militias' shared reading of the US red line after today's attacks and
+    today's answer (:func:`sim.core.red_line.red_line_day`)."""
+    red_line_day(i, R)
 
 
 @njit(inline="always")
 def militia_update(i, t, g, R, X, F, rk):
-    """Phase 10, group ``g``: self-excitation, revenge, deterrence, and a truce declared or
-    ended (at once if the US struck the group) after the day; the first group's visit also
-    updates the militias' shared reading of the US red line."""
+    """Phase 11, group ``g``: self-excitation, revenge, deterrence, and a truce declared or
+    ended (at once if the US struck the group) after the day."""
     action, x, target = int(R[i, DC.action]), R[i, DC.intensity], int(R[i, DC.target])
-    if g == 0:
-        red_line_day(i, R)
     hit = us.struck(g, action, x, target)
     R[i, SC.excitation + g] = militia.excitation_update(
         R[i, SC.excitation + g],
@@ -340,13 +342,12 @@ def militia_update(i, t, g, R, X, F, rk):
         R[i, PC.prosecution_fear],
         R[i, PC.keep_deterrence_days],
     )
-    day_truce.truce_after_day(i, t, g, R, rk, forced(F, FC.truce, t, i), hit)
-    R[i, DC.visits + PH.militia_update] += 1
+    truces.truce_after_day(i, t, g, R, rk, forced(F, FC.truce, t, i), hit)
 
 
 @njit(inline="always")
 def iran_update(i, t, R, X):
-    """Phase 11: Iran's grievance, fear and the deal's progress after the day."""
+    """Phase 12: Iran's grievance, fear and the deal's progress after the day."""
     action, x, struck = int(R[i, DC.action]), R[i, DC.intensity], R[i, DC.iran_struck] != 0
     R[i, SC.iran_grievance] = iran.grievance_update(
         R[i, SC.iran_grievance],
@@ -376,12 +377,11 @@ def iran_update(i, t, R, X):
         R[i, PC.deal_rate],
         R[i, PC.deal_setback],
     )
-    R[i, DC.visits + PH.iran_update] += 1
 
 
 @njit(inline="always")
 def us_update(i, t, R, F, rk):
-    """Phase 12: posture, cumulative deaths, withdrawal, and the count of direct exchanges.
+    """Phase 13: posture, cumulative deaths, withdrawal, and the count of direct exchanges.
 
     A replay that forces the US action fixes the US presence to the record's too (withdrawal is
     a US decision), so withdrawal does not move on a forced day."""
@@ -394,7 +394,7 @@ def us_update(i, t, R, F, rk):
     )
     R[i, SC.cum_killed] += R[i, DC.killed_total]
     free = forced(F, FC.us, t, i) < 0
-    day_truce.timetable_after_day(i, R, free and R[i, SC.withdrawn] == 0)
+    timetable_after_day(i, R, free and R[i, SC.withdrawn] == 0)
     if free and R[i, SC.withdrawn] == 0:
         h = us.withdrawal_hazard(
             R[i, SC.voted] != 0,
@@ -421,36 +421,50 @@ def us_update(i, t, R, F, rk):
         R[i, PC.war_exchanges],
         R[i, PC.war_window],
     )
-    R[i, DC.visits + PH.us_update] += 1
+
+
+#: The phases of :func:`run_day`, in its order (both engines call them so: a test records it).
+PHASES: tuple[str, ...] = (
+    "begin_day",
+    "iran_act",
+    "militia_act",
+    "count_day",
+    "attack_losses",
+    "us_observe",
+    "us_decide",
+    "us_act",
+    "iraq_react",
+    "red_line_update",
+    "militia_update",
+    "iran_update",
+    "us_update",
+    "end_day",
+)
+#: How much of the day :func:`run_day` plays: all of it, the phases before the US decision, or
+#: those after it (a Python policy decides in between, :mod:`sim.core.kernels`).
+WHOLE_DAY, BEFORE_DECISION, AFTER_DECISION = 0, 1, 2
 
 
 @njit(inline="always")
-def until_decision(i, t, R, X, F, rk):
-    """Phases 1-6 of one run's day: up to what the US knows before it decides."""
-    begin_day(i, R)
-    iran_act(i, t, R, X, F, rk)
-    for g in range(G):
-        militia_act(i, t, g, R, F, rk)
-    count_day(i, R)
-    attack_losses(i, t, R, rk)
-    us_observe(i, R)
-
-
-@njit(inline="always")
-def after_decision(i, t, R, X, F, L, rk):
-    """Phases 8-13 of one run's day: from the US action to the tally."""
-    us_act(i, t, R, F, rk)
-    iraq_react(i, t, R, F, rk)
-    for g in range(G):
-        militia_update(i, t, g, R, X, F, rk)
-    iran_update(i, t, R, X)
-    us_update(i, t, R, F, rk)
-    end_day(i, t, R, L)
-
-
-@njit(inline="always")
-def run_day(i, t, code, R, X, F, L, rk):
-    """One day of run ``i`` under built-in policy ``code``: the thirteen phases in order."""
-    until_decision(i, t, R, X, F, rk)
-    us_decide(i, t, code, R, rk)
-    after_decision(i, t, R, X, F, L, rk)
+def run_day(i, t, code, R, X, F, L, rk, part=WHOLE_DAY):
+    """One day of run ``i`` under built-in policy ``code``: the phases in order (``part``: all
+    of them, or the part before or after the US decision)."""
+    if part != AFTER_DECISION:
+        begin_day(i, R)
+        iran_act(i, t, R, X, F, rk)
+        for g in range(G):
+            militia_act(i, t, g, R, F, rk)
+        count_day(i, R)
+        attack_losses(i, t, R, rk)
+        us_observe(i, R)
+    if part == WHOLE_DAY:
+        us_decide(i, t, code, R, rk)
+    if part != BEFORE_DECISION:
+        us_act(i, t, R, F, rk)
+        iraq_react(i, t, R, F, rk)
+        red_line_update(i, R)
+        for g in range(G):
+            militia_update(i, t, g, R, X, F, rk)
+        iran_update(i, t, R, X)
+        us_update(i, t, R, F, rk)
+        end_day(i, t, R, L)

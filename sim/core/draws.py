@@ -1,18 +1,24 @@
-"""The random draws of the day: a counter-based generator and the fixed layout of its slots.
+"""The random draws of the day: a counter-based generator and its named slots.
 
 Every uniform draw of the model is a pure function of ``(run key, day, slot)``: the SplitMix64
 output function (Steele, Lea & Flood 2014, "Fast splittable pseudorandom number generators",
-OOPSLA) applied to a Weyl sequence whose position is the counter ``day * N_SLOTS + slot``. A run's
-key mixes the chunk key, which :func:`chunk_key` takes from the ``numpy.random.Generator`` that
-the caller passes, with the run's index.
+OOPSLA) applied to a Weyl sequence, at the position ``run key + slot key + (day + 1) * γ`` (γ the
+golden-ratio increment). A slot's key is a fixed 64-bit hash of its name, and of its group's name
+for a per-group slot (:func:`slot_key`): it does not depend on how many slots there are or on
+where a slot sits in the lists below, so adding a slot (or a group) changes no draw of the
+others. A run's key mixes the chunk key, which :func:`chunk_key` takes from the
+``numpy.random.Generator`` that the caller passes, with the run's index.
 
 So a draw does not depend on the order in which the draws are made, on the draws that are not
-made (a rule that is not needed today draws nothing), on the policy, on the number of threads or
-on how the runs are split: common random numbers and determinism by construction. Run ``k`` of an
-ensemble and a Mesa model given the same key and run index see the same draws.
+made (a rule that is not needed today draws nothing), on the policy, on the number of threads, on
+how the runs are split or on the other slots: common random numbers and determinism by
+construction. Run ``k`` of an ensemble and a Mesa model given the same key and run index see the
+same draws.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import numpy as np
 
@@ -21,7 +27,7 @@ from sim.core.params import GROUPS
 
 G = len(GROUPS)
 
-#: Slots of one run's day: nine per militia group (``slot + g``), then one per single draw.
+#: Slots of one run's day: one per militia group for each of these (``slot + g``) ...
 PER_GROUP: tuple[str, ...] = (
     "attack",
     "severity",
@@ -33,6 +39,7 @@ PER_GROUP: tuple[str, ...] = (
     "attack_harm",
     "truce",
 )
+#: ... and one each of these.
 SINGLE: tuple[str, ...] = (
     "iran_strike",
     "iran_lethal",
@@ -50,8 +57,36 @@ SINGLE: tuple[str, ...] = (
     "coalition_wounded",
 )
 
+
+def slot_key(name: str, group: str | None = None) -> np.uint64:
+    """The fixed 64-bit key of a slot: the first 8 bytes of the BLAKE2b hash of its name, or of
+    ``name/group`` for a per-group slot (little-endian)."""
+    text = name if group is None else f"{name}/{group}"
+    return np.uint64(
+        int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+    )
+
+
+def layout(
+    per_group: tuple[str, ...] = PER_GROUP,
+    single: tuple[str, ...] = SINGLE,
+    groups: tuple[str, ...] = GROUPS,
+) -> dict[str, object]:
+    """The slot indices by upper-case name (a per-group slot: its first group's index, the others
+    following) and ``KEYS``, the slots' keys in index order (:func:`slot_key`)."""
+    keys = [slot_key(n, g) for n in per_group for g in groups] + [slot_key(n) for n in single]
+    out: dict[str, object] = {n.upper(): k * len(groups) for k, n in enumerate(per_group)}
+    base = len(per_group) * len(groups)
+    out |= {n.upper(): base + k for k, n in enumerate(single)}
+    out["KEYS"] = np.array(keys, dtype=np.uint64)
+    return out
+
+
+_LAYOUT = layout()
+#: The keys of the slots, by slot index (a compile-time constant of the kernels).
+KEYS: np.ndarray = _LAYOUT["KEYS"]
 ATTACK, SEVERITY, WEAPON, TARGET, ATTRIBUTION, KILLED, WOUNDED, ATTACK_HARM, TRUCE = (
-    k * G for k in range(9)
+    _LAYOUT[n.upper()] for n in PER_GROUP
 )
 (
     IRAN_STRIKE,
@@ -68,27 +103,13 @@ ATTACK, SEVERITY, WEAPON, TARGET, ATTRIBUTION, KILLED, WOUNDED, ATTACK_HARM, TRU
     MILITIA_KILLED,
     COALITION_KILLED,
     COALITION_WOUNDED,
-) = (len(PER_GROUP) * G + k for k in range(len(SINGLE)))
-N_SLOTS = len(PER_GROUP) * G + len(SINGLE)
+) = (_LAYOUT[n.upper()] for n in SINGLE)
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _UNIT = 1.0 / 9007199254740992.0  # 2**-53
-
-
-def slot_layout(n_groups: int = G) -> dict[str, slice]:
-    """The slots of one day's draws by name (per-group slots take ``n_groups`` columns)."""
-    out = {name: slice(k * n_groups, (k + 1) * n_groups) for k, name in enumerate(PER_GROUP)}
-    base = len(PER_GROUP) * n_groups
-    out |= {name: slice(base + k, base + k + 1) for k, name in enumerate(SINGLE)}
-    return out
-
-
-def n_slots(n_groups: int = G) -> int:
-    """Number of draw slots per run per day."""
-    return len(PER_GROUP) * n_groups + len(SINGLE)
 
 
 @njit
@@ -107,8 +128,9 @@ def run_key(key: np.uint64, run: int) -> np.uint64:
 
 @njit
 def uniform(rk: np.uint64, day: int, slot: int) -> float:
-    """The uniform draw in [0, 1) of slot ``slot`` on day ``day`` of the run with key ``rk``."""
-    z = mix(np.uint64(rk) + np.uint64(day * N_SLOTS + slot + 1) * _GOLDEN)
+    """The uniform draw in [0, 1) of slot ``slot`` (its index: ``ATTACK + g``, ``VOTE`` ...) on day
+    ``day`` of the run with key ``rk``: a function of the slot's key, not of its index."""
+    z = mix(np.uint64(rk) + KEYS[slot] + np.uint64(day + 1) * _GOLDEN)
     return float(z >> _S11) * _UNIT
 
 

@@ -4,7 +4,7 @@ Every rule, phase of the day and kernel is compiled with :func:`njit` (numba, ``
 so a command pays the compilation once per machine, not once per call. Numba checks only the
 source file of the function it compiles, not the files of the functions it calls, so a changed
 rule could leave a stale kernel in the cache. The cache therefore lives in a folder named by a
-hash of every compiled source in :mod:`sim.core` (``$ESCALATION_NUMBA_CACHE``, default
+hash of every source in :mod:`sim.core` (``$ESCALATION_NUMBA_CACHE``, default
 ``~/.cache/escalation-sim/numba``): a change to any of them starts a new cache. Starting one
 prunes the old: folders beyond the :data:`KEEP` most recently used that have not been used for
 :data:`MAX_AGE_DAYS` days are removed (:func:`prune_cache`), so switching between checkouts
@@ -29,30 +29,16 @@ import numba
 from numba.core import caching
 
 _CORE = Path(__file__).resolve().parent
-#: the modules whose code the kernels compile (a change to any of them invalidates the cache)
-_SOURCES = (
-    "jit.py",
-    "ladder.py",
-    "params.py",
-    "layout.py",
-    "draws.py",
-    "day.py",
-    "severity.py",
-    "targeting.py",
-    "day_truce.py",
-    "tally.py",
-    "state.py",
-    "policy_rules.py",
-    "kernels.py",
-)
 
 
 def _source_hash() -> str:
+    """A hash of numba's version and of every module of :mod:`sim.core` and its rules: the
+    kernels compile code from most of them (the declarations of the policies and outcomes
+    included), so a change to any of them starts a new cache."""
     h = hashlib.sha256(numba.__version__.encode())
-    files = [_CORE / f for f in _SOURCES] + sorted((_CORE / "rules").glob("*.py"))
-    for f in files:
-        if f.exists():
-            h.update(f.read_bytes())
+    for f in sorted(_CORE.glob("*.py")) + sorted((_CORE / "rules").glob("*.py")):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -187,6 +173,8 @@ def announce_compile(module: str = "kernels", stream: TextIO | None = None) -> b
     two minutes. Returns whether it said so (never without :data:`_OWN_CACHE`: another
     layout cannot be read this way)."""
     if module in _announced or multiprocessing.parent_process() is not None:
+        return False
+    if numba.config.DISABLE_JIT:  # nothing is compiled
         return False
     _announced.add(module)
     if not _OWN_CACHE:

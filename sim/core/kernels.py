@@ -17,7 +17,7 @@ from numba import prange
 from numba.np.ufunc import parallel as _parallel
 
 from sim.core import draws
-from sim.core.day import after_decision, run_day, until_decision
+from sim.core.day import AFTER_DECISION, BEFORE_DECISION, run_day
 from sim.core.jit import njit
 from sim.errors import UserError
 
@@ -57,17 +57,17 @@ def run_days(t0, t1, code, R, X, F, L, keys):
 
 
 @njit(parallel=True)
-def run_until_decision(t, R, X, F, keys):
+def run_until_decision(t, R, X, F, L, keys):
     """Day ``t`` of every run up to the US decision (a Python policy decides next)."""
     for i in prange(R.shape[0]):
-        until_decision(i, t, R, X, F, keys[i])
+        run_day(i, t, -1, R, X, F, L, keys[i], BEFORE_DECISION)
 
 
 @njit(parallel=True)
 def run_after_decision(t, R, X, F, L, keys):
     """The rest of day ``t`` of every run, after a Python policy wrote its decisions."""
     for i in prange(R.shape[0]):
-        after_decision(i, t, R, X, F, L, keys[i])
+        run_day(i, t, -1, R, X, F, L, keys[i], AFTER_DECISION)
 
 
 def days(t0: int, t1: int, code: int, R, X, F, L, keys) -> None:

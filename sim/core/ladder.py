@@ -1,6 +1,7 @@
-"""The escalation ladder and the action codes of the record, in one place.
+"""The escalation ladder, the action codes of the record and the US actions, in one place.
 
-Every engine, the event record and the figures use these codes. The ladder follows the draft in
+Every engine, the event record and the figures use these codes; a US action is declared once
+(:class:`USAction`, :data:`US_ACTIONS`). The ladder follows the draft in
 DESIGN.md ("Escalation ladder"), with one change: rung 8 covers a direct state-on-state strike in
 either direction (Iran on US forces, as on 8 January 2020, or the US on Iranian forces or
 territory), because both are what the outcome "direct US–Iran exchange" counts.
@@ -8,6 +9,7 @@ territory), because both are what the outcome "direct US–Iran exchange" counts
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
@@ -69,63 +71,89 @@ ACTIONS: dict[str, Rung] = {
 #: ``sim.core.params.GROUPS``).
 ACTORS: tuple[str, ...] = ("us", "iran", "militia", "iraq_gov", "unknown", "other")
 
-#: US response kinds, the integer codes the policies return (one per run per day).
-US_NONE = 0
-US_STRIKE_SYRIA = 1
-US_STRIKE_IRAQ = 2
-US_DECAPITATION = 3
-US_STRIKE_IRAN = 4
-US_PRESS_BAGHDAD = 5
-US_DIPLOMACY = 6
-#: the killing of an Iranian official (Soleimani, with the PMF's al-Muhandis, 3 January 2020);
-#: ``US_DECAPITATION`` kills the commanders of a militia group only
-US_DECAPITATION_IRAN = 7
-#: talks with Baghdad on a timetable for the withdrawal of US forces (the condition of Kata'ib
-#: Hezbollah's ceasefire of October 2020, defence news); non-kinetic, answers no attack
-US_NEGOTIATE = 8
 
-US_ACTION_NAMES: dict[int, str] = {
-    US_NONE: "none",
-    US_STRIKE_SYRIA: "strike_syria",
-    US_STRIKE_IRAQ: "strike_iraq",
-    US_DECAPITATION: "decapitation",
-    US_STRIKE_IRAN: "strike_iran",
-    US_PRESS_BAGHDAD: "press_baghdad",
-    US_DIPLOMACY: "diplomacy",
-    US_DECAPITATION_IRAN: "decapitation_iran",
-    US_NEGOTIATE: "negotiate_withdrawal",
-}
+@dataclass(frozen=True)
+class USAction:
+    """One kind of US action: what a policy asks for and the record forces, one per run per
+    day (its code is its place in :data:`US_ACTIONS`). What it does to each actor is the
+    rulebook's (:mod:`sim.core.rules`); what it is, is here."""
 
+    name: str
+    #: in words, as the figures name it
+    words: str
+    #: the dashboard's diary line, ``{target}`` standing for the group it hits ("" : none, for
+    #: an action taken every day under its policy)
+    diary: str
+    #: the rung of the ladder it reaches (:class:`Rung`; non-kinetic actions reach none)
+    rung: Rung
+    #: counts as a US strike (the outcome ``us_strikes``)
+    kinetic: bool = False
+    #: hits the militia group it targets (deterrence, revenge, militia members killed)
+    hits_militia: bool = False
+    #: a decapitation, of militia commanders or of an Iranian official (``decapitations``)
+    decapitation: bool = False
+    #: answers the pending attacks (clears the US memory of them) and comes after the
+    #: response delay; diplomacy and talks answer nothing and are not delayed
+    answers: bool = True
+    #: the parameter of its intensity when the record forces it in a replay ("" : none)
+    intensity: str = ""
+
+
+#: The US actions, in code order (a user's Python policy returns these codes).
+US_ACTIONS: tuple[USAction, ...] = (
+    USAction("none", "no action", "", Rung.QUIET, answers=False),
+    USAction("strike_syria", "US strike in Syria", "US strike in Syria on {target}",
+             Rung.US_STRIKE_OUTSIDE, kinetic=True, hits_militia=True,
+             intensity="intensity_syria"),
+    USAction("strike_iraq", "US strike inside Iraq", "US strike inside Iraq on {target}",
+             Rung.US_STRIKE_IRAQ, kinetic=True, hits_militia=True, intensity="intensity_iraq"),
+    USAction("decapitation", "US decapitation strike",
+             "US decapitation strike on the leaders of {target}", Rung.DECAPITATION,
+             kinetic=True, hits_militia=True, decapitation=True,
+             intensity="intensity_decapitation"),
+    USAction("strike_iran", "US strike on Iranian forces", "US strike on Iranian forces",
+             Rung.DIRECT, kinetic=True, intensity="intensity_iran"),
+    USAction("press_baghdad", "US presses Baghdad",
+             "US presses Baghdad to prosecute the attackers", Rung.QUIET,
+             intensity="intensity_press"),
+    USAction("diplomacy", "US diplomacy towards a regional deal", "", Rung.QUIET,
+             answers=False),
+    # the killing of an Iranian official (Soleimani, with the PMF's al-Muhandis, 3 January
+    # 2020); "decapitation" kills the commanders of a militia group only
+    USAction("decapitation_iran", "US killing of an Iranian official",
+             "US strike kills an Iranian official and the leaders of {target}",
+             Rung.DECAPITATION, kinetic=True, hits_militia=True, decapitation=True,
+             intensity="intensity_decapitation"),
+    # talks with Baghdad on a timetable for the withdrawal of US forces (the condition of
+    # Kata'ib Hezbollah's ceasefire of October 2020, defence news); answers no attack
+    USAction("negotiate_withdrawal", "US talks on a withdrawal timetable", "", Rung.QUIET,
+             answers=False),
+)  # fmt: skip
+_CODE = {a.name: k for k, a in enumerate(US_ACTIONS)}
+#: The action codes, by name (the rules refer to them).
+US_NONE = _CODE["none"]
+US_STRIKE_SYRIA = _CODE["strike_syria"]
+US_STRIKE_IRAQ = _CODE["strike_iraq"]
+US_DECAPITATION = _CODE["decapitation"]
+US_STRIKE_IRAN = _CODE["strike_iran"]
+US_PRESS_BAGHDAD = _CODE["press_baghdad"]
+US_DIPLOMACY = _CODE["diplomacy"]
+US_DECAPITATION_IRAN = _CODE["decapitation_iran"]
+US_NEGOTIATE = _CODE["negotiate_withdrawal"]
+
+US_ACTION_NAMES: dict[int, str] = {k: a.name for k, a in enumerate(US_ACTIONS)}
 #: The rung that each US action reaches (non-kinetic actions reach none).
-US_ACTION_RUNG: dict[int, Rung] = {
-    US_NONE: Rung.QUIET,
-    US_STRIKE_SYRIA: Rung.US_STRIKE_OUTSIDE,
-    US_STRIKE_IRAQ: Rung.US_STRIKE_IRAQ,
-    US_DECAPITATION: Rung.DECAPITATION,
-    US_STRIKE_IRAN: Rung.DIRECT,
-    US_PRESS_BAGHDAD: Rung.QUIET,
-    US_DIPLOMACY: Rung.QUIET,
-    US_DECAPITATION_IRAN: Rung.DECAPITATION,
-    US_NEGOTIATE: Rung.QUIET,
-}
-
+US_ACTION_RUNG: dict[int, Rung] = {k: a.rung for k, a in enumerate(US_ACTIONS)}
 #: Kinetic US actions (the ones that count as "US strikes").
-US_KINETIC: tuple[int, ...] = (
-    US_STRIKE_SYRIA,
-    US_STRIKE_IRAQ,
-    US_DECAPITATION,
-    US_STRIKE_IRAN,
-    US_DECAPITATION_IRAN,
-)
+US_KINETIC: tuple[int, ...] = tuple(k for k, a in enumerate(US_ACTIONS) if a.kinetic)
 #: Decapitations of either kind (the outcome ``decapitations`` counts both).
-US_DECAPITATIONS: tuple[int, ...] = (US_DECAPITATION, US_DECAPITATION_IRAN)
+US_DECAPITATIONS: tuple[int, ...] = tuple(k for k, a in enumerate(US_ACTIONS) if a.decapitation)
 #: The same as lookup tables indexed by action code (faster than np.isin on every day).
-IS_KINETIC = np.isin(np.arange(len(US_ACTION_NAMES)), US_KINETIC)
-HITS_MILITIA = np.isin(
-    np.arange(len(US_ACTION_NAMES)),
-    (US_STRIKE_SYRIA, US_STRIKE_IRAQ, US_DECAPITATION, US_DECAPITATION_IRAN),
-)
-IS_DECAPITATION = np.isin(np.arange(len(US_ACTION_NAMES)), US_DECAPITATIONS)
+IS_KINETIC = np.array([a.kinetic for a in US_ACTIONS])
+HITS_MILITIA = np.array([a.hits_militia for a in US_ACTIONS])
+IS_DECAPITATION = np.array([a.decapitation for a in US_ACTIONS])
+ANSWERS = np.array([a.answers for a in US_ACTIONS])
+ACTION_RUNG = np.array([int(a.rung) for a in US_ACTIONS], dtype=np.int64)
 
 #: Attack severity classes, the codes the severity rule returns.
 SEV_NONE = 0

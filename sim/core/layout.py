@@ -3,10 +3,11 @@
 A run's row holds four blocks, each a named tuple of column indices (compile-time constants of
 the kernels), so ``r[SC.iran_grievance]`` or ``r[PC.base_rate + g]`` reads like a field:
 
-* ``SC`` state: the fields of :class:`sim.core.state.State`;
-* ``DC`` the day's events, rewritten each day (what the actors did today), and the number of
-  times each phase of the day has run;
-* ``OC`` the per-run outcome counts (:data:`OUTCOMES`), then the tally's running sums
+* ``SC`` state: the fields of :data:`STATE` (:class:`sim.core.state.State`);
+* ``DC`` the day's events, rewritten each day (what the actors did today): the fields of
+  :data:`DAY`;
+* ``OC`` the per-run outcomes the engine counts (:data:`OUTCOMES`, declared in
+  :mod:`sim.core.outcomes`), then the tally's running sums
   (:data:`TALLY_SUMS`);
 * ``PC`` parameters: the table's columns in table order (a per-group parameter takes ``G``
   adjacent columns), then derived columns ``keep_<x>_days = exp(-1 / x_days)``, the share of a
@@ -19,11 +20,16 @@ of a replay (rows ``FC``, -1 where not forced) and ``L`` the daily series (``LC`
 from __future__ import annotations
 
 from collections import namedtuple
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core import outcomes
+from sim.core.ladder import US_ACTIONS
 from sim.core.params import GROUPS, TABLE, Params
 from sim.core.rules import militia
+from sim.core.rules.escalation import NEVER
 
 G = len(GROUPS)
 
@@ -51,156 +57,178 @@ def _param_spec() -> list[tuple[str, int]]:
 #: the parameters with an e-folding time, whose daily retention is precomputed
 DECAYING: tuple[str, ...] = tuple(n for n in TABLE if n.endswith("_days"))
 
-SC = _columns(
-    "StateColumns",
-    [
-        ("excitation", G),
-        ("grievance", G),
-        ("fear", G),
-        ("truce", G),
-        ("answer_lethal", 1),
-        ("answer_other", 1),
-        ("case_class", 1),
-        ("case_age", 1),
-        ("iran_grievance", 1),
-        ("iran_grievance_third_party", 1),
-        ("iran_fear", 1),
-        ("deal_progress", 1),
-        ("timetable", 1),
-        ("campaign", 1),
-        ("air_defence", 1),
-        ("exposure", 1),
-        ("pending_severity", 1),
-        ("pending_group", 1),
-        ("pending_confidence", 1),
-        ("pending_killed", 1),
-        ("pending_age", 1),
-        ("pending_iran", 1),
-        ("cum_killed", 1),
-        ("withdrawn", 1),
-        ("negotiated", 1),
-        ("iraq_pressure", 1),
-        ("baghdad_pressure", 1),
-        ("voted", 1),
-        ("exchanges", 1),
-        ("since_iran_strike", 1),
-        ("since_us_strike_iran", 1),
-        ("war", 1),
-    ],
-)
 
-#: the phases of the day, in the order of play (:mod:`sim.core.day`)
-PHASES: tuple[str, ...] = (
-    "begin_day",
-    "iran_act",
-    "militia_act",
-    "count_day",
-    "attack_losses",
-    "us_observe",
-    "us_decide",
-    "us_act",
-    "iraq_react",
-    "militia_update",
-    "iran_update",
-    "us_update",
-    "end_day",
-)
-PH = namedtuple("Phases", PHASES)(*range(len(PHASES)))
+@dataclass(frozen=True)
+class Field:
+    """One field of a run's state or of its day's events: a column (``G`` adjacent columns for a
+    per-group field) of the row matrix, its type in the typed views (:class:`sim.core.state.State`,
+    :class:`sim.core.state.DayEvents`, the Mesa agents), its value on day 0 and whose it is."""
 
-DC = _columns(
-    "DayColumns",
-    [
-        ("push", 1),
-        ("iran_struck", 1),
-        ("iran_killed", 1),
-        ("iran_wounded", 1),
-        ("attacked", G),
-        ("severity", G),
-        ("confidence", G),
-        ("killed", G),
-        ("wounded", G),
-        ("killed_total", 1),
-        ("wounded_total", 1),
-        ("coalition_killed", 1),
-        ("coalition_wounded", 1),
-        ("lethal_today", 1),
-        ("attacks", 1),
-        ("injuring", 1),
-        ("lethal", 1),
-        ("attack_factor", 1),  # the groups' factor out of truce, once a day (day_truce)
-        ("want_action", 1),
-        ("want_intensity", 1),
-        ("forgive", 1),
-        ("action", 1),
-        ("intensity", 1),
-        ("answered", 1),
-        ("target", 1),
-        ("misdirected", 1),
-        ("prosecuted", 1),
-        ("protested", 1),
-        ("iraqi_harmed", 1),
-        ("militia_harmed", 1),
-        ("militia_killed", 1),
-        ("rung", 1),
-        ("visits", len(PHASES)),
-    ],
-    SC.end,
-)
+    name: str
+    #: 1, or ``G`` for a per-group field (one column per militia group)
+    width: int
+    #: the type of its typed views: ``float``, ``int`` or ``bool`` (the row holds floats)
+    dtype: type
+    #: its value on day 0: a number, or a function ``(initial, p)`` of the scenario's initial
+    #: conditions (:class:`sim.inputs.scenario.InitialState`) and the runs' parameters (``p[name]``
+    #: one value per run) giving a value per run
+    initial: float | Callable
+    #: what it is and which rule moves it
+    source: str
+    #: the actor it belongs to, as a Mesa agent shows it: ``iran``, ``militia`` (per group),
+    #: ``militias`` (shared by the groups), ``us``, ``iraq`` ("" : the day's own)
+    actor: str = ""
+    #: its name on the Mesa agent ("" : ``name``)
+    view: str = ""
 
-#: Per-run outcome columns, with their meaning (also the Parquet schema).
-OUTCOMES: dict[str, str] = {
-    "attacks_total": "militia attacks on US forces in Iraq",
-    "attacks_harassment": "attacks without casualties",
-    "attacks_injury": "attacks that injured",
-    "attacks_lethal": "attacks that killed Americans",
-    "us_killed": "Americans killed (militia attacks and Iranian strikes)",
-    "us_wounded": "Americans wounded",
-    "coalition_killed": "non-US coalition members and contractors killed by militia attacks",
-    "coalition_wounded": "non-US coalition members and contractors wounded by militia attacks",
-    "militia_killed": "militia fighters and commanders killed by US strikes",
-    "strikes_syria": "US strikes in Syria",
-    "strikes_iraq": "US strikes inside Iraq",
-    "decapitations": "US decapitation strikes",
-    "strikes_iran": "US strikes on Iranian forces",
-    "us_strikes": "all US strikes",
-    "misdirected_strikes": "US strikes on a militia group other than the attacker (an "
-    "unattributed attack pinned on the blamed group)",
-    "press_baghdad": "US demands to Baghdad",
-    "prosecutions": "militia members charged by Baghdad",
-    "iran_strikes": "direct Iranian strikes on US forces",
-    "protests": "days of protests or threats (rung 1)",
-    "iraqi_harmed": "Iraqi civilians and security forces killed or wounded",
-    "max_rung": "highest rung of the escalation ladder reached",
-    "first_death_day": "day of the first US death (NaN if none)",
-    "days_to_iran_strike": "day of the first direct Iranian strike on US forces (NaN if none)",
-    "days_to_war": "day on which the US–Iran war began (NaN if it did not)",
-    "days_to_withdrawal": "day on which US forces withdrew from Iraq (NaN if they did not)",
-    "lull_after_response": (
-        "mean days from a US strike to the next militia attack (NaN if the US never struck): a "
-        "strike opens a lull unless one is already open, the next day with an attack closes "
-        "it, and a lull still open at the end counts up to the end of the period"
-    ),
-    "deal_reached": "the regional deal's progress reached deal_reached_level",
-    "direct_exchange": "a direct US–Iran strike happened (either direction)",
-    "expulsion_vote": "the Iraqi parliament voted to expel US forces",
-    "withdrawal": "US forces withdrew from Iraq (negotiated or forced)",
-    "withdrawal_negotiated": "US forces withdrew on a negotiated timetable",
-    "truce_days": "days ending with at least one militia group in truce (US forces present)",
-    "war": "a sustained US–Iran war began",
-}
-BOOL_OUTCOMES = (
-    "direct_exchange",
-    "expulsion_vote",
-    "withdrawal",
-    "withdrawal_negotiated",
-    "war",
-    "deal_reached",
+
+def _over_runs(rule: Callable) -> Callable:
+    """A scalar rule of arithmetic only, applied to arrays of runs (its Python function: the same
+    operations in the same order, so the same numbers as compiled)."""
+    return getattr(rule, "py_func", rule)
+
+
+def _scenario(name: str) -> Callable:
+    """The initial value a scenario gives (:class:`sim.inputs.scenario.InitialState` field)."""
+    return lambda init, p: float(getattr(init, name))
+
+
+def _scenario_or(name: str, param: str) -> Callable:
+    """The scenario's initial value, or where it gives none the parameter's, run by run."""
+    return lambda init, p: p[param] if getattr(init, name) is None else float(getattr(init, name))
+
+
+# fmt: off
+#: The state of a run, in column order: the one table from which the state block ``SC``, the
+#: typed :class:`sim.core.state.State`, its initial values and the Mesa agents' views are made.
+STATE: tuple[Field, ...] = (
+    Field("excitation", G, float, 0.0, "self-excitation, attacks/day (militia.excitation_update)",
+          "militia"),
+    Field("grievance", G, float,
+          lambda init, p: _over_runs(militia.grievance_from_intensity)(
+              init.militia_grievance, p["revenge_attacks"], p["revenge_days"]),
+          "revenge, attacks/day (militia.grievance_update); initially the scenario's "
+          "militia_grievance in strike-intensity units", "militia"),
+    Field("fear", G, float, _scenario("militia_fear"),
+          "deterrence, log-hazard units (militia.fear_update)", "militia"),
+    Field("truce", G, bool, 0.0, "in truce (truce.truce_update, or forced by the record)",
+          "militia"),
+    Field("answer_lethal", 1, float, _scenario("red_line"),
+          "how surely the militias expect a lethal attack to be answered: the red line read "
+          "from earlier years' answers (militia.red_line_update)", "militias"),
+    Field("answer_other", 1, float, 0.0,
+          "how surely they expect any other attack to be answered (militia.red_line_update)",
+          "militias"),
+    Field("case_class", 1, int, 0.0, "the open case of the red-line reading: severity of the "
+          "attack awaiting its answer (militia.red_line_update)", "militias"),
+    Field("case_age", 1, int, 0.0, "days the open case has waited", "militias"),
+    Field("iran_grievance", 1, float, _scenario("iran_grievance"),
+          "Iran's grievance at the US, Soleimani's killing = 1 (iran.grievance_update)", "iran",
+          "grievance"),
+    Field("iran_grievance_third_party", 1, float, 0.0,
+          "Iran's grievance at third parties, from shocks (iran.third_party_grievance_update)",
+          "iran", "grievance_third_party"),
+    Field("iran_fear", 1, float, _scenario("iran_fear"),
+          "Iran's fear of the US, log-hazard units (iran.fear_update)", "iran", "fear"),
+    Field("deal_progress", 1, float, 0.0,
+          "progress toward a regional deal, 0-1 (iran.deal_progress_update)", "iran"),
+    Field("timetable", 1, float, 0.0,
+          "progress toward a withdrawal timetable, 0-1 (truce.timetable_update)", "us"),
+    Field("campaign", 1, float,
+          lambda init, p: p["expulsion_campaign"] if init.expulsion_voted else 0.0,
+          "the militias' campaign to expel US forces after a vote, log-hazard units "
+          "(truce.campaign_update); at full strength for a vote before the period (every "
+          "shipped setting that starts voted starts a year or more after the vote of "
+          "2020-01-05)", "militias"),
+    Field("air_defence", 1, float, _scenario_or("air_defence", "air_defence_initial"),
+          "share of fire that air defence stops (us.air_defence_update)", "us"),
+    Field("exposure", 1, float, _scenario_or("exposure", "exposure_initial"),
+          "relative number of exposed sites (us.exposure_update)", "us"),
+    Field("pending_severity", 1, int, 0.0,
+          "US memory: severity of the worst unanswered attack (us.pending_update)", "us"),
+    Field("pending_group", 1, int, -1.0,
+          "US memory: its true perpetrator, -1 if none (us.pending_update)", "us"),
+    Field("pending_confidence", 1, float, 0.0,
+          "US memory: the confidence with which the US names it, 0 not named", "us"),
+    Field("pending_killed", 1, int, 0.0, "US memory: Americans killed since the last answer",
+          "us"),
+    Field("pending_age", 1, int, 0.0, "US memory: days since the worst unanswered attack",
+          "us"),
+    Field("pending_iran", 1, bool, 0.0,
+          "US memory: Iran struck US forces since the last answer", "us"),
+    Field("cum_killed", 1, int, 0.0, "Americans killed so far (us_update)", "us"),
+    Field("withdrawn", 1, bool, 0.0, "US forces have left Iraq (us.withdrawal_hazard, "
+          "truce.timetable_complete)", "us"),
+    Field("negotiated", 1, bool, 0.0, "they left on a negotiated timetable", "us"),
+    Field("iraq_pressure", 1, float, _scenario("iraq_pressure"),
+          "Iraqi sovereignty pressure against the US presence (iraq.pressure_update)", "iraq",
+          "pressure"),
+    Field("baghdad_pressure", 1, float, 0.0, "Baghdad's pressure on the militias after harm to "
+          "Iraqis (truce.baghdad_pressure_update)", "iraq", "militia_pressure"),
+    Field("voted", 1, bool, lambda init, p: 1.0 if init.expulsion_voted else 0.0,
+          "the parliament has voted to expel US forces (iraq.vote_hazard, or the record)",
+          "iraq"),
+    Field("exchanges", 1, int, 0.0,
+          "direct strikes of the current US–Iran exchange (escalation.war_update)", "us"),
+    Field("since_iran_strike", 1, int, float(NEVER),
+          "days since Iran's last direct strike (escalation.war_update)", "us"),
+    Field("since_us_strike_iran", 1, int, float(NEVER),
+          "days since the US's last strike on Iran (escalation.war_update)", "us"),
+    Field("war", 1, bool, 0.0, "a sustained US–Iran war (escalation.war_update)", "us"),
 )
-#: Outcomes that are days from the start of the run (day 0) to a first event, NaN if it never
-#: happened: time-to-event outcomes, summarised by survival analysis (:mod:`sim.analysis.stats`)
-DAY_OUTCOMES = ("first_death_day", "days_to_iran_strike", "days_to_war", "days_to_withdrawal")
-#: Outcomes that are real numbers and may be NaN (the rest are counts or flags)
-FLOAT_OUTCOMES = (*DAY_OUTCOMES, "lull_after_response")
+# fmt: on
+SC = _columns("StateColumns", [(f.name, f.width) for f in STATE])
+
+
+# fmt: off
+#: The events of a run's day, rewritten each day (what the actors did today), in column order: the
+#: one table from which the block ``DC`` and the typed :class:`sim.core.state.DayEvents` are made.
+DAY: tuple[Field, ...] = (
+    Field("push", 1, float, 0.0, "Iran's push on its partners today (iran_act)", "iran"),
+    Field("iran_struck", 1, bool, 0.0, "Iran struck US forces directly (iran_act)"),
+    Field("iran_killed", 1, int, 0.0, "Americans its strike killed"),
+    Field("iran_wounded", 1, int, 0.0, "Americans its strike wounded"),
+    Field("attacked", G, bool, 0.0, "each group attacked (militia_act)"),
+    Field("severity", G, int, 0.0, "the class of each group's attack (0 none .. 3 lethal)"),
+    Field("confidence", G, float, 0.0, "the confidence with which the US names its group"),
+    Field("killed", G, int, 0.0, "Americans each group's attack killed"),
+    Field("wounded", G, int, 0.0, "Americans each group's attack wounded"),
+    Field("killed_total", 1, int, 0.0, "Americans killed today (count_day)"),
+    Field("wounded_total", 1, int, 0.0, "Americans wounded today (count_day)"),
+    Field("coalition_killed", 1, int, 0.0, "coalition members killed today (attack_losses)"),
+    Field("coalition_wounded", 1, int, 0.0, "coalition members wounded today (attack_losses)"),
+    Field("lethal_today", 1, bool, 0.0, "an attack killed Americans today (count_day)"),
+    Field("attacks", 1, int, 0.0, "today's attacks (count_day)"),
+    Field("injuring", 1, int, 0.0, "today's attacks that injured or killed (count_day)"),
+    Field("lethal", 1, int, 0.0, "today's lethal attacks (count_day)"),
+    Field("attack_factor", 1, float, 0.0,
+          "the groups' factor out of truce, computed once a day (truces.attack_factor)"),
+    Field("want_action", 1, int, 0.0, "the policy's wish (us_decide)"),
+    Field("want_intensity", 1, float, 0.0, "its intensity"),
+    Field("forgive", 1, bool, 0.0, "whether it would let the matter go"),
+    Field("action", 1, int, 0.0, "the US action carried out today (us_act)"),
+    Field("intensity", 1, float, 0.0, "its intensity"),
+    Field("answered", 1, bool, 0.0, "it answered the pending attacks"),
+    Field("target", 1, int, 0.0, "the group it targets (us_act)"),
+    Field("misdirected", 1, bool, 0.0, "it hit a group other than the attacker"),
+    Field("prosecuted", 1, bool, 0.0, "Baghdad charged militia members (iraq_react)"),
+    Field("protested", 1, bool, 0.0, "protests or threats against the US presence"),
+    Field("iraqi_harmed", 1, int, 0.0, "Iraqis killed or wounded today (attacks and strikes)"),
+    Field("militia_harmed", 1, int, 0.0, "the Iraqis harmed by militia attacks"),
+    Field("militia_killed", 1, int, 0.0, "militia members killed by today's US strike"),
+    Field("rung", 1, int, 0.0, "the day's rung of the ladder (end_day)"),
+)
+# fmt: on
+DC = _columns("DayColumns", [(f.name, f.width) for f in DAY], SC.end)
+
+#: The per-run outcome columns the engine counts (:data:`sim.core.outcomes.ENGINE`, also the
+#: Parquet schema): yes/no outcomes (:data:`BOOL_OUTCOMES`), the days to a first event, NaN if
+#: it never happened (:data:`DAY_OUTCOMES`, summarised by survival analysis,
+#: :mod:`sim.analysis.stats`), real numbers that may be NaN (:data:`FLOAT_OUTCOMES`), counts
+OUTCOMES: tuple[str, ...] = outcomes.ENGINE
+BOOL_OUTCOMES: tuple[str, ...] = outcomes.of_kind(outcomes.SHARE)
+DAY_OUTCOMES: tuple[str, ...] = outcomes.of_kind(outcomes.TIME_TO_EVENT)
+FLOAT_OUTCOMES: tuple[str, ...] = outcomes.of_kind(outcomes.TIME_TO_EVENT, outcomes.AVERAGE)
 #: Running sums of the tally behind an averaged outcome (``lull_after_response``), kept after
 #: the outcomes in the outcome block so they start afresh with them: whether a lull is open,
 #: the number of lulls and their days so far
@@ -216,6 +244,11 @@ PC = _columns(
 )
 #: width of a run's row
 WIDTH = PC.end
+#: the parameter column of each US action's intensity when the record forces it, by action code
+#: (-1: none; :attr:`sim.core.ladder.USAction.intensity`)
+FORCED_INTENSITY = np.array(
+    [getattr(PC, a.intensity) if a.intensity else -1 for a in US_ACTIONS], dtype=np.int64
+)
 
 #: Daily series kept per run (shape (days, N)) for fan charts and streaming quantiles.
 DAILY: tuple[str, ...] = ("attacks", "us_casualties", "rung", "us_strikes")
@@ -255,7 +288,7 @@ def new_rows(params: Params) -> np.ndarray:
 
 
 def shock_matrix(shocks: dict[str, np.ndarray], days: int) -> np.ndarray:
-    """The ``(days, 5)`` shock matrix of :meth:`Scenario.shock_arrays`."""
+    """The ``(days, 5)`` shock matrix of :meth:`sim.inputs.scenario.Scenario.shock_arrays`."""
     out = np.zeros((days, len(XC)))
     for name, col in XC._asdict().items():
         out[:, col] = shocks[name]

@@ -139,9 +139,10 @@ _SCALARS: list[Param] = [
        "judgement and the training record only: al-Muhandis, the PMF commander, died beside "
        "Soleimani on 2020-01-03, so the record cannot separate the two; Iran's partners 'have "
        "their own objectives' and Iran does not want 'to go overboard' (Vox 2024), so a "
-       "partner's commander weighs a few hundredths of an Iranian general. Caveat: issue 11's "
-       "target (an Iranian strike within 30 days after such a killing in at most 20% of runs) "
-       "was written knowing the held-out 2024 killings of Nujaba and KH commanders",
+       "partner's commander weighs a few hundredths of an Iranian general. Caveat: the target "
+       "it was set against (an Iranian strike within 30 days after such a killing in at most "
+       "20% of runs) was written knowing the held-out 2024 killings of Nujaba and KH "
+       "commanders",
        description="Iranian grievance from the killing of a militia group's commanders"),
     _p("iran_fighters_grievance", "grievance units per unit strike intensity", 0.0, 0.0, 0.1,
        "iran",
@@ -208,8 +209,8 @@ _SCALARS: list[Param] = [
        description="chance an undefended rocket attack on a base kills personnel"),
     _p("lethality_fear", "log-reduction of casualty chances per unit fear", 0.5, 0.0, 2.0,
        "severity",
-       "judgement: deterrence lowers how lethal attacks are as well as how often they come "
-       "(issue 11); nothing in the five articles measures it",
+       "judgement: deterrence lowers how lethal attacks are as well as how often they come; "
+       "nothing in the five articles measures it",
        description="how much a group's fear makes it aim to miss (casualty chances times "
                    "exp(-lethality_fear * fear))"),
     _p("red_line_restraint", "log-reduction of casualty chances at a full red line", 1.0, 0.0,
@@ -402,7 +403,7 @@ _SCALARS: list[Param] = [
        "Hezbollah members' (Foreign Policy): a strike on a group that did not attack hits sites "
        "picked by blame, not by intelligence on the attackers",
        description="extra Iraqi hurt by a US strike inside Iraq on a group that did not attack"),
-    # --- truces, Baghdad's pressure on the militias, a negotiated withdrawal (issue 11) -----
+    # --- truces, Baghdad's pressure on the militias, a negotiated withdrawal ------------------
     _p("p_iraqi_harm", "probability per attack", 0.08, 0.0, 0.3, "iraq_gov",
        "record: Iraqis hurt in 2 of 'about three dozen' attacks Oct 2019 - Dec 2020 (defence "
        "news; 2020-03-14-taji-katyusha: three Iraqi soldiers; 2020-12-20-baghdad-embassy-"

@@ -1,81 +1,54 @@
-"""The state of N runs and the events of one day, as the engines and their callers see them.
+"""The state of N runs, the events of one day and their outcomes, as the engines' callers see them.
 
 The compiled day (:mod:`sim.core.day`) works on one matrix row per run
-(:mod:`sim.core.layout`); :class:`State` and :class:`DayEvents` are its typed views for the
-callers: a branch from a reconstructed history, the replay's daily trace, the figures.
+(:mod:`sim.core.layout`); :class:`State` and :class:`DayEvents` are its typed views, generated
+from the layout's tables (:data:`sim.core.layout.STATE`, :data:`sim.core.layout.DAY`: a field's
+name, width, type, initial value and source are written there once): a branch from a
+reconstructed history, the replay's daily trace, the figures. :class:`Result` and
+:class:`Tally` are the runs' outcomes, as every engine returns them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, make_dataclass
 
 import numpy as np
 
-from sim.core.jit import njit
-from sim.core.layout import BOOL_OUTCOMES, DC, FLOAT_OUTCOMES, OC, OUTCOMES, PC, SC, G, new_rows
-from sim.core.params import Params
-from sim.core.rules.escalation import NEVER
-from sim.core.rules.militia import grievance_from_intensity
-
-_INT = (
-    "pending_severity",
-    "pending_group",
-    "pending_killed",
-    "pending_age",
-    "case_class",
-    "case_age",
-    "cum_killed",
-    "exchanges",
-    "since_iran_strike",
-    "since_us_strike_iran",
+from sim.core.layout import (
+    BOOL_OUTCOMES,
+    DAILY,
+    DAY,
+    DC,
+    FLOAT_OUTCOMES,
+    OC,
+    OUTCOMES,
+    PC,
+    SC,
+    STATE,
+    Field,
+    new_rows,
 )
-_BOOL = ("pending_iran", "withdrawn", "negotiated", "voted", "war")
-_GROUP = ("excitation", "grievance", "fear", "truce")
+from sim.core.params import Params
 
 
-@dataclass
-class State:
-    """The state of N runs (shape ``(N,)``; militia arrays ``(N, G)``)."""
+def _typed(rows: np.ndarray, f: Field, c: int) -> np.ndarray:
+    """The columns of field ``f`` (starting at ``c``) as its type (a copy)."""
+    v = rows[:, c : c + f.width] if f.width > 1 else rows[:, c]
+    if f.dtype is bool:
+        return v != 0
+    if f.dtype is int:
+        return v.astype(np.int64)
+    return v.copy()
 
-    excitation: np.ndarray
-    grievance: np.ndarray
-    fear: np.ndarray
-    truce: np.ndarray
-    answer_lethal: np.ndarray
-    answer_other: np.ndarray
-    case_class: np.ndarray
-    case_age: np.ndarray
-    iran_grievance: np.ndarray
-    iran_grievance_third_party: np.ndarray
-    iran_fear: np.ndarray
-    deal_progress: np.ndarray
-    timetable: np.ndarray
-    campaign: np.ndarray  # the militias' campaign to expel US forces (log-hazard units)
-    air_defence: np.ndarray
-    exposure: np.ndarray
-    pending_severity: np.ndarray
-    pending_group: np.ndarray  # the true perpetrator of the worst pending attack, -1 if none
-    pending_confidence: np.ndarray  # the confidence with which the US names it (0: not named)
-    pending_killed: np.ndarray
-    pending_age: np.ndarray
-    pending_iran: np.ndarray
-    cum_killed: np.ndarray
-    withdrawn: np.ndarray
-    negotiated: np.ndarray
-    iraq_pressure: np.ndarray
-    baghdad_pressure: np.ndarray
-    voted: np.ndarray
-    exchanges: np.ndarray
-    since_iran_strike: np.ndarray
-    since_us_strike_iran: np.ndarray
-    war: np.ndarray
+
+class _StateRows:
+    """The methods of :class:`State` (its fields are :data:`sim.core.layout.STATE`)."""
 
     @classmethod
     def initial(cls, n: int, params: Params, init) -> State:
         """The state on day 0 of ``n`` runs, from a scenario's initial conditions
-        (:class:`sim.inputs.scenario.InitialState`); the militias' initial grievance is given in
-        strike-intensity units and converted by the grievance rule
-        (:func:`sim.core.rules.militia.grievance_from_intensity`)."""
+        (:class:`sim.inputs.scenario.InitialState`) and each field's initial value
+        (``initial``, :class:`sim.core.layout.Field`)."""
         if params.n != n:  # one parameter set for every run
             params = params.take(np.zeros(n, dtype=np.int64))
         rows = new_rows(params)
@@ -85,148 +58,83 @@ class State:
     @classmethod
     def from_rows(cls, rows: np.ndarray) -> State:
         """The typed state of a row matrix (copies)."""
-        out = {}
-        for f in fields(cls):
-            c = getattr(SC, f.name)
-            if f.name in _GROUP:
-                out[f.name] = rows[:, c : c + G].copy()
-            elif f.name in _INT:
-                out[f.name] = rows[:, c].astype(np.int64)
-            elif f.name in _BOOL:
-                out[f.name] = rows[:, c] != 0
-            else:
-                out[f.name] = rows[:, c].copy()
-        return cls(**out)
+        return cls(**{f.name: _typed(rows, f, getattr(SC, f.name)) for f in STATE})
 
     def to_rows(self, rows: np.ndarray) -> None:
         """Write this state into the state block of ``rows``."""
-        for f in fields(self):
+        for f in STATE:
             c = getattr(SC, f.name)
             v = np.asarray(getattr(self, f.name), dtype=float)
-            if f.name in _GROUP:
-                rows[:, c : c + G] = v
+            if f.width > 1:
+                rows[:, c : c + f.width] = v
             else:
                 rows[:, c] = v
 
     def update_from(self, rows: np.ndarray) -> None:
         """Copy the state block of ``rows`` into this state's arrays, in place."""
-        new = State.from_rows(rows)
-        for f in fields(self):
-            getattr(self, f.name)[...] = getattr(new, f.name)
+        for f in STATE:
+            getattr(self, f.name)[...] = _typed(rows, f, getattr(SC, f.name))
+
+
+#: The state of N runs: one array per field of :data:`sim.core.layout.STATE` (shape ``(N,)``,
+#: ``(N, G)`` for the militia groups' fields), typed as the table says.
+State = make_dataclass(
+    "State",
+    [(f.name, np.ndarray) for f in STATE],
+    bases=(_StateRows,),
+    namespace={"__module__": __name__},
+)
+State.__doc__ = (
+    "The state of N runs (shape ``(N,)``; militia arrays ``(N, G)``), one field per row of "
+    ":data:`sim.core.layout.STATE`: " + ", ".join(f.name for f in STATE) + "."
+)
+
+
+class _ParamColumns:
+    """The parameter block of a row matrix by name (one value per run)."""
+
+    def __init__(self, rows: np.ndarray) -> None:
+        self.rows = rows
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.rows[:, getattr(PC, name)]
 
 
 def initial_rows(rows: np.ndarray, init) -> None:
     """Fill the state block of ``rows`` (parameters already in) from a scenario's initial
-    conditions."""
-    ad = np.nan if init.air_defence is None else float(init.air_defence)
-    ex = np.nan if init.exposure is None else float(init.exposure)
-    _initial(
-        rows,
-        float(init.militia_grievance),
-        float(init.militia_fear),
-        float(init.iran_grievance),
-        float(init.iran_fear),
-        float(init.iraq_pressure),
-        bool(init.expulsion_voted),
-        ad,
-        ex,
-        float(init.red_line),
-    )
+    conditions: each field's ``initial`` (:class:`sim.core.layout.Field`), run by run."""
+    p = _ParamColumns(rows)
+    for f in STATE:
+        c = getattr(SC, f.name)
+        v = f.initial(init, p) if callable(f.initial) else f.initial
+        v = np.asarray(v, dtype=float)
+        if f.width > 1:
+            rows[:, c : c + f.width] = v[:, None] if v.ndim == 1 else v
+        else:
+            rows[:, c] = v
 
 
-@njit
-def _initial(
-    R,
-    militia_grievance,
-    militia_fear,
-    iran_grievance,
-    iran_fear,
-    iraq_pressure,
-    voted,
-    air_defence,
-    exposure,
-    red_line,
-):
-    for i in range(R.shape[0]):
-        r = R[i]
-        for g in range(G):
-            r[SC.excitation + g] = 0.0
-            r[SC.grievance + g] = grievance_from_intensity(
-                militia_grievance, r[PC.revenge_attacks], r[PC.revenge_days]
-            )
-            r[SC.fear + g] = militia_fear
-            r[SC.truce + g] = 0.0
-        r[SC.answer_lethal] = red_line  # the line read from earlier years' answers
-        r[SC.answer_other] = 0.0
-        r[SC.case_class] = 0.0
-        r[SC.case_age] = 0.0
-        r[SC.iran_grievance] = iran_grievance
-        r[SC.iran_grievance_third_party] = 0.0
-        r[SC.iran_fear] = iran_fear
-        r[SC.deal_progress] = 0.0
-        r[SC.timetable] = 0.0
-        # a vote before the period: its campaign is at full strength (every shipped setting that
-        # starts voted starts a year or more after the vote of 2020-01-05)
-        r[SC.campaign] = r[PC.expulsion_campaign] if voted else 0.0
-        r[SC.air_defence] = r[PC.air_defence_initial] if np.isnan(air_defence) else air_defence
-        r[SC.exposure] = r[PC.exposure_initial] if np.isnan(exposure) else exposure
-        r[SC.pending_severity] = 0.0
-        r[SC.pending_group] = -1.0
-        r[SC.pending_confidence] = 0.0
-        r[SC.pending_killed] = 0.0
-        r[SC.pending_age] = 0.0
-        r[SC.pending_iran] = 0.0
-        r[SC.cum_killed] = 0.0
-        r[SC.withdrawn] = 0.0
-        r[SC.negotiated] = 0.0
-        r[SC.iraq_pressure] = iraq_pressure
-        r[SC.baghdad_pressure] = 0.0
-        r[SC.voted] = 1.0 if voted else 0.0
-        r[SC.exchanges] = 0.0
-        r[SC.since_iran_strike] = NEVER
-        r[SC.since_us_strike_iran] = NEVER
-        r[SC.war] = 0.0
-
-
-@dataclass
-class DayEvents:
-    """What happened on one day in each of N runs (the ``observe`` callback's view)."""
-
-    severity: np.ndarray  # (N, G) severity class of each group's attack
-    killed: np.ndarray  # (N,) Americans killed
-    wounded: np.ndarray  # (N,)
-    iran_struck: np.ndarray  # (N,) bool
-    us_action: np.ndarray  # (N,) action code carried out
-    prosecuted: np.ndarray  # (N,) bool
-    protested: np.ndarray  # (N,) bool
-    rung: np.ndarray  # (N,)
-    #: the day's counts (:func:`sim.core.rules.escalation.count_attacks`): attacks, attacks
-    #: that injured or killed, lethal attacks
-    attacks: np.ndarray | None = None
-    injuring: np.ndarray | None = None
-    lethal: np.ndarray | None = None
-    extra: dict = field(default_factory=dict)
+class _DayRows:
+    """The methods of :class:`DayEvents` (its fields are :data:`sim.core.layout.DAY`)."""
 
     @classmethod
     def from_rows(cls, rows: np.ndarray) -> DayEvents:
         """The day's events of a row matrix (copies)."""
+        return cls(**{f.name: _typed(rows, f, getattr(DC, f.name)) for f in DAY})
 
-        def col(c, dtype=np.int64):
-            return rows[:, c].astype(dtype)
 
-        return cls(
-            severity=rows[:, DC.severity : DC.severity + G].astype(np.int64),
-            killed=col(DC.killed_total),
-            wounded=col(DC.wounded_total),
-            iran_struck=col(DC.iran_struck, bool),
-            us_action=col(DC.action),
-            prosecuted=col(DC.prosecuted, bool),
-            protested=col(DC.protested, bool),
-            rung=col(DC.rung),
-            attacks=col(DC.attacks),
-            injuring=col(DC.injuring),
-            lethal=col(DC.lethal),
-        )
+#: What happened on one day in each of N runs (the ``observe`` callback's view, the Mesa
+#: model's ``today``): one array per field of :data:`sim.core.layout.DAY`.
+DayEvents = make_dataclass(
+    "DayEvents",
+    [(f.name, np.ndarray) for f in DAY],
+    bases=(_DayRows,),
+    namespace={"__module__": __name__},
+)
+DayEvents.__doc__ = (
+    "What happened on one day in each of N runs, one field per row of "
+    ":data:`sim.core.layout.DAY`: " + ", ".join(f.name for f in DAY) + "."
+)
 
 
 def outcomes_from_rows(rows: np.ndarray) -> dict[str, np.ndarray]:
@@ -242,3 +150,32 @@ def outcomes_from_rows(rows: np.ndarray) -> dict[str, np.ndarray]:
         else:
             out[k] = v.astype(np.int64)
     return out
+
+
+@dataclass
+class Result:
+    """Outcomes of N runs: per-run columns and, if kept, daily series of shape (days, N)."""
+
+    outcomes: dict[str, np.ndarray]
+    daily: dict[str, np.ndarray] | None
+
+
+class Tally:
+    """The outcome counts of N runs as the day's ``end_day`` phase keeps them (a typed view of
+    the rows' outcome block and of the daily series ``L``)."""
+
+    def __init__(self, rows: np.ndarray, daily: np.ndarray | None) -> None:
+        self.rows, self.L = rows, daily
+
+    @property
+    def out(self) -> dict[str, np.ndarray]:
+        return outcomes_from_rows(self.rows)
+
+    @property
+    def daily(self) -> dict[str, np.ndarray] | None:
+        if self.L is None or self.L.shape[1] == 0:
+            return None
+        return {k: self.L[j] for j, k in enumerate(DAILY)}
+
+
+__all__ = ["DayEvents", "Result", "State", "Tally", "initial_rows", "outcomes_from_rows"]

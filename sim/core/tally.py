@@ -18,7 +18,7 @@ from sim.core.ladder import (
     US_STRIKE_IRAQ,
     US_STRIKE_SYRIA,
 )
-from sim.core.layout import DC, LC, OC, PC, PH, SC, G
+from sim.core.layout import DC, LC, OC, PC, SC, G
 from sim.core.rules import escalation
 
 
@@ -35,7 +35,6 @@ def count_day(i, R):
         killed += R[i, DC.killed + g]
         wounded += R[i, DC.wounded + g]
     R[i, DC.killed_total], R[i, DC.wounded_total] = killed, wounded
-    R[i, DC.visits + PH.count_day] += 1
 
 
 @njit(inline="always")
@@ -124,4 +123,3 @@ def end_day(i, t, R, L):
         L[LC.us_casualties, t, i] = R[i, DC.killed_total] + R[i, DC.wounded_total]
         L[LC.rung, t, i] = rung
         L[LC.us_strikes, t, i] = kinetic
-    R[i, DC.visits + PH.end_day] += 1

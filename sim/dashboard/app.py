@@ -1,9 +1,9 @@
 """The interactive dashboard: one run of the Mesa model, day by day, in a Solara page.
 
-Start it with ``escalation dashboard``. In the sidebar a student picks a scenario and a US
-policy (what it does is shown beneath, from :mod:`sim.core.policy_catalogue`), sets the seed
-and, if they want, moves some of the main parameters away from the scenario's values; Reset
-builds a run with them, Step advances it one day and ▶ plays it (the plots are redrawn every
+Start it with ``escalation dashboard``. In the sidebar a student picks a scenario and a US policy
+(what it does is shown beneath, from its declaration in :mod:`sim.core.policies`), sets the seed
+and, if they want, moves some of the main parameters away from the scenario's values; Reset builds a
+run with them, Step advances it one day and ▶ plays it (the plots are redrawn every
 :data:`RENDER_EVERY` days while it plays, so that a year plays in seconds). The page shows
 
 1. the escalation ladder: the highest rung reached each day (:data:`sim.core.ladder.RUNG_LABELS`);

@@ -19,19 +19,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.core.ladder import (
-    RUNG_LABELS,
-    SEV_HARASSMENT,
-    SEV_INJURY,
-    US_DECAPITATION,
-    US_PRESS_BAGHDAD,
-    US_STRIKE_IRAN,
-    US_STRIKE_IRAQ,
-    US_STRIKE_SYRIA,
-)
+from sim.core.ladder import RUNG_LABELS, SEV_HARASSMENT, SEV_INJURY, US_ACTIONS
 from sim.core.params import GROUP_LABELS, GROUPS, TABLE
 from sim.core.policies import REGISTRY, Policy, get_policy
-from sim.core.policy_catalogue import definition
 from sim.engines.mesa.model import DEFAULT_SCENARIO, EscalationModel
 from sim.errors import UserError
 from sim.experiments.sampling import (
@@ -117,10 +107,12 @@ def slider_specs(scenario: Scenario) -> dict[str, dict]:
 
 
 def policy_text(policy: Policy) -> str:
-    """What the policy does, in one sentence (:mod:`sim.core.policy_catalogue`)."""
-    d = definition(policy.name)
-    if d is None:
-        return f"{policy.name}: a user policy."
+    """What the policy does, in one sentence (its declaration, :mod:`sim.core.policies`)."""
+    d = type(policy)
+    if not d.trigger:
+        return f"{d.label or d.name}: a user policy." + (
+            f" Source: {d.source}." if d.source else ""
+        )
     return f"Trigger: {d.trigger}. The US: {d.action}. Source: {d.source}."
 
 
@@ -283,17 +275,9 @@ def describe_day(
     if bool(day.iran_struck[0]):
         k, w = int(day.iran_killed[0]), int(day.iran_wounded[0])
         parts.append(f"Iranian missile strike on US forces, {k} killed, {w} wounded")
-    action = int(day.us_action[0])
-    target = GROUP_LABELS[GROUPS[int(day.target[0])]]
-    us_text = {
-        US_STRIKE_SYRIA: f"US strike in Syria on {target}",
-        US_STRIKE_IRAQ: f"US strike inside Iraq on {target}",
-        US_DECAPITATION: f"US decapitation strike on the leaders of {target}",
-        US_STRIKE_IRAN: "US strike on Iranian forces",
-        US_PRESS_BAGHDAD: "US presses Baghdad to prosecute the attackers",
-    }
-    if action in us_text:
-        parts.append(us_text[action])
+    diary = US_ACTIONS[int(day.action[0])].diary  # "" for none and the daily talks
+    if diary:
+        parts.append(diary.format(target=GROUP_LABELS[GROUPS[int(day.target[0])]]))
     if bool(day.prosecuted[0]):
         parts.append("Baghdad charges militia members")
     if bool(day.protested[0]):

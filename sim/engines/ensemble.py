@@ -16,7 +16,6 @@ random numbers) and the same numbers on any number of threads.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -29,70 +28,19 @@ from sim.core.layout import (
     BOOL_OUTCOMES,
     DAILY,
     DAY_OUTCOMES,
-    DC,
     FLOAT_OUTCOMES,
     OUTCOMES,
-    PH,
-    SC,
     forcing_matrix,
     new_rows,
     shock_matrix,
 )
 from sim.core.params import Params
-from sim.core.policies import Observation, Policy, compiled_code
-from sim.core.state import DayEvents, State, initial_rows, outcomes_from_rows
+from sim.core.policies import Policy, compiled_code, python_decide
+from sim.core.state import DayEvents, Result, State, Tally, initial_rows, outcomes_from_rows
 from sim.inputs.scenario import Scenario
 
 __all__ = ["BOOL_OUTCOMES", "DAILY", "DAY_OUTCOMES", "FLOAT_OUTCOMES", "OUTCOMES", "DayEvents",
            "Result", "State", "Tally", "run_ensemble"]  # fmt: skip
-
-
-@dataclass
-class Result:
-    """Outcomes of N runs: per-run columns and, if kept, daily series of shape (days, N)."""
-
-    outcomes: dict[str, np.ndarray]
-    daily: dict[str, np.ndarray] | None
-
-
-class Tally:
-    """The outcome counts of N runs as the day's ``end_day`` phase keeps them (a typed view of
-    the rows' outcome block and of the daily series ``L``)."""
-
-    def __init__(self, rows: np.ndarray, daily: np.ndarray | None) -> None:
-        self.rows, self.L = rows, daily
-
-    @property
-    def out(self) -> dict[str, np.ndarray]:
-        return outcomes_from_rows(self.rows)
-
-    @property
-    def daily(self) -> dict[str, np.ndarray] | None:
-        if self.L is None or self.L.shape[1] == 0:
-            return None
-        return {k: self.L[j] for j, k in enumerate(DAILY)}
-
-
-def observation(rows: np.ndarray) -> Observation:
-    """What the US knows after phase ``us_observe`` (the input of a policy's ``decide``)."""
-    confidence = rows[:, SC.pending_confidence].copy()
-    return Observation(
-        rows[:, SC.pending_severity].astype(np.int64),
-        np.where(confidence > 0, rows[:, SC.pending_group], -1).astype(np.int64),  # us.named_group
-        rows[:, SC.pending_killed].astype(np.int64),
-        rows[:, SC.pending_iran] != 0,
-        confidence,
-    )
-
-
-def python_decide(policy: Policy, rows: np.ndarray, params: Params, u: np.ndarray) -> None:
-    """Phase ``us_decide`` for a Python policy: its decision written into the rows."""
-    d = policy.decide(observation(rows), params, u)
-    n = rows.shape[0]
-    rows[:, DC.want_action] = np.broadcast_to(np.asarray(d.action), (n,))
-    rows[:, DC.want_intensity] = np.broadcast_to(np.asarray(d.intensity, dtype=float), (n,))
-    rows[:, DC.forgive] = np.broadcast_to(np.asarray(d.forgive), (n,))
-    rows[:, DC.visits + PH.us_decide] += 1
 
 
 def run_ensemble(
@@ -154,7 +102,7 @@ def run_ensemble(
                 run_days(t, t + 1, code, rows, X, F, L, keys)
             else:
                 numba.set_num_threads(threads())
-                run_until_decision(t, rows, X, F, keys)
+                run_until_decision(t, rows, X, F, L, keys)
                 python_decide(policy, rows, params, uniforms(keys, t, draws.US_POLICY))
                 run_after_decision(t, rows, X, F, L, keys)
             if observe is not None:

@@ -12,20 +12,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.core import outcomes as declared
 from sim.core.policies import get_policy
-from sim.engines.ensemble import BOOL_OUTCOMES, FLOAT_OUTCOMES, OUTCOMES, run_ensemble
+from sim.engines.ensemble import OUTCOMES, run_ensemble
 from sim.experiments.histogram import DailyHistogram
 from sim.experiments.sampling import build_params, chunk_rngs
 from sim.experiments.spec import Experiment
 from sim.inputs.scenario import Scenario
 
-#: Compact dtypes of the outcome columns (counts fit int32; days < 2**24 are exact in float32,
-#: NaN where the event never happened; the mean lull keeps float64).
-OUTCOME_DTYPES: dict[str, str] = {
-    k: ("bool" if k in BOOL_OUTCOMES else "int8" if k == "max_rung" else "int32") for k in OUTCOMES
-}
-OUTCOME_DTYPES.update(dict.fromkeys(FLOAT_OUTCOMES, "float32"))
-OUTCOME_DTYPES["lull_after_response"] = "float64"
+#: Compact dtypes of the outcome columns (:attr:`sim.core.outcomes.Outcome.dtype`: counts fit
+#: int32; days < 2**24 are exact in float32, NaN where the event never happened; averages keep
+#: float64).
+OUTCOME_DTYPES: dict[str, str] = {k: declared.OUTCOMES[k].dtype for k in OUTCOMES}
 
 
 @dataclass(frozen=True)

@@ -180,7 +180,7 @@ def summary_header(
 ) -> str:
     """The opening lines of every ``summary.md``: title, then scenario, period, seed, runs,
     units (and the policies when given), as a Markdown list."""
-    from sim.core.policy_catalogue import label
+    from sim.core.policies import label
 
     days = (end - start).days + 1
     lines = [f"# {title}", ""]

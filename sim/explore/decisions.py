@@ -29,17 +29,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.core import outcomes as declared
 from sim.errors import UserError
-from sim.explore.replicates import RESTRICTED_MEANS
 
-#: Outcomes where more is better (for regret and ranks); every other outcome: less is better.
-#: The restricted mean days to a first event (a US death, an Iranian strike, the war, the
-#: withdrawal) is better later; a longer lull after US strikes is better; a regional deal
-#: that binds Iran to restrain its partners and days of militia truce are better more often.
-#: A withdrawal, negotiated or forced, counts as a cost: the US "wants to maintain its
-#: presence in Iraq" (Daily Beast 2021), so ``withdrawal_negotiated`` stays less-is-better.
+#: Outcomes where more is better (for regret and ranks); every other outcome: less is better
+#: (:attr:`sim.core.outcomes.Outcome.higher_is_better`, which says why).
 HIGHER_IS_BETTER: frozenset[str] = frozenset(
-    {"prosecutions", "lull_after_response", "deal_reached", "truce_days", *RESTRICTED_MEANS}
+    o.name for o in (*declared.DECLARED, *declared.RESTRICTED_MEANS.values()) if o.higher_is_better
 )
 
 _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.metrics import policy_label
+from sim.core import outcomes as declared
 from sim.explore.decisions import regret_table
 from sim.explore.discovery import Discovery
 from sim.explore.runner import EXPLORE_OUTCOMES
@@ -28,15 +29,9 @@ _HORIZONTAL: dict = (
     if tuple(int(v) for v in matplotlib.__version__.split(".")[:2]) >= (3, 10)
     else {"vert": False}
 )
-#: Outcomes of the regret figure unless told otherwise (a panel each).
-REGRET_OUTCOMES: tuple[str, ...] = (
-    "us_killed",
-    "attacks_total",
-    "war",
-    "direct_exchange",
-    "expulsion_vote",
-    "withdrawal",
-)
+#: Outcomes of the regret figure unless told otherwise (a panel each; tag ``regret`` of
+#: :mod:`sim.core.outcomes`).
+REGRET_OUTCOMES: tuple[str, ...] = tuple(o.name for o in declared.tagged("regret"))
 
 
 def _note(fig, text: str, width: int = 150) -> None:

@@ -32,9 +32,10 @@ import numpy as np
 import pandas as pd
 
 from sim import __version__
+from sim.core import outcomes as declared
 from sim.core.params import Params
 from sim.core.policies import get_policy
-from sim.engines.ensemble import FLOAT_OUTCOMES, OUTCOMES, run_ensemble
+from sim.engines.ensemble import run_ensemble
 from sim.experiments.pipeline import ChunkedJob, Invocation, run_chunked
 from sim.experiments.provenance import base_manifest, file_sha256
 from sim.experiments.sampling import chunk_seed
@@ -50,20 +51,31 @@ from sim.explore.replicates import (
 from sim.explore.worlds import WorldSpec, parameter_columns, sample_worlds, world_spec
 from sim.inputs.scenario import Scenario
 
-#: Outcomes kept per world and policy (:mod:`sim.explore.replicates`): the engine's counts and
-#: yes/no outcomes (means over replications; yes/no outcomes become shares of runs), the shares
-#: of runs in which an American was killed, the US struck, Iran struck; the days to a first
-#: event as restricted means over the horizon (censored runs counting the horizon, not
-#: dropped); the mean lull after US strikes over the replications in which the US struck (NaN
-#: in a world where it never did).
+#: Outcomes kept per world and policy (tag ``explore`` of :mod:`sim.core.outcomes`, summarised
+#: by :mod:`sim.explore.replicates`): the engine's counts and yes/no outcomes (means over
+#: replications; yes/no outcomes become shares of runs), the shares of runs derived from a
+#: count (an American killed, the US struck, Iran struck); the days to a first event as
+#: restricted means over the horizon (censored runs counting the horizon, not dropped); the
+#: averages over the replications in which they are defined (the lull after US strikes, NaN in
+#: a world where the US never struck).
 EXPLORE_OUTCOMES: dict[str, str] = {
-    **{k: v for k, v in OUTCOMES.items() if k not in FLOAT_OUTCOMES},
-    "any_us_death": "share of runs in which at least one American was killed",
-    "any_us_strike": "share of runs in which the US struck at least once",
-    "any_iran_strike": "share of runs in which Iran struck US forces directly at least once",
+    **{
+        o.name: o.description
+        for o in declared.tagged("explore")
+        if o.engine and o.kind in (declared.COUNT, declared.SHARE)
+    },
+    **{
+        o.name: f"share of runs in which {o.description}"
+        for o in declared.tagged("explore")
+        if not o.engine and o.kind == declared.SHARE
+    },
     **{k: restricted_description(k) for k in RESTRICTED_MEANS},
-    "lull_after_response": "each run's mean lull (days from a US strike to the next militia "
-    "attack), averaged over the runs in which the US struck; NaN in a world where it never did",
+    **{
+        o.name: f"{o.description}; averaged over the runs in which it is defined, NaN in a "
+        "world where it never is"
+        for o in declared.tagged("explore")
+        if o.kind == declared.AVERAGE
+    },
 }
 #: Outcomes that may be NaN in a world (not defined in every world): not for regret or ranks.
 UNDEFINED_IN_SOME_WORLDS: tuple[str, ...] = CONDITIONAL

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.core import outcomes as declared
 from sim.core.params import TABLE
 from sim.errors import UserError
 from sim.inputs.files import read_yaml
@@ -20,102 +21,28 @@ from sim.inputs.scenario import Scenario
 
 METHODS: tuple[str, ...] = ("sobol", "morris")
 
-#: Outcomes that can be analysed: a per-run outcome column (sim.engines.ensemble.OUTCOMES) or a
-#: restricted mean of one (sim.explore.replicates) → (short label, unit, the question a figure
-#: panel answers). :data:`DEFAULT_OUTCOMES` are analysed unless told otherwise.
+#: Outcomes that can be analysed (tag ``sensitivity`` of :mod:`sim.core.outcomes`): a per-run
+#: outcome column, or for a day of a first event its restricted mean
+#: (:mod:`sim.explore.replicates`, a run without it counting the whole period) → (label, unit,
+#: the question a figure panel answers). :data:`DEFAULT_OUTCOMES` come first and are analysed
+#: unless told otherwise.
 OUTCOMES: dict[str, tuple[str, str, str]] = {
-    "direct_exchange": (
-        "P(direct US–Iran exchange)",
-        "probability",
-        "Which assumptions drive the chance of a direct US–Iran exchange?",
-    ),
-    "us_killed": ("US killed", "Americans killed", "Which assumptions drive US deaths?"),
-    "attacks_total": (
-        "militia attacks",
-        "attacks",
-        "Which assumptions drive the number of militia attacks?",
-    ),
-    "us_strikes": ("US strikes", "strikes", "Which assumptions drive the number of US strikes?"),
-    "max_rung": (
-        "highest rung reached",
-        "rung (0–9)",
-        "Which assumptions drive the highest escalation rung reached?",
-    ),
-    # more outcomes, analysed when named (--outcomes); the days to a first event as the
-    # restricted mean over the period (sim.explore.replicates), a run without it counting
-    # the whole period
-    "war": ("P(US–Iran war)", "probability", "Which assumptions drive the chance of war?"),
-    "days_to_war_restricted_mean": (
-        "restricted mean days to war",
-        "days, censored at the period's end",
-        "Which assumptions drive how soon the US–Iran war begins?",
-    ),
-    "days_to_iran_strike_restricted_mean": (
-        "restricted mean days to an Iranian strike",
-        "days, censored at the period's end",
-        "Which assumptions drive how soon Iran strikes US forces directly?",
-    ),
-    "days_to_withdrawal_restricted_mean": (
-        "restricted mean days to withdrawal",
-        "days, censored at the period's end",
-        "Which assumptions drive how soon US forces withdraw from Iraq?",
-    ),
-    "first_death_day_restricted_mean": (
-        "restricted mean days to the first US death",
-        "days, censored at the period's end",
-        "Which assumptions drive how soon an American is killed?",
-    ),
-    "deal_reached": (
-        "P(regional deal)",
-        "probability",
-        "Which assumptions drive the chance of a regional deal?",
-    ),
-    "withdrawal_negotiated": (
-        "P(negotiated withdrawal)",
-        "probability",
-        "Which assumptions drive the chance of a negotiated US withdrawal?",
-    ),
-    "truce_days": ("truce days", "days", "Which assumptions drive the days of militia truce?"),
-    "iraqi_harmed": (
-        "Iraqis harmed",
-        "killed or wounded",
-        "Which assumptions drive the harm to Iraqi civilians and security forces?",
-    ),
-    "militia_killed": (
-        "militia killed",
-        "fighters killed",
-        "Which assumptions drive the militia fighters killed by US strikes?",
-    ),
-    "coalition_killed": (
-        "coalition killed",
-        "people killed",
-        "Which assumptions drive the deaths of coalition members and contractors?",
-    ),
-    "coalition_wounded": (
-        "coalition wounded",
-        "people wounded",
-        "Which assumptions drive the wounded among coalition members and contractors?",
-    ),
-    "misdirected_strikes": (
-        "misdirected strikes",
-        "strikes",
-        "Which assumptions drive US strikes on the wrong militia group?",
-    ),
-}
-#: Outcomes analysed unless told otherwise.
-DEFAULT_OUTCOMES: tuple[str, ...] = (
-    "direct_exchange",
-    "us_killed",
-    "attacks_total",
-    "us_strikes",
-    "max_rung",
-)
-#: Why an engine outcome is not offered (``lull_after_response``: defined only in runs where
-#: the US struck, so undefined in a parameter set where no replicate struck, and the variance
-#: decomposition needs a value in every row).
+    o.name: (o.label, o.unit, o.question)
+    for o in sorted(
+        (o for o in (*declared.DECLARED, *declared.RESTRICTED_MEANS.values())
+         if "sensitivity" in o.tags and o.kind != declared.TIME_TO_EVENT),
+        key=lambda o: "sensitivity_default" not in o.tags,
+    )
+}  # fmt: skip
+#: Outcomes analysed unless told otherwise (tag ``sensitivity_default``).
+DEFAULT_OUTCOMES: tuple[str, ...] = tuple(o.name for o in declared.tagged("sensitivity_default"))
+#: Why an engine outcome is not offered: an average is defined only in some runs
+#: (``lull_after_response``: where the US struck), so undefined in a parameter set where no
+#: replicate defines it, and the variance decomposition needs a value in every row.
 NOT_ANALYSED: dict[str, str] = {
-    "lull_after_response": "defined only in runs where the US struck (NaN elsewhere), so not "
-    "in every parameter set; the variance decomposition needs a value in every row",
+    name: "defined only in some runs (NaN elsewhere), so not in every parameter set; the "
+    "variance decomposition needs a value in every row"
+    for name in declared.of_kind(declared.AVERAGE)
 }
 
 

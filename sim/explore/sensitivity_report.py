@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.core.policy_catalogue import label as policy_label
+from sim.core.policies import label as policy_label
 from sim.experiments.outdir import check_out_dir, staged_out_dir
 from sim.experiments.provenance import base_manifest, manifest_json, summary_header
 from sim.explore.sensitivity_problem import MORRIS_LEVELS, OUTCOMES

@@ -5,6 +5,7 @@ policy, time to the first US death and the paired differences against the refere
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -16,8 +17,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from sim.core import outcomes as declared
 from sim.core.ladder import RUNG_LABELS
-from sim.core.policy_catalogue import label as policy_label
+from sim.core.policies import label as policy_label
 from sim.figures.differences import EVENT_OUTCOMES, _paired_differences, _survival, _time_to_events
 from sim.figures.run import _fan, _metric
 from sim.figures.style import (
@@ -56,14 +58,11 @@ def _n_runs_text(outcomes: pd.DataFrame) -> int | str:
 #
 
 
-#: Panels of ``outcomes_by_policy.png``: column -> (title, x label).
+#: Panels of ``outcomes_by_policy.png`` (tag ``figure_outcomes`` of :mod:`sim.core.outcomes`):
+#: column -> (title, its label on lines short enough for a panel; x label).
 COMPARE_OUTCOMES: dict[str, tuple[str, str]] = {
-    "attacks_total": ("Militia attacks", "attacks on US forces per run"),
-    "us_killed": ("Americans killed", "deaths per run"),
-    "us_wounded": ("Americans wounded", "people wounded per run"),
-    "us_strikes": ("US strikes", "strikes per run"),
-    "coalition_killed": ("Coalition, contractors killed", "deaths per run"),
-    "militia_killed": ("Militia members killed", "deaths per run"),
+    o.name: (textwrap.fill(o.label, 26), f"{o.unit} per run")
+    for o in declared.tagged("figure_outcomes")
 }
 
 
@@ -122,8 +121,8 @@ def figures_compare(
     * ``rung_by_policy`` — share of runs by highest rung reached, stacked bars per policy;
     * ``survival_first_death`` — share of runs with no American killed yet, by date: the
       Kaplan–Meier estimate, which with every run followed to the horizon (censored there
-      only) is the empirical survival function (:func:`survival_curve`), with pointwise 95%
-      Wilson bands; and the share at the horizon per policy;
+      only) is the empirical survival function (:func:`sim.analysis.stats.survival_curve`),
+      with pointwise 95% Wilson bands; and the share at the horizon per policy;
     * ``time_to_events`` — share of runs in which Iran has struck US forces directly, a war
       has begun and US forces have left, by date (one minus the Kaplan–Meier survival curve);
     * ``paired_differences`` — forest plot of the paired difference against ``baseline`` with

@@ -5,13 +5,16 @@ the first US death (:func:`_survival`), how soon Iran strikes, war begins and US
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.analysis.stats import survival_curve, wilson_interval
-from sim.core.policy_catalogue import label as policy_label
+from sim.core import outcomes as declared
+from sim.core.policies import label as policy_label
 from sim.figures.style import (
     _baseline_rule,
     _date_axis,
@@ -21,16 +24,14 @@ from sim.figures.style import (
     _policy_axis,
 )
 
-#: Panels of ``paired_differences.png``: outcome -> (title, x label, scale).
+#: Panels of ``paired_differences.png`` (tag ``figure_differences`` of
+#: :mod:`sim.core.outcomes`): outcome -> (title, x label, scale); a share's difference in
+#: percentage points.
 DIFF_OUTCOMES: dict[str, tuple[str, str, float]] = {
-    "attacks_total": ("Militia attacks", "change in attacks per run", 1.0),
-    "us_killed": ("Americans killed", "change in deaths per run", 1.0),
-    "coalition_killed": ("Coalition, contractors killed", "change in deaths per run", 1.0),
-    "militia_killed": ("Militia members killed", "change in deaths per run", 1.0),
-    "us_strikes": ("US strikes", "change in strikes per run", 1.0),
-    "any_us_death": ("Any American killed", "change in chance (% points)", 100.0),
-    "direct_exchange": ("Direct US–Iran strike", "change in chance (% points)", 100.0),
-    "withdrawal": ("US withdrawal", "change in chance (% points)", 100.0),
+    o.name: (textwrap.fill(o.label, 24), "change in chance (% points)", 100.0)
+    if o.kind == declared.SHARE
+    else (textwrap.fill(o.label, 24), f"change in {o.unit} per run", 1.0)
+    for o in declared.tagged("figure_differences")
 }
 
 
@@ -98,11 +99,10 @@ def _survival(outcomes, order, colors, scenario, runs, seed) -> Figure:
     return fig
 
 
-#: Panels of ``time_to_events.png``: days-to outcome -> title.
+#: Panels of ``time_to_events.png`` (tag ``figure_events`` of :mod:`sim.core.outcomes`):
+#: days-to outcome -> title.
 EVENT_OUTCOMES: dict[str, str] = {
-    "days_to_iran_strike": "(a) First Iranian direct strike on US forces",
-    "days_to_war": "(b) Start of a US–Iran war",
-    "days_to_withdrawal": "(c) US withdrawal from Iraq",
+    o.name: f"({'abcdefghij'[k]}) {o.label}" for k, o in enumerate(declared.tagged("figure_events"))
 }
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.core import ladder
-from sim.core.policy_catalogue import label as policy_label
+from sim.core.policies import label as policy_label
 from sim.figures.style import (
     GRID,
     OKABE_ITO,
@@ -25,15 +25,8 @@ from sim.figures.style import (
     policy_colors,
 )
 
-#: The US actions of the record in words.
-US_ACTION_TEXT: dict[int, str] = {
-    ladder.US_STRIKE_SYRIA: "US strike in Syria",
-    ladder.US_STRIKE_IRAQ: "US strike inside Iraq",
-    ladder.US_DECAPITATION: "US decapitation strike",
-    ladder.US_STRIKE_IRAN: "US strike on Iranian forces",
-    ladder.US_PRESS_BAGHDAD: "US presses Baghdad",
-    ladder.US_DIPLOMACY: "US diplomacy",
-}
+#: The US actions of the record in words (their ``words``, :data:`sim.core.ladder.US_ACTIONS`).
+US_ACTION_TEXT: dict[int, str] = {k: a.words for k, a in enumerate(ladder.US_ACTIONS)}
 #: Who an actor name of ``--force`` is.
 ACTOR_TEXT = {
     "us": "the United States",
@@ -122,7 +115,7 @@ def _action_strip(axes, res) -> list[str]:
                          ha="center", va="bottom", fontsize=7.5, annotation_clip=False,
                          bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "#999999",
                                "lw": 0.5})  # fmt: skip
-        what = US_ACTION_TEXT.get(int(us[t]), ladder.US_ACTION_NAMES[int(us[t])])
+        what = US_ACTION_TEXT[int(us[t])]
         notes.append(f"{k} {what}, {day:%-d %b %Y}")
     return notes
 

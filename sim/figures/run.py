@@ -11,10 +11,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.core.ladder import RUNG_LABELS
-from sim.core.policy_catalogue import label as policy_label
+from sim.core.policies import describe
+from sim.core.policies import label as policy_label
 from sim.figures.style import (
     _RC,
-    POLICY_COLORS,
     _date_axis,
     _dates,
     _footnote,
@@ -115,7 +115,8 @@ def run_figure(
     if policy is not None and "policy" in outcomes and (outcomes["policy"] == policy).any():
         outcomes = outcomes[outcomes["policy"] == policy]
     runs = len(outcomes) if runs is None else int(runs)
-    color = POLICY_COLORS.get(policy or "", "#0072B2")
+    declared = describe(str(policy)) if policy else None
+    color = declared.colour if declared is not None and declared.colour else "#0072B2"
     if policy == "do_nothing":
         color = "#0072B2"  # the grey of the comparison figures is too dull alone
     dates = _dates(scenario)

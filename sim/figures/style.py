@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure, SubFigure
 
+from sim.core.policies import REGISTRY, describe, label
+
 DPI = 200
 
 #: The Okabe & Ito (2008) colour-blind-safe palette, by name.
@@ -51,24 +53,16 @@ SERIES_COLORS: tuple[str, ...] = tuple(
     OKABE_ITO[k] for k in ("blue", "vermillion", "green", "purple", "orange", "sky", "black")
 )
 
-#: Colours of the built-in policies (Okabe & Ito 2008; Tol 2021 "muted" for the extra hues).
-#: Related policies share a hue family: Syria strikes orange/vermillion, tit-for-tat blues.
-POLICY_COLORS: dict[str, str] = {
-    "do_nothing": "#555555",
-    "strike_syria": "#E69F00",
-    "escalate_syria": "#D55E00",
-    "strike_iraq": "#882255",
-    "casualty_threshold": "#CC79A7",
-    "hold_iran_accountable": "#332288",
-    "iraqi_accountability": "#999933",
-    "regional_deal": "#009E73",
-    "negotiate_withdrawal": "#117733",
-    "decapitation": "#000000",
-    "tit_for_tat": "#0072B2",
-    "generous_tit_for_tat": "#56B4E9",
-}
-#: Colours given, in order, to policies without a fixed colour (user policies).
-EXTRA_COLORS: tuple[str, ...] = ("#44AA99", "#AA4499", "#117733", "#DDCC77", "#88CCEE", "#661100")
+#: Colours of the built-in policies, as each declares it (:attr:`sim.core.policies.Policy.colour`:
+#: Okabe & Ito 2008; Tol 2021 "muted" for the extra hues).
+POLICY_COLORS: dict[str, str] = {name: cls.colour for name, cls in REGISTRY.items()}
+#: Colours given, in order, to policies without a colour of their own (user policies): Tol's
+#: muted and light hues that no built-in policy uses.
+EXTRA_COLORS: tuple[str, ...] = tuple(
+    c
+    for c in ("#44AA99", "#DDCC77", "#88CCEE", "#661100", "#EE8866", "#BBCC33", "#AAAA00")
+    if c.upper() not in {v.upper() for v in POLICY_COLORS.values()}
+)
 
 #: Colours of the rungs 0–9 of the ladder (see the module docstring).
 RUNG_COLORS: tuple[str, ...] = (
@@ -110,11 +104,13 @@ GRID = {"color": "#e8e8e8", "lw": 0.6}
 
 
 def policy_colors(policies: Sequence[str]) -> dict[str, str]:
-    """Colour of each policy: fixed for the built-ins, the extra colours in turn for others."""
+    """Colour of each policy: its declared colour (a built-in's, or a user's class that sets
+    ``colour``), else the extra colours in turn (none of them a built-in's)."""
     out, k = {}, 0
     for p in policies:
-        if p in POLICY_COLORS:
-            out[p] = POLICY_COLORS[p]
+        cls = describe(p)
+        if cls is not None and cls.colour:
+            out[p] = cls.colour
         else:
             out[p] = EXTRA_COLORS[k % len(EXTRA_COLORS)]
             k += 1
@@ -224,16 +220,10 @@ def footnote_text(foot: SubFigure, parts: Sequence[str]) -> None:
     )
 
 
-def _policy_label(name: str) -> str:
-    from sim.core.policy_catalogue import label
-
-    return label(name)
-
-
 def _policy_axis(ax, order: Sequence[str], baseline: str | None = None) -> None:
     """Policies top to bottom on the y-axis, the baseline's label in bold above a thin rule."""
     y = np.arange(len(order))
-    ax.set_yticks(y, [_policy_label(p) for p in order])
+    ax.set_yticks(y, [label(p) for p in order])
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
     if baseline is not None and order and order[0] == baseline:

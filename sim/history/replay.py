@@ -296,12 +296,12 @@ def simulate(
         tr["attacks"][t] = ev.attacks  # the counts of the day's count_day phase
         tr["injuring"][t] = ev.injuring
         tr["lethal"][t] = ev.lethal
-        tr["killed"][t] = ev.killed
-        tr["wounded"][t] = ev.wounded
+        tr["killed"][t] = ev.killed_total
+        tr["wounded"][t] = ev.wounded_total
         tr["iran_struck"][t] = ev.iran_struck
         tr["voted"][t] = st.voted
         tr["protested"][t] = ev.protested
-        tr["us_action"][t] = ev.us_action
+        tr["us_action"][t] = ev.action
 
     f = forcing
     res = run_ensemble(

@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from sim.core import params as P
-from sim.core.policies import PolicyError, get_policy
+from sim.core.policies import PolicyError, all_policies, get_policy
 from sim.errors import UserError
 from sim.inputs.files import read_yaml
 
@@ -129,7 +129,7 @@ class Scenario(_Strict):
     ``posterior``: true draws the informed parameters from the shipped calibrated posterior,
     false uses the table's defaults, a path (``*.csv``, relative to the scenario file) draws
     from that posterior file. ``policies`` is the list ``escalation compare --policies
-    scenario`` (and ``branch`` by default) runs.
+    scenario`` (and ``branch`` by default) runs; ``all`` stands for every built-in policy.
     """
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -137,7 +137,7 @@ class Scenario(_Strict):
     start: Date
     days: int = Field(365, ge=1, le=3650)
     policy: str = "do_nothing"
-    policies: list[str] | None = Field(None, max_length=100)
+    policies: list[str] | Literal["all"] | None = Field(None, max_length=100)
     params: dict[str, float] = Field(default_factory=dict)
     shocks: list[Shock] = Field(default_factory=list, max_length=1000)
     initial: InitialState = Field(default_factory=InitialState)
@@ -160,7 +160,9 @@ class Scenario(_Strict):
 
     @field_validator("policies")
     @classmethod
-    def _check_policies(cls, v: list[str] | None) -> list[str] | None:
+    def _check_policies(cls, v: list[str] | str | None) -> list[str] | None:
+        if v == "all":  # every built-in policy, in registry order
+            return all_policies()
         for name in v or []:
             get_policy(name)
         return v

@@ -1,5 +1,5 @@
 """A synthetic training and held-out record simulated from known parameters, to show that the
-validation can tell a true model from the baselines and from a wrong one (issue 10.6).
+validation can tell a true model from the baselines and from a wrong one.
 
 One run of the first documented window is simulated from ``truth`` with the documented US
 actions forced (:func:`sim.calibration.synthetic.synthetic_record`: every attack, Iranian strike

@@ -14,7 +14,8 @@ day of the attack, not the next round, so no parameter values inside their range
 engine into a one-round-memory game. The reduction below builds the repeated game from the
 rulebook's own pieces instead:
 
-* the US move: :class:`sim.core.policies.TitForTat` (or :class:`GenerousTitForTat`) decides on the
+* the US move: :class:`sim.core.policies.TitForTat` (or
+  :class:`sim.core.policies.GenerousTitForTat`) decides on the
   :class:`sim.core.policies.Observation` of the militia's last move (a harassment attack is a
   defection), and :func:`sim.core.rules.us.response` carries it out with ``response_delay = 0`` (no
   delay) and the policy's forgiveness; a strike is a defection;

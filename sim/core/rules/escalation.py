@@ -12,9 +12,7 @@ _SEV_RUNG = np.array([Rung.QUIET, Rung.HARASSMENT, Rung.INJURY, Rung.LETHAL], dt
 _THREAT, _DIRECT, _WAR = int(Rung.THREAT), int(Rung.DIRECT), int(Rung.WAR)
 #: "days since" of a strike that never happened (a whole number far beyond any horizon)
 NEVER = 10**6
-_US_RUNG = np.array(
-    [int(ladder.US_ACTION_RUNG[k]) for k in sorted(ladder.US_ACTION_RUNG)], dtype=np.int64
-)
+_US_RUNG = ladder.ACTION_RUNG
 
 
 @njit

@@ -1,5 +1,5 @@
 """Truces and their end, Baghdad's pressure on the militias after harm to Iraqis, and a
-withdrawal timetable negotiated by the US (issue 11, part 5).
+withdrawal timetable negotiated by the US.
 
 Kata'ib Hezbollah announced in October 2020 a "conditional" ceasefire against US-linked
 interests in Iraq, the condition being a US timetable for withdrawal; "in November it attacked

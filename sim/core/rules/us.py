@@ -9,18 +9,12 @@ from sim.core.jit import njit
 from sim.core.ladder import (
     SEV_HARASSMENT,
     SEV_NONE,
-    US_DECAPITATION,
-    US_DECAPITATION_IRAN,
-    US_DIPLOMACY,
-    US_NEGOTIATE,
     US_NONE,
-    US_PRESS_BAGHDAD,
-    US_STRIKE_IRAN,
     US_STRIKE_IRAQ,
-    US_STRIKE_SYRIA,
 )
 
 _HITS = ladder.HITS_MILITIA
+_ANSWERS = ladder.ANSWERS
 
 
 @njit
@@ -85,9 +79,9 @@ def named_group(pending_group: int, confidence: float) -> int:
 
 @njit
 def answers(action: int) -> bool:
-    """Whether an action answers the pending attacks (all but none, diplomacy and talks on a
-    withdrawal timetable)."""
-    return action != US_NONE and action != US_DIPLOMACY and action != US_NEGOTIATE
+    """Whether an action answers the pending attacks (:attr:`sim.core.ladder.USAction.answers`:
+    all but none, diplomacy and talks on a withdrawal timetable)."""
+    return _ANSWERS[action]
 
 
 @njit
@@ -119,24 +113,6 @@ def response(
     answered = answers(acted)
     action = US_NONE if (forgive and answered) else acted
     return action, (intensity if action != US_NONE else 0.0), answered
-
-
-@njit
-def forced_intensity(
-    action: int, syria: float, iraq: float, decapitation: float, iran: float, press: float
-) -> float:
-    """Intensity of a US action taken from the record (replay): the parameter of its kind."""
-    if action == US_STRIKE_SYRIA:
-        return syria
-    if action == US_STRIKE_IRAQ:
-        return iraq
-    if action == US_DECAPITATION or action == US_DECAPITATION_IRAN:
-        return decapitation
-    if action == US_STRIKE_IRAN:
-        return iran
-    if action == US_PRESS_BAGHDAD:
-        return press
-    return 0.0
 
 
 @njit

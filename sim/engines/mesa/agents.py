@@ -2,10 +2,12 @@
 
 The state of the run lives in one row of the matrix of :mod:`sim.core.layout` (the model's
 ``rows``, shape ``(1, width)``). Each agent reads its state from that row (``iran.grievance``,
-``militia.fear``: arrays of length 1, views where they are numbers) and each of its phases calls
-the compiled phase of the day (:mod:`sim.core.day`) that the ensemble engine runs for N runs, so
-the two engines cannot drift. The order of the phases is :data:`sim.core.layout.PHASES`
-(:meth:`sim.engines.mesa.model.EscalationModel.step`).
+``militia.fear``: arrays of length 1, views where they are numbers): one read-only property per
+field of the layout's tables that belongs to its actor (:data:`sim.core.layout.STATE`,
+:data:`sim.core.layout.DAY`, :func:`views`), so a new state variable shows on its agent without
+a line here. Each of its phases calls the compiled phase of the day (:mod:`sim.core.day`) that
+the ensemble engine runs for N runs, so the two engines cannot drift
+(:meth:`sim.engines.mesa.model.EscalationModel.step` calls them in the day's order).
 """
 
 from __future__ import annotations
@@ -17,12 +19,41 @@ import numpy as np
 
 from sim.core import day, draws
 from sim.core.kernels import uniforms
-from sim.core.layout import DC, SC
-from sim.core.policies import Policy, compiled_code
-from sim.engines.ensemble import python_decide
+from sim.core.layout import DAY, DC, SC, STATE, Field
+from sim.core.policies import Policy, compiled_code, python_decide
 
 if TYPE_CHECKING:
     from sim.engines.mesa.model import EscalationModel
+
+
+def _column(f: Field, c: int) -> property:
+    """A read-only view of field ``f`` (column ``c``; a per-group field: the agent's group's)."""
+    per_group = f.width > 1
+
+    def get(self) -> np.ndarray:
+        v = self.model.rows[:, c + self.index if per_group else c]
+        if f.dtype is bool:
+            return v != 0
+        if f.dtype is int:
+            return v.astype(np.int64)
+        return v
+
+    return property(get, doc=f.source)
+
+
+def views(*actors: str):
+    """Class decorator: a property for every field of the state and of the day's events that
+    belongs to one of ``actors`` (:attr:`sim.core.layout.Field.actor`), named by its
+    :attr:`~sim.core.layout.Field.view`."""
+
+    def add(cls):
+        for block, table in ((SC, STATE), (DC, DAY)):
+            for f in table:
+                if f.actor in actors:
+                    setattr(cls, f.view or f.name, _column(f, getattr(block, f.name)))
+        return cls
+
+    return add
 
 
 class _View(mesa.Agent):
@@ -30,28 +61,15 @@ class _View(mesa.Agent):
 
     model: EscalationModel
 
-    def _col(self, c: int) -> np.ndarray:
-        return self.model.rows[:, c]
 
-    def _flag(self, c: int) -> np.ndarray:
-        return self.model.rows[:, c] != 0
-
-    def _int(self, c: int) -> np.ndarray:
-        return self.model.rows[:, c].astype(np.int64)
-
-
+@views("iran")
 class Iran(_View):
     """Iran: directs or restrains its partners, and strikes US forces directly when its own are
     hit (Soleimani, 3 January 2020 → missiles on al-Asad, 8 January).
 
-    State: ``grievance`` (Soleimani's killing = 1), ``fear`` of the US (log-hazard units),
-    ``deal_progress`` toward a regional deal (0..1); today's ``push`` on its partners.
+    Its state (``grievance``, ``fear``, ...) and today's ``push``: the layout's ``iran`` fields
+    (:func:`views`).
     """
-
-    grievance = property(lambda self: self._col(SC.iran_grievance))
-    fear = property(lambda self: self._col(SC.iran_fear))
-    deal_progress = property(lambda self: self._col(SC.deal_progress))
-    push = property(lambda self: self._col(DC.push))
 
     def iran_act(self) -> None:
         """Today's push on the partners and a direct strike (:func:`sim.core.day.iran_act`)."""
@@ -64,12 +82,14 @@ class Iran(_View):
         day.iran_update(0, m.t, m.rows, m.X)
 
 
+@views("militia", "militias")
 class Militia(_View):
     """An Iran-backed militia group (Kata'ib Hezbollah, Harakat al-Nujaba, Asa'ib Ahl al-Haq, or
     the deniable front groups), with its own closeness to Iran, base rate and deniability.
 
-    State: ``excitation`` (self-excitation, attacks/day), ``grievance`` (revenge, attacks/day),
-    ``fear`` (deterrence, log-hazard units).
+    Its state (``excitation``, ``grievance``, ``fear``, ``truce``): the layout's ``militia``
+    fields, its group's columns; the groups' shared reading of the US red line and campaign: the
+    ``militias`` fields (:func:`views`).
     """
 
     def __init__(self, model: EscalationModel, index: int, name: str) -> None:
@@ -80,11 +100,6 @@ class Militia(_View):
         self.base_rate = p.base_rate[:, index]
         self.closeness = p.closeness[:, index]
         self.deniability = p.deniability[:, index]
-
-    excitation = property(lambda self: self._col(SC.excitation + self.index))
-    grievance = property(lambda self: self._col(SC.grievance + self.index))
-    fear = property(lambda self: self._col(SC.fear + self.index))
-    truce = property(lambda self: self._flag(SC.truce + self.index))
 
     def militia_act(self) -> None:
         """Whether to attack today, and the attack's severity, casualties and attribution."""
@@ -97,27 +112,19 @@ class Militia(_View):
         day.militia_update(0, m.t, self.index, m.rows, m.X, m.F, m.rk)
 
 
+@views("us")
 class UnitedStates(_View):
     """The United States: a response policy, a memory of unanswered attacks, and a force posture
     (air defence, exposed sites) that adapts to casualties.
+
+    Its state (``pending_*``, ``air_defence``, ``withdrawn``, ``war``, ...): the layout's ``us``
+    fields (:func:`views`).
     """
 
     def __init__(self, model: EscalationModel, policy: Policy) -> None:
         super().__init__(model)
         self.policy = policy
         self.code = compiled_code(policy)
-
-    air_defence = property(lambda self: self._col(SC.air_defence))
-    exposure = property(lambda self: self._col(SC.exposure))
-    pending_severity = property(lambda self: self._int(SC.pending_severity))
-    pending_group = property(lambda self: self._int(SC.pending_group))
-    pending_killed = property(lambda self: self._int(SC.pending_killed))
-    pending_age = property(lambda self: self._int(SC.pending_age))
-    pending_iran = property(lambda self: self._flag(SC.pending_iran))
-    cum_killed = property(lambda self: self._int(SC.cum_killed))
-    withdrawn = property(lambda self: self._flag(SC.withdrawn))
-    exchanges = property(lambda self: self._int(SC.exchanges))
-    war = property(lambda self: self._flag(SC.war))
 
     def us_observe(self) -> None:
         """Remember today's attacks (:func:`sim.core.day.us_observe`)."""
@@ -143,15 +150,11 @@ class UnitedStates(_View):
         day.us_update(0, m.t, m.rows, m.F, m.rk)
 
 
+@views("iraq")
 class IraqiGovernment(_View):
     """The Iraqi government: sovereignty pressure after US strikes on its soil, protests, the
     expulsion vote (5 January 2020), and prosecutions when pressed (none in the record).
     """
-
-    pressure = property(lambda self: self._col(SC.iraq_pressure))
-    #: Baghdad's pressure on the militias after harm to Iraqis (Iraqis harmed, decaying)
-    militia_pressure = property(lambda self: self._col(SC.baghdad_pressure))
-    voted = property(lambda self: self._flag(SC.voted))
 
     def iraq_react(self) -> None:
         """Prosecute if pressed; protest and perhaps vote on the morning's pressure; then weigh

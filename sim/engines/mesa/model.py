@@ -2,9 +2,9 @@
 
 The run's state is one row of the matrix of :mod:`sim.core.layout`; the actors
 (:mod:`sim.engines.mesa.agents`) are views over it and each plays its own phases of the day
-(:mod:`sim.core.day`). :meth:`EscalationModel.step` walks the phases in the order of
-:data:`sim.core.layout.PHASES`, handing each to the actor that owns it, so a run of this model
-and run ``k`` of the ensemble engine with the same key are the same run, draw for draw.
+(:mod:`sim.core.day`). :meth:`EscalationModel.step` reads as the day: the phases in the order of
+:func:`sim.core.day.run_day`, each called on the actor that plays it, so a run of this model and
+run ``k`` of the ensemble engine with the same key are the same run, draw for draw.
 """
 
 from __future__ import annotations
@@ -12,52 +12,22 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.core import day
+from sim.core import day, outcomes
 from sim.core.draws import chunk_key, run_key
 from sim.core.jit import announce_compile
-from sim.core.layout import DAILY, DC, OC, PHASES, SC, G, forcing_matrix, new_rows, shock_matrix
+from sim.core.layout import DAILY, DC, OC, SC, forcing_matrix, new_rows, shock_matrix
 from sim.core.params import GROUPS, Params
 from sim.core.policies import Policy, get_policy
-from sim.core.state import DayEvents, initial_rows
-from sim.engines.ensemble import Result, Tally
+from sim.core.state import DayEvents, Result, Tally, initial_rows
 from sim.engines.mesa.agents import Iran, IraqiGovernment, Militia, UnitedStates
-from sim.experiments.sampling import model_params
 from sim.inputs.scenario import Scenario, scenario_from_dict
 
 DEFAULT_SCENARIO = {"name": "default", "start": "2019-10-01", "days": 365}
 
-#: who plays each phase of the day: the model itself, Iran, each militia (in random order), the
-#: United States or the Iraqi government
-OWNER: dict[str, str] = {
-    "begin_day": "model", "iran_act": "iran", "militia_act": "militias",
-    "count_day": "model", "attack_losses": "model", "us_observe": "us", "us_decide": "us",
-    "us_act": "us", "iraq_react": "iraq",
-    "militia_update": "militias", "iran_update": "iran", "us_update": "us", "end_day": "model",
-}  # fmt: skip
-assert tuple(OWNER) == PHASES
 
-
-class _Today:
-    """Today's events of the run, typed (``model.today.severity`` of shape ``(1, G)`` ...)."""
-
-    _GROUP = {"attacked": bool, "severity": np.int64, "confidence": float, "killed": np.int64,
-              "wounded": np.int64}  # fmt: skip
-    _ONE = {"iran_struck": bool, "iran_killed": np.int64, "iran_wounded": np.int64,
-            "us_action": np.int64, "intensity": float, "target": np.int64, "prosecuted": bool,
-            "protested": bool, "lethal_today": bool, "total_killed": np.int64,
-            "rung": np.int64}  # fmt: skip
-    _COL = {"us_action": DC.action, "total_killed": DC.killed_total}
-
-    def __init__(self, rows: np.ndarray) -> None:
-        self._rows = rows
-
-    def __getattr__(self, name: str) -> np.ndarray:
-        if name in self._GROUP:
-            c = getattr(DC, name)
-            return self._rows[:, c : c + G].astype(self._GROUP[name])
-        if name in self._ONE:
-            return self._rows[:, self._COL.get(name) or getattr(DC, name)].astype(self._ONE[name])
-        raise AttributeError(name)
+def _total(column: int):
+    """A DataCollector reporter: the running total of an outcome column."""
+    return lambda m: int(m.rows[0, column])
 
 
 class EscalationModel(mesa.Model):
@@ -73,8 +43,9 @@ class EscalationModel(mesa.Model):
     scenario : the validated scenario (period, shocks, initial state), kept as ``config``
         (Mesa reserves ``scenario``); a default one-year scenario from 1 October 2019 if None
     policy : a policy instance or registered name (default: the scenario's)
-    params : parameters for one run (default: drawn as the ensemble draws them, from the
-        scenario's posterior and ``params``: :func:`sim.experiments.sampling.model_params`)
+    params : parameters for one run (default: the table's defaults and the scenario's
+        ``params``; :func:`sim.experiments.sampling.model_params` draws them as the ensemble
+        does, from the scenario's posterior)
     rng : seed or generator for Mesa's ``Model(rng=...)``; the run's draw key comes from it
         unless ``key`` is given
     forced_us, forced_iran, forced_vote, forced_truce : optional per-day US action codes,
@@ -107,8 +78,7 @@ class EscalationModel(mesa.Model):
         sc = self.config
         pol = policy if policy is not None else sc.policy
         self.policy = get_policy(pol) if isinstance(pol, str) else pol
-        self.p = params if params is not None else model_params(sc, rng)
-        self.n_groups = len(GROUPS)
+        self.p = params if params is not None else Params.build(1, sc.params)
         self.forced_us = forced_us
         self.rows = new_rows(self.p)
         initial_rows(self.rows, sc.initial)
@@ -125,17 +95,14 @@ class EscalationModel(mesa.Model):
         self.iraq = IraqiGovernment(self)
         self.militias = self.agents_by_type[Militia]
         self.tally = Tally(self.rows, self.L)
-        self.today = _Today(self.rows)
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "attacks": lambda m: int(m.rows[0, DC.attacks]),
                 "rung": lambda m: int(m.rows[0, DC.rung]),
-                "us_killed_total": lambda m: int(m.rows[0, OC.us_killed]),
-                "us_wounded_total": lambda m: int(m.rows[0, OC.us_wounded]),
-                "us_strikes_total": lambda m: int(m.rows[0, OC.us_strikes]),
-                "militia_killed_total": lambda m: int(m.rows[0, OC.militia_killed]),
-                "coalition_killed_total": lambda m: int(m.rows[0, OC.coalition_killed]),
-                "coalition_wounded_total": lambda m: int(m.rows[0, OC.coalition_wounded]),
+                **{
+                    f"{o.name}_total": _total(getattr(OC, o.name))
+                    for o in outcomes.tagged("datacollector")
+                },
                 "iran_grievance": lambda m: float(m.rows[0, SC.iran_grievance]),
                 "iran_push": lambda m: float(m.rows[0, DC.push]),
                 "iraq_pressure": lambda m: float(m.rows[0, SC.iraq_pressure]),
@@ -149,37 +116,60 @@ class EscalationModel(mesa.Model):
         if collect:
             self.datacollector.collect(self)
 
-    # the model's own phases -----------------------------------------------------------------
-    def begin_day(self) -> None:
-        day.begin_day(0, self.rows)
-
-    def attack_losses(self) -> None:
-        day.attack_losses(0, self.t, self.rows, self.rk)
-
-    def count_day(self) -> None:
-        day.count_day(0, self.rows)
-
-    def end_day(self) -> None:
-        day.end_day(0, self.t, self.rows, self.L)
-
     def step(self) -> None:
-        """Advance one day: each phase of :data:`sim.core.layout.PHASES` by its owner."""
+        """Advance one day: the phases of the day (:func:`sim.core.day.run_day`), in its order,
+        each played by its actor; the militia groups act in a random order (the day's numbers
+        do not depend on it, :mod:`sim.core.day`)."""
         if self.t >= self.config.days:
             self.running = False
             return
-        for phase in PHASES:
-            owner = OWNER[phase]
-            if owner == "militias":
-                self.militias.shuffle_do(phase)
-            elif owner == "model":
-                getattr(self, phase)()
-            else:
-                getattr(getattr(self, owner), phase)()
+        self.begin_day()
+        self.iran.iran_act()
+        self.militias.shuffle_do("militia_act")
+        self.count_day()
+        self.attack_losses()
+        self.us.us_observe()
+        self.us.us_decide()
+        self.us.us_act()
+        self.iraq.iraq_react()
+        self.red_line_update()
+        self.militias.shuffle_do("militia_update")
+        self.iran.iran_update()
+        self.us.us_update()
+        self.end_day()
         self.t += 1
         if self.collect:
             self.datacollector.collect(self)
         if self.t >= self.config.days:
             self.running = False
+
+    # the phases no single actor plays -------------------------------------------------------
+    def begin_day(self) -> None:
+        """Clear today's events (:func:`sim.core.day.begin_day`)."""
+        day.begin_day(0, self.rows)
+
+    def count_day(self) -> None:
+        """Count the day's attacks and US casualties (:func:`sim.core.day.count_day`)."""
+        day.count_day(0, self.rows)
+
+    def attack_losses(self) -> None:
+        """The coalition members hurt by the day's attacks (:func:`sim.core.day.attack_losses`)."""
+        day.attack_losses(0, self.t, self.rows, self.rk)
+
+    def red_line_update(self) -> None:
+        """The militias' shared reading of the US red line
+        (:func:`sim.core.day.red_line_update`)."""
+        day.red_line_update(0, self.rows)
+
+    def end_day(self) -> None:
+        """The day's rung and the tally (:func:`sim.core.day.end_day`)."""
+        day.end_day(0, self.t, self.rows, self.L)
+
+    @property
+    def today(self) -> DayEvents:
+        """Today's events of the run, typed (``model.today.severity`` of shape ``(1, G)``, one
+        field per row of :data:`sim.core.layout.DAY`); after a step, that day's."""
+        return DayEvents.from_rows(self.rows)
 
     @property
     def last(self) -> DayEvents | None:

@@ -1,16 +1,18 @@
-"""The truce pieces of the day's phases (:mod:`sim.core.day`), kept apart to keep the day short.
+"""What holds the militias back: their truces and Baghdad's pressure on them, in the day's
+phases (:mod:`sim.core.day`).
 
-Each helper reads and writes one run's row ``R[i]`` (:mod:`sim.core.layout`) and calls the
-scalar rules of :mod:`sim.core.rules.truce`; the phases of :mod:`sim.core.day` call them, so both
-engines run them:
+A group may declare a truce (mediated by Baghdad's pressure, offered while a withdrawal
+timetable advances) and end it; the record forces the documented ones in a replay. Its attacks
+harm Iraqis, and Baghdad's pressure on the militias after that harm deters them. Each helper
+reads and writes one run's row ``R[i]`` (:mod:`sim.core.layout`) and calls the scalar rules of
+:mod:`sim.core.rules.truce`; the phases of :mod:`sim.core.day` call them, so both engines run
+them:
 
-* ``militia_act``: the record's truce when forced (:func:`force_truce`), the truce's and
-  Baghdad's factor on the attack hazard (:func:`attack_factor`), the Iraqis an attack harms
-  (:func:`harm_iraqis`);
+* ``militia_act``: the record's truce when forced (:func:`force_truce`), the factor a truce,
+  Baghdad's pressure, a timetable and the campaign after a vote put on the attack hazard
+  (:func:`attack_factor`), the Iraqis an attack harms (:func:`harm_iraqis`);
 * ``iraq_react``: Baghdad's pressure on the militias after today's harm (:func:`baghdad_update`);
-* ``militia_update``: a truce declared or ended (:func:`truce_after_day`);
-* ``us_update``: the withdrawal timetable, a negotiated withdrawal and the militias' campaign
-  after an expulsion vote (:func:`timetable_after_day`).
+* ``militia_update``: a truce declared or ended (:func:`truce_after_day`).
 """
 
 from __future__ import annotations
@@ -31,12 +33,13 @@ def force_truce(i, g, R, f):
 
 @njit(inline="always")
 def attack_factor(i, g, R) -> float:
-    """The multiplier of group ``g``'s attack hazard today (:func:`sim.core.rules.truce.
-    attack_factor`).
+    """The multiplier of group ``g``'s attack hazard today
+    (:func:`sim.core.rules.truce.attack_factor`).
 
     Its inputs other than the group's truce are the same for every group all day, so the factor
     of the groups not in truce is computed once a day, by the first of them to need it, and kept
-    in ``DC.attack_factor`` (0 until then; :func:`sim.core.day.begin_day` clears it)."""
+    in ``DC.attack_factor`` (0 until then; :func:`sim.core.day.begin_day` clears it), so the
+    order in which the groups act does not matter."""
     in_truce = R[i, SC.truce + g] != 0
     if not in_truce and R[i, DC.attack_factor] != 0.0:
         return R[i, DC.attack_factor]
@@ -96,27 +99,3 @@ def truce_after_day(i, t, g, R, rk, f, hit: float):
     R[i, SC.truce + g] = truce.truce_update(
         R[i, SC.truce + g] != 0, hit, on, end, rk, t, draws.TRUCE + g
     )
-
-
-@njit(inline="always")
-def timetable_after_day(i, R, may_withdraw: bool):
-    """The timetable's progress after the day, and the militias' campaign after an expulsion
-    vote (:func:`sim.core.rules.truce.campaign_update`); US forces leave once the timetable is
-    complete (a negotiated withdrawal), unless the US is forced or gone already (``may_withdraw``
-    false)."""
-    R[i, SC.timetable] = truce.timetable_update(
-        R[i, SC.timetable],
-        int(R[i, DC.action]),
-        R[i, DC.lethal_today] != 0,
-        R[i, PC.timetable_rate],
-        R[i, PC.timetable_setback],
-    )
-    R[i, SC.campaign] = truce.campaign_update(
-        R[i, SC.campaign],
-        R[i, SC.voted] != 0,
-        R[i, SC.withdrawn] == 0,
-        R[i, PC.expulsion_campaign],
-        R[i, PC.campaign_ramp],
-    )
-    if may_withdraw and truce.timetable_complete(R[i, SC.timetable]):
-        R[i, SC.withdrawn], R[i, SC.negotiated] = 1.0, 1.0

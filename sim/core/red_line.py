@@ -1,9 +1,11 @@
-"""Strategic severity: the phase helpers that read and write the militias' red-line belief.
+"""The militias' reading of the US red line: which attacks the US answers, and how lethal they
+therefore aim to be (strategic severity).
 
-Kept beside :mod:`sim.core.day` (which calls them from ``militia_act`` and ``militia_update``)
-so that the day stays short; the rules themselves are in :mod:`sim.core.rules.militia`
-(:func:`~sim.core.rules.militia.red_line`, :func:`~sim.core.rules.militia.aim`,
-:func:`~sim.core.rules.militia.red_line_update`).
+The groups share one reading, learnt from the US's answers (:func:`red_line_day`, the phase
+``red_line_update`` of :mod:`sim.core.day`), and each aims its attacks below the line and lower
+with its fear (:func:`aim_of`, in ``militia_act``). The rules themselves are in
+:mod:`sim.core.rules.militia` (:func:`~sim.core.rules.militia.red_line`,
+:func:`~sim.core.rules.militia.aim`, :func:`~sim.core.rules.militia.red_line_update`).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
-"""Whom today's US action hits, and whom else: part of phase 8 (``us_act``) of the day.
+"""Whom today's US action hits, and whom else: part of the phase ``us_act`` of the day.
 
 The target is the group the US names for the pending attack, or the group it blames when nobody
 is named (:func:`sim.core.rules.us.aim`); a strike on a group other than the true perpetrator
 is misdirected; a strike inside Iraq harms Iraqi bystanders, more when misdirected
 (:func:`sim.core.rules.us.strike_harm`); a strike on militias kills some of their members
 (:func:`sim.core.rules.losses.militia_killed`). A forced action of a replay goes through the
-same rules. Kept apart from :mod:`sim.core.day` only to keep that module short.
+same rules.
 """
 
 from __future__ import annotations
