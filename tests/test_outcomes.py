@@ -57,8 +57,8 @@ def test_every_engine_outcome_is_tallied_by_the_day():
 
 
 def test_every_report_reads_the_declarations():
+    from sim.analysis import outcomes as analysed
     from sim.analysis import report, summaries
-    from sim.cli import compare
     from sim.explore import figures, runner, sensitivity_problem
     from sim.figures import compare as fig_compare
     from sim.figures import differences
@@ -72,7 +72,7 @@ def test_every_report_reads_the_declarations():
     assert list(fig_compare.COMPARE_OUTCOMES) == names("figure_outcomes")
     assert list(differences.DIFF_OUTCOMES) == names("figure_differences")
     assert list(differences.EVENT_OUTCOMES) == names("figure_events")
-    assert [o.name for o in compare.KEY_OUTCOMES] == names("key_table")
+    assert [o.name for o in analysed.KEY_OUTCOMES] == names("key_table")
     assert list(figures.REGRET_OUTCOMES) == names("regret")
     assert set(sensitivity_problem.DEFAULT_OUTCOMES) == set(names("sensitivity_default"))
     explored = set(runner.EXPLORE_OUTCOMES)

@@ -9,10 +9,13 @@ survival analysis over all runs (restricted mean and Kaplan–Meier median,
 under common random numbers,
 the *paired* difference of each policy against a reference policy (do nothing, unless told)
 with a nonparametric percentile bootstrap interval (Efron & Tibshirani 1993, ch. 13) that
-resamples run indices jointly.
+resamples run indices jointly. :func:`key_table` is the short table of a few key outcomes that
+``run`` and ``compare`` print at the end.
 """
 
 from __future__ import annotations
+
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -368,5 +371,37 @@ def _paired_differences(
     return out
 
 
-__all__ = ["DERIVED", "SUMMARY_COLUMNS", "bootstrap_weights", "infer_horizon",
-           "summarise_outcomes"]  # fmt: skip
+#: The outcomes of the short table ``run`` and ``compare`` print at the end (tag ``key_table`` of
+#: :mod:`sim.core.outcomes`).
+KEY_OUTCOMES: tuple[declared.Outcome, ...] = declared.tagged("key_table")
+
+
+def key_table(runs: pd.DataFrame, horizon: int = 0) -> pd.DataFrame:
+    """A short readable table: policy × a few key outcomes (means per run, shares of runs)."""
+    policy = runs["policy"]
+    cols = {}
+    for o in KEY_OUTCOMES:
+        v = pd.Series(np.asarray(o.values(runs, horizon), dtype=float), index=runs.index)
+        cols[o.short_label] = (
+            v.groupby(policy, observed=True, sort=False)
+            .mean()
+            .round(3 if o.kind == declared.SHARE else 2)
+        )
+    table = pd.DataFrame(cols)
+    table.index.name = "policy"
+    return table
+
+
+#: The lines printed under :func:`key_table`.
+KEY_NOTE = textwrap.fill(
+    ", ".join(o.short_label for o in KEY_OUTCOMES if o.kind != declared.SHARE)
+    + ": mean per run over the period; "
+    + "; ".join(f"{o.short_label}: share of runs in which {o.description}" for o in KEY_OUTCOMES
+                if o.kind == declared.SHARE)
+    + ". Policies: `escalation policies`.",
+    92,
+)  # fmt: skip
+
+
+__all__ = ["DERIVED", "KEY_NOTE", "KEY_OUTCOMES", "SUMMARY_COLUMNS", "bootstrap_weights",
+           "infer_horizon", "key_table", "summarise_outcomes"]  # fmt: skip

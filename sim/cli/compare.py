@@ -12,14 +12,13 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-import textwrap
 from functools import partial
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from sim.analysis import metrics
+from sim.analysis.outcomes import KEY_NOTE, key_table
 from sim.cli.options import (
     add_execution_arguments,
     command_words,
@@ -27,7 +26,6 @@ from sim.cli.options import (
     experiment_from_args,
     summary_context,
 )
-from sim.core import outcomes
 from sim.core.policies import PolicyError, all_policies, get_policy
 from sim.experiments.experiment import ExperimentResult, run_experiment
 from sim.inputs.scenario import Scenario, load_scenario
@@ -100,37 +98,6 @@ def resolve_policies(spec: str | None, scenario: Scenario) -> tuple[list[str], b
     if added:
         names.insert(0, BASELINE)
     return names, added
-
-
-#: The outcomes the end-of-run table shows (tag ``key_table`` of :mod:`sim.core.outcomes`).
-KEY_OUTCOMES: tuple[outcomes.Outcome, ...] = outcomes.tagged("key_table")
-
-
-def key_table(runs: pd.DataFrame, horizon: int = 0) -> pd.DataFrame:
-    """A short readable table: policy × a few key outcomes (means per run, shares of runs)."""
-    policy = runs["policy"]
-    cols = {}
-    for o in KEY_OUTCOMES:
-        v = pd.Series(np.asarray(o.values(runs, horizon), dtype=float), index=runs.index)
-        cols[o.short_label] = (
-            v.groupby(policy, observed=True, sort=False)
-            .mean()
-            .round(3 if o.kind == outcomes.SHARE else 2)
-        )
-    table = pd.DataFrame(cols)
-    table.index.name = "policy"
-    return table
-
-
-#: The lines printed under :func:`key_table`.
-KEY_NOTE = textwrap.fill(
-    ", ".join(o.short_label for o in KEY_OUTCOMES if o.kind != outcomes.SHARE)
-    + ": mean per run over the period; "
-    + "; ".join(f"{o.short_label}: share of runs in which {o.description}" for o in KEY_OUTCOMES
-                if o.kind == outcomes.SHARE)
-    + ". Policies: `escalation policies`.",
-    92,
-)  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:

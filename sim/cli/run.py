@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 
 from sim.analysis import metrics
-from sim.cli.compare import KEY_NOTE, key_table
+from sim.analysis.outcomes import KEY_NOTE, key_table
 from sim.cli.options import (
     add_execution_arguments,
     command_words,
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         return res
     if not args.quiet:
         print(f"{scenario.name}: {args.runs:,} runs of '{policy}' (seed {args.seed})")
-        print(key_table(res.outcomes).to_string())
+        print(key_table(res.outcomes, scenario.days).to_string())
         print(KEY_NOTE)
         print(f"results in {res.out}/ ({', '.join(p.name for p in res.files)})")
     return 0

@@ -41,7 +41,7 @@ TAGS: dict[str, str] = {
     "figure_outcomes": "a panel of outcomes_by_policy.png",
     "figure_differences": "a panel of paired_differences.png",
     "figure_events": "a panel of time_to_events.png",
-    "key_table": "a column of the table `escalation compare` prints",
+    "key_table": "a column of the short table `escalation run` and `compare` print",
     "history": "a row of the replay's and the branch's summary tables",
     "explore": "kept per world and policy by `escalation explore`",
     "regret": "a panel of explore's regret figure",
