@@ -2,8 +2,9 @@
 
 Each entry is a name that a framework calls or reads, or that code reaches through a string.
 ``tests/test_tree.py`` fails when an entry is no longer needed (vulture finds nothing without
-it), so the list cannot keep names of code that is gone. Validators and fixtures are left out
-by decorator instead (``[tool.vulture]`` in ``pyproject.toml``).
+it), so the list cannot keep names of code that is gone. Validators, fixtures and the built-in
+policies (``@register`` files each in the registry under its name, where commands and scenarios
+find it) are left out by decorator instead (``[tool.vulture]`` in ``pyproject.toml``).
 """
 
 from vulture.whitelist_utils import Whitelist
@@ -14,20 +15,7 @@ _ = Whitelist()
 _.model_config
 # Mesa's runners and visualisation stop when a model's `running` turns False
 _.running
-# Policies register themselves by subclassing sim.core.policies.Policy (its __init_subclass__
-# files each under its name); commands and scenarios find them by that name
-_.StrikeSyria
-_.EscalateSyria
-_.StrikeIraq
-_.CasualtyThreshold
-_.AnswerAttributed
-_.HoldIranAccountable
-_.IraqiAccountability
-_.RegionalDeal
-_.Decapitation
-_.TitForTat
-_.GenerousTitForTat
-_.NegotiateWithdrawal
+# A user's policy that a test names by import path ("module:Class") only
 _.SilentTwin  # tests/test_explore_run.py
 # pytest: a hook, a module's marks, a fixture requested by its argument name
 _.pytest_configure
