@@ -37,6 +37,7 @@ marked ``interpolated``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Sequence
@@ -342,6 +343,7 @@ class _Statement:
     end: int
     low: float | None  # None: the side bounds nothing
     high: float | None
+    cumulative: bool = False  # a running tally since a fixed start
 
     def cells(self) -> set[tuple[str, int]]:
         months = range(_month_index(self.start), _month_index(self.end) + 1)
@@ -368,13 +370,71 @@ def _statements(counts: pd.DataFrame) -> tuple[list[_Statement], list[dict[str, 
             unused.append({"statement": r["id"], "counter": r["counter"], "why": reason})
             continue
         first = _day(max(start, RECORD_START))
-        used.append(_Statement(r["id"], r["counter"], names, first, _day(end), lo, hi))
+        used.append(_Statement(r["id"], r["counter"], names, first, _day(end), lo, hi,
+                               r["cumulative"] == "yes"))  # fmt: skip
     return used, unused
+
+
+def _ranked_later(s: _Statement) -> tuple[int, float, float]:
+    """Order of running tallies from the latest: the later end, then (the same day) the higher
+    count."""
+    low = -1.0 if s.low is None else s.low
+    high = math.inf if s.high is None else s.high
+    return (s.end, low, high)
+
+
+def supersede(statements: Sequence[_Statement]) -> tuple[list[_Statement], list[dict[str, str]]]:
+    """The statements with the sides that a later running tally contradicts left out, and what
+    was left out (``docs/record.md``, "The monthly series").
+
+    Two running tallies (``cumulative`` yes) of the same counter, series and start cannot both
+    hold when the one ending no later states more than the other allows. A running tally only
+    grows, so one of them is wrong: a count repeated after it was overtaken, or a revision that
+    adds injuries reported days late. The later one stands -- the one that ends later, or,
+    ending the same day, the higher (the count taken later) -- and the earlier loses the side
+    the later contradicts: its lower side when it ends earlier and states more than the later
+    allows; its upper side when it ends the same day and the later states more. Tallies are
+    taken from the latest back, each checked against those already kept. A tally that merely
+    repeats an old figure under a later date is a coding error, corrected in the record, not
+    left to this rule.
+    """
+    final = {s.id: s for s in statements}
+    gone: list[dict[str, str]] = []
+    groups: dict[tuple, list[_Statement]] = {}
+    for s in statements:
+        if s.cumulative:
+            groups.setdefault((s.counter, s.names, s.start), []).append(s)
+    for tallies in groups.values():
+        kept: list[_Statement] = []
+        for s in sorted(tallies, key=_ranked_later, reverse=True):
+            for k in kept:
+                earlier_says_more = s.end < k.end and _above(s.low, k.high)
+                same_day_later_says_more = s.end == k.end and _above(k.low, s.high)
+                if earlier_says_more or same_day_later_says_more:
+                    side = "low" if earlier_says_more else "high"
+                    s = dataclasses.replace(s, **{side: None})
+                    gone.append({"statement": s.id, "side": side, "superseded_by": k.id})
+            final[s.id] = s
+            if s.low is not None or s.high is not None:
+                kept.append(s)
+    out = [final[s.id] for s in statements]
+    return [s for s in out if s.low is not None or s.high is not None], gone
+
+
+def _above(low: float | None, high: float | None) -> bool:
+    """Whether a lower side exceeds an upper side (both present)."""
+    return low is not None and high is not None and low > high
 
 
 def basis_statements(statements: Sequence[_Statement]) -> list[_Statement]:
     """The default basis (module docstring): counter by counter in :data:`BASIS_ORDER`, a
-    statement enters if no month of a series it covers is covered by an earlier counter's."""
+    statement enters if no month of a series it covers is covered by an earlier counter's;
+    then the sides that a later running tally of the same counter contradicts are left out
+    (:func:`supersede`)."""
+    return supersede(_basis_choice(statements))[0]
+
+
+def _basis_choice(statements: Sequence[_Statement]) -> list[_Statement]:
     taken: set[tuple[str, int]] = set()
     out = []
     for counter in BASIS_ORDER:
@@ -731,11 +791,16 @@ class Monthly:
         side, its bounds, short_by).
     unused : pandas.DataFrame
         Statements that bound no monthly series, with why.
+    superseded : pandas.DataFrame
+        Sides of running tallies that the default basis leaves out because a later tally of
+        the same counter contradicts them (:func:`supersede`): statement, side,
+        superseded_by. Each counter's own table keeps them.
     """
 
     table: pd.DataFrame
     conflicts: pd.DataFrame
     unused: pd.DataFrame
+    superseded: pd.DataFrame
 
 
 def _group_names() -> dict[str, list[str]]:
@@ -789,12 +854,15 @@ class _State:
     unused: pd.DataFrame
     done: dict[str, tuple[pd.DataFrame, pd.DataFrame]]
     solved: dict
+    basis: list[_Statement]
+    superseded: pd.DataFrame
 
 
 #: Monthly series already computed, by the record's contents (:attr:`Record.key`).
 _CACHE: dict[str, _State] = {}
 _CACHE_SIZE = 8
 _CONFLICT_COLUMNS = ["counter", "statement", "side", "low", "high", "short_by"]
+_SUPERSEDED_COLUMNS = ["statement", "side", "superseded_by"]
 
 
 def _state(record: Record) -> _State:
@@ -803,9 +871,11 @@ def _state(record: Record) -> _State:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
         statements, unused = _statements(record.counts)
+        basis, gone = supersede(_basis_choice(statements))
         _CACHE[key] = _State(_lower_bounds(record.events), statements,
                              pd.DataFrame(unused, columns=["statement", "counter", "why"]), {},
-                             {})  # fmt: skip
+                             {}, basis,
+                             pd.DataFrame(gone, columns=_SUPERSEDED_COLUMNS))  # fmt: skip
     return _CACHE[key]
 
 
@@ -813,7 +883,7 @@ def _counter(state: _State, counter: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The table and the conflicts of one counter (or the basis), computed once."""
     if counter not in state.done:
         if counter == BASIS:
-            chosen = basis_statements(state.statements)
+            chosen = state.basis
         else:
             chosen = [s for s in state.statements if s.counter == counter]
         rows: list[tuple] = []
@@ -846,7 +916,7 @@ def monthly(record: Record, counters: Sequence[str] = COUNTER_NAMES) -> Monthly:
     done = [_counter(state, c) for c in counters]
     table = pd.concat([t for t, _ in done], ignore_index=True)
     conflicts = pd.concat([c for _, c in done], ignore_index=True)
-    return Monthly(table, conflicts, state.unused.copy())
+    return Monthly(table, conflicts, state.unused.copy(), state.superseded.copy())
 
 
 def monthly_table(record: Record, counter: str | None = BASIS) -> pd.DataFrame:
