@@ -25,9 +25,9 @@ spoken of by an earlier one. Militia claims never enter the basis.
 Statements that cannot all hold (two tallies of the same months that do not overlap, a "no
 attacks" that a documented attack contradicts) get slack variables: the smallest total slack is
 found first, and the statements left with slack are reported (:attr:`Monthly.conflicts`). The
-lower and upper bound of each month are then a linear programme (HiGHS, the solver of
-``scipy.optimize.linprog``; :class:`_Bounds`) minimising and maximising it with the total slack
-held at its minimum; the upper bound is unbounded where nothing caps the month. The best
+lower and upper bound of each month are then a linear programme (HiGHS, through the
+``highspy`` package; :class:`_Bounds`) minimising and maximising it with the total slack held at
+its minimum; the upper bound is unbounded where nothing caps the month. The best
 estimate is the feasible point with the smallest total variation (the sum over months of
 ``|x_m - x_{m-1}|``, per series) plus a cost on the counts: :data:`TINY` on a month that
 statements cap, :data:`UNCAPPED_COST` on one they do not (so such a month keeps the least the
@@ -43,10 +43,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
 from sim.errors import UserError
@@ -560,68 +560,52 @@ def _problem(names: list[str], statements: list[_Statement], low: _Lower) -> _Pr
     )  # fmt: skip
 
 
-def _lp(
-    c: np.ndarray, A: sparse.csr_matrix, b: np.ndarray, lb, ub
-) -> tuple[int, float, np.ndarray]:
-    """Minimise ``c @ x`` subject to ``A x <= b`` and the bounds: (status, value, x); status 0
-    optimal, 3 unbounded (``scipy.optimize.linprog``)."""
-    bounds = np.column_stack([lb, np.where(np.isinf(ub), None, ub)])
-    res = linprog(c, A_ub=A if A.shape[0] else None, b_ub=b if A.shape[0] else None,
-                  bounds=bounds, method="highs")  # fmt: skip
-    if res.status not in (0, 3):
-        raise RuntimeError(f"the monthly bounds' linear programme failed: {res.message}")
-    return res.status, float(res.fun) if res.status == 0 else -math.inf, res.x
-
-
 class _Bounds:
     """Minimise several objectives over one feasible set (the bound programmes of a part).
 
-    One HiGHS model is built once and re-solved from the previous optimal basis after each
-    change of objective (HiGHS through the interface scipy ships, ``scipy.optimize._highspy``;
-    where a scipy lacks it, each objective is a call of ``scipy.optimize.linprog``, the same
-    solver, several times slower). Returns -inf for an objective unbounded below.
+    One HiGHS model (the ``highspy`` package: ``addVars``, ``addRows``, then ``changeColsCost``
+    and ``run`` for each objective) is built once; HiGHS re-solves it from the previous optimal
+    basis after each change of objective. Returns -inf for an objective unbounded below.
     """
 
     def __init__(self, A: sparse.csr_matrix, b: np.ndarray, lb: np.ndarray, ub: np.ndarray):
-        self.A, self.b, self.lb, self.ub = A, b, lb, ub
-        self.highs = None
-        try:
-            from scipy.optimize._highspy import _core as h
-        except ImportError:  # pragma: no cover - scipy without its bundled interface
-            return
-        n, csc = A.shape[1], A.tocsc()
-        lp = h.HighsLp()
-        lp.num_col_, lp.num_row_ = n, A.shape[0]
-        lp.col_cost_ = np.zeros(n)
-        lp.col_lower_ = lb.astype(float)
-        lp.col_upper_ = np.where(np.isinf(ub), h.kHighsInf, ub).astype(float)
-        lp.row_lower_ = np.full(A.shape[0], -h.kHighsInf)
-        lp.row_upper_ = b.astype(float)
-        lp.a_matrix_.format_ = h.MatrixFormat.kColwise
-        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, A.shape[0]
-        lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = csc.indices.astype(np.int32)
-        lp.a_matrix_.value_ = csc.data.astype(float)
-        highs = h._Highs()
-        highs.setOptionValue("output_flag", False)
-        if highs.passModel(lp) != h.HighsStatus.kOk:  # pragma: no cover
-            return
-        self.highs, self.h, self.index = highs, h, np.arange(n, dtype=np.int32)
+        inf = highspy.kHighsInf
+        n, m = A.shape[1], A.shape[0]
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.index = np.arange(n, dtype=np.int32)
+        self._check("addVars", self.highs.addVars(
+            n, lb.astype(float), np.where(np.isinf(ub), inf, ub).astype(float)))  # fmt: skip
+        if m:
+            self._check("addRows", self.highs.addRows(
+                m, np.full(m, -inf), b.astype(float), A.nnz, A.indptr[:-1].astype(np.int32),
+                A.indices.astype(np.int32), A.data.astype(float)))  # fmt: skip
+
+    @staticmethod
+    def _check(call: str, status: highspy.HighsStatus) -> None:
+        if status != highspy.HighsStatus.kOk:
+            raise RuntimeError(f"the monthly bounds' linear programme: HiGHS {call} gave {status}")
 
     def solve(self, c: np.ndarray) -> tuple[float, np.ndarray]:
-        """(minimum, a minimiser) of ``c @ x``; (-inf, zeros) when unbounded below."""
-        if self.highs is None:
-            return _lp(c, self.A, self.b, self.lb, self.ub)[1:]
-        self.highs.changeColsCost(len(c), self.index, c.astype(float))
+        """(minimum, a minimiser) of ``c @ x``; (-inf, zeros) when unbounded below.
+
+        Raises
+        ------
+        RuntimeError
+            When HiGHS ends with neither an optimum nor unboundedness (the programmes are
+            feasible by construction: every statement side has a slack).
+        """
+        self._check("changeColsCost", self.highs.changeColsCost(len(c), self.index,
+                                                                c.astype(float)))  # fmt: skip
         self.highs.run()
         status = self.highs.getModelStatus()
-        if status == self.h.HighsModelStatus.kOptimal:
+        if status == highspy.HighsModelStatus.kOptimal:
             x = np.asarray(self.highs.getSolution().col_value, dtype=float)
             return float(self.highs.getInfo().objective_function_value), x
-        if status in (self.h.HighsModelStatus.kUnbounded,
-                      self.h.HighsModelStatus.kUnboundedOrInfeasible):  # fmt: skip
+        if status in (highspy.HighsModelStatus.kUnbounded,
+                      highspy.HighsModelStatus.kUnboundedOrInfeasible):  # fmt: skip
             return -math.inf, np.zeros(len(c))
-        return _lp(c, self.A, self.b, self.lb, self.ub)[1:]  # pragma: no cover - a fallback
+        raise RuntimeError(f"the monthly bounds' linear programme: HiGHS ended with {status}")
 
     def minimum(self, c: np.ndarray) -> float:
         """The minimum of ``c @ x`` (-inf when unbounded below)."""
