@@ -365,3 +365,24 @@ def test_record_plot_draws_a_figure(tmp_path: Path, capsys) -> None:
     assert out.stat().st_size > 50_000 and out.with_suffix(".pdf").is_file()
     assert main(["record", "--plot", str(tmp_path / "record.txt")]) == 2
     assert "must end in .png, .pdf or .svg" in capsys.readouterr().err
+
+
+def test_the_record_figure_says_what_it_shows() -> None:
+    from sim.figures.record import SHOCKS, _caption, _flat_stretch, _runs, record_figure
+
+    assert _runs(pd.Series([0, 1, 1, 0, 1]).astype(bool).to_numpy()) == [(1, 2), (4, 4)]
+    full = load_record("full")
+    basis = " ".join(_caption(full, "basis"))
+    assert "Default basis" in basis and "never militia claims" in basis and "gaps.csv" in basis
+    # the flat stretch named is the year-long official count of convoy bombs
+    assert _flat_stretch(M.monthly_table(full)).startswith(
+        "Iraq: bombs on supply convoys, Dec 2019"
+    )
+    assert "Only the press counter's statements" in " ".join(_caption(full, "press"))
+    fig = record_figure(full)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    strip = next(t for t in texts if t.startswith("Shocks:"))
+    assert all(name in strip.replace("\n", " ") for _, name in SHOCKS)
+    assert "Declared truces: A Kata'ib Hezbollah, 11 Oct 2020" in strip.replace("\n", " ")
+    # every shock has its number on the strip, every truce its letter
+    assert {"1", "2", "3", "4", "A", "B", "C"} <= set(texts)
