@@ -216,7 +216,7 @@ def cell(row: pd.Series) -> str:
 def monthly_markdown(record: Record, counter: str) -> str:
     """The --monthly tables in Markdown, one per group of series, and the statements the
     counter's statements and the events cannot all meet."""
-    from sim.inputs.monthly import BASIS, BY_NAME, monthly
+    from sim.inputs.monthly import BY_NAME, monthly
 
     res = monthly(record, (counter,))
     table = res.table
@@ -250,10 +250,10 @@ def monthly_markdown(record: Record, counter: str) -> str:
               "" if pd.isna(r.high) else _num(r.high), _num(r.short_by)]
              for r in conf.itertuples()],
         ))  # fmt: skip
-    if counter == BASIS and not res.superseded.empty:
-        out += ["", "## Running tallies superseded in the basis", "",
-                "A later running tally of the same counter contradicts these sides; the basis "
-                "leaves them out (the counter's own table keeps them):", "",
+    if not res.superseded.empty:
+        out += ["", "## Running tallies superseded", "",
+                "A later running tally of the same counter contradicts these sides, which the "
+                "table leaves out:", "",
                 markdown_table(["statement", "side", "superseded by"],
                                [[r.statement, r.side, r.superseded_by]
                                 for r in res.superseded.itertuples()])]  # fmt: skip

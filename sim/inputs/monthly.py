@@ -431,7 +431,17 @@ def basis_statements(statements: Sequence[_Statement]) -> list[_Statement]:
     statement enters if no month of a series it covers is covered by an earlier counter's;
     then the sides that a later running tally of the same counter contradicts are left out
     (:func:`supersede`)."""
-    return supersede(_basis_choice(statements))[0]
+    return table_statements(statements, BASIS)[0]
+
+
+def table_statements(
+    statements: Sequence[_Statement], counter: str
+) -> tuple[list[_Statement], list[dict[str, str]]]:
+    """The statements the table of ``counter`` (or of the basis) meets, and the sides left out
+    as superseded (:func:`supersede`)."""
+    if counter == BASIS:
+        return supersede(_basis_choice(statements))
+    return supersede([s for s in statements if s.counter == counter])
 
 
 def _basis_choice(statements: Sequence[_Statement]) -> list[_Statement]:
@@ -776,9 +786,9 @@ class Monthly:
     unused : pandas.DataFrame
         Statements that bound no monthly series, with why.
     superseded : pandas.DataFrame
-        Sides of running tallies that the default basis leaves out because a later tally of
-        the same counter contradicts them (:func:`supersede`): statement, side,
-        superseded_by. Each counter's own table keeps them.
+        Sides of running tallies that a table (the basis' or a counter's) leaves out because a
+        later tally of the same counter contradicts them (:func:`supersede`): counter,
+        statement, side, superseded_by.
     """
 
     table: pd.DataFrame
@@ -836,17 +846,15 @@ class _State:
     low: _Lower
     statements: list[_Statement]
     unused: pd.DataFrame
-    done: dict[str, tuple[pd.DataFrame, pd.DataFrame]]
+    done: dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]
     solved: dict
-    basis: list[_Statement]
-    superseded: pd.DataFrame
 
 
 #: Monthly series already computed, by the record's contents (:attr:`Record.key`).
 _CACHE: dict[str, _State] = {}
 _CACHE_SIZE = 8
 _CONFLICT_COLUMNS = ["counter", "statement", "side", "low", "high", "short_by"]
-_SUPERSEDED_COLUMNS = ["statement", "side", "superseded_by"]
+_SUPERSEDED_COLUMNS = ["counter", "statement", "side", "superseded_by"]
 
 
 def _state(record: Record) -> _State:
@@ -855,28 +863,28 @@ def _state(record: Record) -> _State:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
         statements, unused = _statements(record.counts)
-        basis, gone = supersede(_basis_choice(statements))
         _CACHE[key] = _State(_lower_bounds(record.events), statements,
                              pd.DataFrame(unused, columns=["statement", "counter", "why"]), {},
-                             {}, basis,
-                             pd.DataFrame(gone, columns=_SUPERSEDED_COLUMNS))  # fmt: skip
+                             {})  # fmt: skip
     return _CACHE[key]
 
 
-def _counter(state: _State, counter: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The table and the conflicts of one counter (or the basis), computed once."""
+def _counter(state: _State, counter: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The table, the conflicts and the superseded sides of one counter (or the basis),
+    computed once."""
     if counter not in state.done:
-        if counter == BASIS:
-            chosen = state.basis
-        else:
-            chosen = [s for s in state.statements if s.counter == counter]
+        chosen, gone = table_statements(state.statements, counter)
         rows: list[tuple] = []
         conf: list[dict[str, object]] = []
         _table_rows(counter, chosen, state.low, rows, conf, state.solved)
         table = pd.DataFrame(rows, columns=list(COLUMNS))
         table["low"] = table["low"].astype("int64")
         table["high"] = table["high"].astype(float)
-        state.done[counter] = (table, pd.DataFrame(conf, columns=_CONFLICT_COLUMNS))
+        state.done[counter] = (
+            table,
+            pd.DataFrame(conf, columns=_CONFLICT_COLUMNS),
+            pd.DataFrame([{"counter": counter, **g} for g in gone], columns=_SUPERSEDED_COLUMNS),
+        )
     return state.done[counter]
 
 
@@ -898,9 +906,10 @@ def monthly(record: Record, counters: Sequence[str] = COUNTER_NAMES) -> Monthly:
         _check_counter(c)
     state = _state(record)
     done = [_counter(state, c) for c in counters]
-    table = pd.concat([t for t, _ in done], ignore_index=True)
-    conflicts = pd.concat([c for _, c in done], ignore_index=True)
-    return Monthly(table, conflicts, state.unused.copy(), state.superseded.copy())
+    table, conflicts, superseded = (
+        pd.concat(parts, ignore_index=True) for parts in zip(*done, strict=True)
+    )
+    return Monthly(table, conflicts, state.unused.copy(), superseded)
 
 
 def monthly_table(record: Record, counter: str | None = BASIS) -> pd.DataFrame:
