@@ -232,6 +232,7 @@ def _caption(record: Record, counter: str) -> list[str]:
     else:
         whose = f"Only the {counter} counter's statements, with every event."
     name = record.name[:1].upper() + record.name[1:]
+    gaps = " (gaps.csv lists the months for which no count was found)" if len(record.gaps) else ""
     return [
         f"{name}: {len(record.events)} events, {len(record.counts)} count statements, "
         "per calendar month.",
@@ -241,13 +242,8 @@ def _caption(record: Record, counter: str) -> list[str]:
         "the month). Line: the smoothest estimate inside the bands; a statement spanning many "
         "months is spread evenly, so a flat stretch is its average, not a monthly count"
         + (f" ({flat})." if flat else "."),
-        "Hatched: no statement and no event, nothing known"
-        + (
-            " (gaps.csv lists the months for which no count was found)."
-            if len(record.gaps)
-            else "."
-        )
-        + " A thick line at zero: statements that there were none.",
+        f"Hatched: no statement and no event, nothing known{gaps}. A thick line at zero: "
+        "statements that there were none.",
     ]
 
 
