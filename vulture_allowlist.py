@@ -37,15 +37,3 @@ _.VISIBILITY  # sim/validation/protocol.py
 _.UNCONDITIONAL_POLICY  # sim/validation/protocol.py
 _.TAIL_WEIGHT  # sim/validation/protocol.py
 _.PROTOCOL  # sim/validation/protocol.py
-# HiGHS reads the fields of the linear programme it is passed (sim/inputs/monthly.py)
-_.num_col_
-_.col_cost_
-_.col_lower_
-_.col_upper_
-_.row_lower_
-_.row_upper_
-_.format_
-_.num_row_
-_.start_
-_.index_
-_.value_

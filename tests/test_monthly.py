@@ -144,6 +144,36 @@ def test_conflicting_statements_are_reported(tmp_path: Path) -> None:
     assert bounds(res.table, "iraq_base_attacks", "2020-07", "press") == (1, 1)
 
 
+def test_a_later_running_tally_supersedes_the_side_it_contradicts(tmp_path: Path) -> None:
+    tally = {"cumulative": "yes"}
+    rec = record(tmp_path, [], [
+        # 8 by 10 February, but 5 by 20 February and 7 by 20 February (a later figure the
+        # same day): no reading holds all three
+        count("early", "2020-02-01", "2020-02-10", 8, 8, **tally),
+        count("low-same-day", "2020-02-01", "2020-02-20", 5, 5, **tally),
+        count("late", "2020-02-01", "2020-02-20", 7, 7, **tally),
+        # another counter, and statements that are not running tallies, are not compared
+        count("press", "2020-02-01", "2020-02-10", 9, 9, counter="press", **tally),
+        count("june", "2020-06-01", "2020-06-30", 4, 4),
+        count("mid-june", "2020-06-01", "2020-06-15", 6, 6),
+    ])  # fmt: skip
+    res = M.monthly(rec)
+    gone = {(r.counter, r.statement, r.side, r.superseded_by)
+            for r in res.superseded.itertuples()}  # fmt: skip
+    assert gone == {(c, s, side, "late") for c in ("basis", "official")
+                    for s, side in (("early", "low"), ("low-same-day", "high"))}  # fmt: skip
+    basis = {s.id: (s.low, s.high) for s in M.basis_statements(M._statements(rec.counts)[0])}
+    assert basis["early"] == (None, 8) and basis["low-same-day"] == (5, None)
+    assert basis["late"] == (7, 7)
+    conf = res.conflicts
+    # statements that are not running tallies are not compared: their conflict is reported
+    for counter in ("basis", "official"):
+        found = set(conf.loc[conf["counter"] == counter, "statement"])
+        assert found and found <= {"june", "mid-june"}
+    assert bounds(res.table, "iraq_base_attacks", "2020-02") == (7, math.inf)  # 21-29 open
+    assert bounds(res.table, "iraq_base_attacks", "2020-02", "press") == (9, math.inf)
+
+
 def test_strikes_casualties_iran_and_truces(tmp_path: Path) -> None:
     us = {"actor": "us", "weapon": "airstrike"}
     events = [
@@ -240,13 +270,14 @@ def consistent_record(draw):
     return events, counts, monthly_truth
 
 
-def check_sums(rec: Record, table: pd.DataFrame) -> None:
-    """For every statement of the basis that the basis can meet: the months it covers whole
-    hold at least their lows' sum at most its high, the months it touches at most their highs'
-    sum at least its low, and where it covers whole months the best estimates sum inside it."""
-    statements = M.basis_statements(M._statements(rec.counts)[0])
-    conflicted = set(M.monthly(rec, ("basis",)).conflicts["statement"])
-    basis = table[table["counter"] == "basis"].set_index(["series", "month"])
+def check_sums(rec: Record, table: pd.DataFrame, counter: str = "basis") -> None:
+    """For every statement of the basis (or a counter) that it can meet: the months it covers
+    whole hold at least their lows' sum at most its high, the months it touches at most their
+    highs' sum at least its low, and where it covers whole months the best estimates sum inside
+    it."""
+    statements = M.table_statements(M._statements(rec.counts)[0], counter)[0]
+    conflicted = set(M.monthly(rec, (counter,)).conflicts["statement"])
+    basis = table[table["counter"] == counter].set_index(["series", "month"])
     for s in statements:
         if s.id in conflicted:
             continue
@@ -290,7 +321,10 @@ def test_the_packaged_record_sums_agree_with_its_statements() -> None:
         assert len(table) == len(M.SERIES) * len(M.MONTHS) * len(M.COUNTER_NAMES)
         assert (table["low"] <= table["best"] + 1e-9).all()
         assert (table["best"] <= table["high"] + 1e-9).all()
-        check_sums(rec, table)
+        for counter in M.COUNTER_NAMES:
+            check_sums(rec, table, counter)
+    # the default basis of the full record meets every statement it takes
+    assert M.monthly(load_record("full"), ("basis",)).conflicts.empty
 
 
 def test_the_monthly_series_are_computed_once_per_record() -> None:
@@ -325,3 +359,24 @@ def test_record_plot_draws_a_figure(tmp_path: Path, capsys) -> None:
     assert out.stat().st_size > 50_000 and out.with_suffix(".pdf").is_file()
     assert main(["record", "--plot", str(tmp_path / "record.txt")]) == 2
     assert "must end in .png, .pdf or .svg" in capsys.readouterr().err
+
+
+def test_the_record_figure_says_what_it_shows() -> None:
+    from sim.figures.record import SHOCKS, _caption, _flat_stretch, _runs, record_figure
+
+    assert _runs(pd.Series([0, 1, 1, 0, 1]).astype(bool).to_numpy()) == [(1, 2), (4, 4)]
+    full = load_record("full")
+    basis = " ".join(_caption(full, "basis"))
+    assert "Default basis" in basis and "never militia claims" in basis and "gaps.csv" in basis
+    # the flat stretch named is the year-long official count of convoy bombs
+    assert _flat_stretch(M.monthly_table(full)).startswith(
+        "Iraq: bombs on supply convoys, Dec 2019"
+    )
+    assert "Only the press counter's statements" in " ".join(_caption(full, "press"))
+    fig = record_figure(full)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    strip = next(t for t in texts if t.startswith("Shocks:"))
+    assert all(name in strip.replace("\n", " ") for _, name in SHOCKS)
+    assert "Declared truces: A Kata'ib Hezbollah, 11 Oct 2020" in strip.replace("\n", " ")
+    # every shock has its number on the strip, every truce its letter
+    assert {"1", "2", "3", "4", "A", "B", "C"} <= set(texts)

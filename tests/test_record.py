@@ -19,8 +19,10 @@ from sim.calibration.statistics import build_statistics
 from sim.history.replay import TRACE_FIELDS, forcing_from_record
 from sim.inputs.record import (
     COUNT_FIELDS,
+    COVERING_KINDS,
     EVENT_FIELDS,
     RECORD_END,
+    Record,
     RecordError,
     legacy_tables,
     load_events,
@@ -28,6 +30,7 @@ from sim.inputs.record import (
     load_record,
     model_attack_statements,
     packaged_record_dir,
+    uncovered_months,
     write_record,
 )
 
@@ -60,6 +63,44 @@ def test_every_row_but_the_articles_has_an_address() -> None:
         published = compiled["published"].str[:10]
         assert (published <= RECORD_END.isoformat()).all()
     # and the loader enforces it (see test_hostile_records_are_refused for the message)
+
+
+def test_every_month_of_iraq_and_syria_has_an_attack_count_or_a_gap_row() -> None:
+    full = load_record("full")
+    assert uncovered_months(full) == []
+    # a month whose gaps.csv row is removed is reported, and only that one
+    gap = full.gaps.iloc[3]
+    fewer = Record(full.events, full.counts, full.gaps.drop(index=gap.name), "less")
+    assert uncovered_months(fewer) == [(gap["month"], gap["theatre"])]
+    # an Iraq month whose attack statements are all removed is reported
+    may = pd.Period("2022-05", "M")
+    co = full.counts
+    touching = co["kind"].isin(COVERING_KINDS) & co["theatre"].str.contains("iraq") & (
+        co["start"] <= may.end_time) & (co["end"] >= may.start_time)  # fmt: skip
+    assert touching.any()
+    stripped = Record(full.events, co[~touching], full.gaps, "stripped")
+    assert (may, "iraq") in uncovered_months(stripped)
+
+
+def test_coverage_counts_sums_of_theatres_and_attack_kinds_only(tmp_path: Path) -> None:
+    def rec(counts: list[dict], gaps: list[dict] = ()) -> Record:
+        return load_record(write_record(tmp_path / str(len(list(tmp_path.iterdir()))),
+                                        GOOD_EVENTS, counts, gaps))  # fmt: skip
+
+    every = [dict(GOOD_COUNTS[0], id="all", start="2019-10-01", end="2024-08-31",
+                  theatre="iraq+syria", kind="base_attacks")]  # fmt: skip
+    assert uncovered_months(rec(every)) == []
+    # a count of wounded covers nothing; a gap row accounts for its month and theatre only
+    wounded = [dict(every[0], kind="us_wounded")]
+    gaps = [{"month": "2019-10", "theatre": "syria", "note": "searched"}]
+    missing = uncovered_months(rec(wounded, gaps))
+    assert len(missing) == 2 * 59 - 1 and (pd.Period("2019-10", "M"), "syria") not in missing
+    # one day of a month is enough; a statement of Iraq alone leaves Syria uncovered
+    one_day = [dict(every[0], theatre="iraq", start="2020-02-29", end="2020-03-01")]
+    missing = set(uncovered_months(rec(one_day)))
+    for month in ("2020-02", "2020-03"):
+        assert (pd.Period(month, "M"), "iraq") not in missing
+        assert (pd.Period(month, "M"), "syria") in missing
 
 
 def test_the_record_folder_is_package_data() -> None:

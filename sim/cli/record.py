@@ -33,7 +33,7 @@ import pandas as pd
 from sim.analysis.tables import csv_table, markdown_table, text_table
 from sim.cli.common import check_out_file, description
 from sim.errors import UserError
-from sim.inputs.record import Record, load_record, summarise
+from sim.inputs.record import Record, load_record, summarise, uncovered_months
 
 #: Actors of the record that the model has (anything else is a third party).
 MODEL_ACTORS = ("us", "iran", "iraq_gov", "militia", "unknown", "badr")
@@ -124,6 +124,7 @@ def summary(record: Record) -> dict[str, object]:
             str(k): int(v) for k, v in counts["kind"].value_counts().sort_index().items()
         },
         "gaps": len(record.gaps),
+        "uncovered_months": [f"{m} {th}" for m, th in uncovered_months(record)],
         "context_rows": [
             {
                 "date": _date(r.day),
@@ -144,6 +145,13 @@ def _print_summary(record: Record, s: dict[str, object]) -> None:
         f"({s['seed_rows']} from the five articles), {s['count_statements']} count statements, "
         f"{s['gaps']} months without a count"
     )
+    uncovered = s["uncovered_months"]
+    if uncovered:
+        shown = ", ".join(uncovered[:6]) + (", ..." if len(uncovered) > 6 else "")
+        print(f"Months of Iraq or Syria with neither an attack count nor a gaps.csv row: "
+              f"{len(uncovered)} ({shown})")  # fmt: skip
+    else:
+        print("Every month of Iraq and Syria has an attack count or a gaps.csv row")
     print()
     a = s["attacks_by_series"]
     print(f"Attacks on US or coalition targets in Iraq: {s['n_attacks']} "
@@ -242,6 +250,13 @@ def monthly_markdown(record: Record, counter: str) -> str:
               "" if pd.isna(r.high) else _num(r.high), _num(r.short_by)]
              for r in conf.itertuples()],
         ))  # fmt: skip
+    if not res.superseded.empty:
+        out += ["", "## Running tallies superseded", "",
+                "A later running tally of the same counter contradicts these sides, which the "
+                "table leaves out:", "",
+                markdown_table(["statement", "side", "superseded by"],
+                               [[r.statement, r.side, r.superseded_by]
+                                for r in res.superseded.itertuples()])]  # fmt: skip
     return "\n".join(out)
 
 

@@ -172,13 +172,15 @@ def _footnote(
 _FOOT_IN = 0.42
 
 
-def _new_figure(figsize: tuple[float, float]) -> tuple[Figure, SubFigure, SubFigure]:
+def _new_figure(
+    figsize: tuple[float, float], foot_in: float = _FOOT_IN
+) -> tuple[Figure, SubFigure, SubFigure]:
     """A figure (no pyplot: no global state, any backend) split into a body with constrained
-    layout and a footnote strip of fixed height at the bottom."""
+    layout and a footnote strip of fixed height (``foot_in`` inches) at the bottom."""
     fig = Figure(figsize=figsize, dpi=DPI, layout="constrained")
     fig.get_layout_engine().set(h_pad=0.05, w_pad=0.05, hspace=0.0)
     h = figsize[1]
-    body, foot = fig.subfigures(2, 1, height_ratios=[h - _FOOT_IN, _FOOT_IN])
+    body, foot = fig.subfigures(2, 1, height_ratios=[h - foot_in, foot_in])
     return fig, body, foot
 
 

@@ -25,9 +25,9 @@ spoken of by an earlier one. Militia claims never enter the basis.
 Statements that cannot all hold (two tallies of the same months that do not overlap, a "no
 attacks" that a documented attack contradicts) get slack variables: the smallest total slack is
 found first, and the statements left with slack are reported (:attr:`Monthly.conflicts`). The
-lower and upper bound of each month are then a linear programme (HiGHS, the solver of
-``scipy.optimize.linprog``; :class:`_Bounds`) minimising and maximising it with the total slack
-held at its minimum; the upper bound is unbounded where nothing caps the month. The best
+lower and upper bound of each month are then a linear programme (HiGHS, through the
+``highspy`` package; :class:`_Bounds`) minimising and maximising it with the total slack held at
+its minimum; the upper bound is unbounded where nothing caps the month. The best
 estimate is the feasible point with the smallest total variation (the sum over months of
 ``|x_m - x_{m-1}|``, per series) plus a cost on the counts: :data:`TINY` on a month that
 statements cap, :data:`UNCAPPED_COST` on one they do not (so such a month keeps the least the
@@ -37,15 +37,16 @@ marked ``interpolated``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
 from sim.errors import UserError
@@ -342,6 +343,7 @@ class _Statement:
     end: int
     low: float | None  # None: the side bounds nothing
     high: float | None
+    cumulative: bool = False  # a running tally since a fixed start
 
     def cells(self) -> set[tuple[str, int]]:
         months = range(_month_index(self.start), _month_index(self.end) + 1)
@@ -368,13 +370,81 @@ def _statements(counts: pd.DataFrame) -> tuple[list[_Statement], list[dict[str, 
             unused.append({"statement": r["id"], "counter": r["counter"], "why": reason})
             continue
         first = _day(max(start, RECORD_START))
-        used.append(_Statement(r["id"], r["counter"], names, first, _day(end), lo, hi))
+        used.append(_Statement(r["id"], r["counter"], names, first, _day(end), lo, hi,
+                               r["cumulative"] == "yes"))  # fmt: skip
     return used, unused
+
+
+def _ranked_later(s: _Statement) -> tuple[int, float, float]:
+    """Order of running tallies from the latest: the later end, then (the same day) the higher
+    count."""
+    low = -1.0 if s.low is None else s.low
+    high = math.inf if s.high is None else s.high
+    return (s.end, low, high)
+
+
+def supersede(statements: Sequence[_Statement]) -> tuple[list[_Statement], list[dict[str, str]]]:
+    """The statements with the sides that a later running tally contradicts left out, and what
+    was left out (``docs/record.md``, "The monthly series").
+
+    Two running tallies (``cumulative`` yes) of the same counter, series and start cannot both
+    hold when the one ending no later states more than the other allows. A running tally only
+    grows, so one of them is wrong: a count repeated after it was overtaken, or a revision that
+    adds injuries reported days late. The later one stands -- the one that ends later, or,
+    ending the same day, the higher (the count taken later) -- and the earlier loses the side
+    the later contradicts: its lower side when it ends earlier and states more than the later
+    allows; its upper side when it ends the same day and the later states more. Tallies are
+    taken from the latest back, each checked against those already kept. A tally that merely
+    repeats an old figure under a later date is a coding error, corrected in the record, not
+    left to this rule.
+    """
+    final = {s.id: s for s in statements}
+    gone: list[dict[str, str]] = []
+    groups: dict[tuple, list[_Statement]] = {}
+    for s in statements:
+        if s.cumulative:
+            groups.setdefault((s.counter, s.names, s.start), []).append(s)
+    for tallies in groups.values():
+        kept: list[_Statement] = []
+        for s in sorted(tallies, key=_ranked_later, reverse=True):
+            for k in kept:
+                earlier_says_more = s.end < k.end and _above(s.low, k.high)
+                same_day_later_says_more = s.end == k.end and _above(k.low, s.high)
+                if earlier_says_more or same_day_later_says_more:
+                    side = "low" if earlier_says_more else "high"
+                    s = dataclasses.replace(s, **{side: None})
+                    gone.append({"statement": s.id, "side": side, "superseded_by": k.id})
+            final[s.id] = s
+            if s.low is not None or s.high is not None:
+                kept.append(s)
+    out = [final[s.id] for s in statements]
+    return [s for s in out if s.low is not None or s.high is not None], gone
+
+
+def _above(low: float | None, high: float | None) -> bool:
+    """Whether a lower side exceeds an upper side (both present)."""
+    return low is not None and high is not None and low > high
 
 
 def basis_statements(statements: Sequence[_Statement]) -> list[_Statement]:
     """The default basis (module docstring): counter by counter in :data:`BASIS_ORDER`, a
-    statement enters if no month of a series it covers is covered by an earlier counter's."""
+    statement enters if no month of a series it covers is covered by an earlier counter's;
+    then the sides that a later running tally of the same counter contradicts are left out
+    (:func:`supersede`)."""
+    return table_statements(statements, BASIS)[0]
+
+
+def table_statements(
+    statements: Sequence[_Statement], counter: str
+) -> tuple[list[_Statement], list[dict[str, str]]]:
+    """The statements the table of ``counter`` (or of the basis) meets, and the sides left out
+    as superseded (:func:`supersede`)."""
+    if counter == BASIS:
+        return supersede(_basis_choice(statements))
+    return supersede([s for s in statements if s.counter == counter])
+
+
+def _basis_choice(statements: Sequence[_Statement]) -> list[_Statement]:
     taken: set[tuple[str, int]] = set()
     out = []
     for counter in BASIS_ORDER:
@@ -500,68 +570,52 @@ def _problem(names: list[str], statements: list[_Statement], low: _Lower) -> _Pr
     )  # fmt: skip
 
 
-def _lp(
-    c: np.ndarray, A: sparse.csr_matrix, b: np.ndarray, lb, ub
-) -> tuple[int, float, np.ndarray]:
-    """Minimise ``c @ x`` subject to ``A x <= b`` and the bounds: (status, value, x); status 0
-    optimal, 3 unbounded (``scipy.optimize.linprog``)."""
-    bounds = np.column_stack([lb, np.where(np.isinf(ub), None, ub)])
-    res = linprog(c, A_ub=A if A.shape[0] else None, b_ub=b if A.shape[0] else None,
-                  bounds=bounds, method="highs")  # fmt: skip
-    if res.status not in (0, 3):
-        raise RuntimeError(f"the monthly bounds' linear programme failed: {res.message}")
-    return res.status, float(res.fun) if res.status == 0 else -math.inf, res.x
-
-
 class _Bounds:
     """Minimise several objectives over one feasible set (the bound programmes of a part).
 
-    One HiGHS model is built once and re-solved from the previous optimal basis after each
-    change of objective (HiGHS through the interface scipy ships, ``scipy.optimize._highspy``;
-    where a scipy lacks it, each objective is a call of ``scipy.optimize.linprog``, the same
-    solver, several times slower). Returns -inf for an objective unbounded below.
+    One HiGHS model (the ``highspy`` package: ``addVars``, ``addRows``, then ``changeColsCost``
+    and ``run`` for each objective) is built once; HiGHS re-solves it from the previous optimal
+    basis after each change of objective. Returns -inf for an objective unbounded below.
     """
 
     def __init__(self, A: sparse.csr_matrix, b: np.ndarray, lb: np.ndarray, ub: np.ndarray):
-        self.A, self.b, self.lb, self.ub = A, b, lb, ub
-        self.highs = None
-        try:
-            from scipy.optimize._highspy import _core as h
-        except ImportError:  # pragma: no cover - scipy without its bundled interface
-            return
-        n, csc = A.shape[1], A.tocsc()
-        lp = h.HighsLp()
-        lp.num_col_, lp.num_row_ = n, A.shape[0]
-        lp.col_cost_ = np.zeros(n)
-        lp.col_lower_ = lb.astype(float)
-        lp.col_upper_ = np.where(np.isinf(ub), h.kHighsInf, ub).astype(float)
-        lp.row_lower_ = np.full(A.shape[0], -h.kHighsInf)
-        lp.row_upper_ = b.astype(float)
-        lp.a_matrix_.format_ = h.MatrixFormat.kColwise
-        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, A.shape[0]
-        lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = csc.indices.astype(np.int32)
-        lp.a_matrix_.value_ = csc.data.astype(float)
-        highs = h._Highs()
-        highs.setOptionValue("output_flag", False)
-        if highs.passModel(lp) != h.HighsStatus.kOk:  # pragma: no cover
-            return
-        self.highs, self.h, self.index = highs, h, np.arange(n, dtype=np.int32)
+        inf = highspy.kHighsInf
+        n, m = A.shape[1], A.shape[0]
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.index = np.arange(n, dtype=np.int32)
+        self._check("addVars", self.highs.addVars(
+            n, lb.astype(float), np.where(np.isinf(ub), inf, ub).astype(float)))  # fmt: skip
+        if m:
+            self._check("addRows", self.highs.addRows(
+                m, np.full(m, -inf), b.astype(float), A.nnz, A.indptr[:-1].astype(np.int32),
+                A.indices.astype(np.int32), A.data.astype(float)))  # fmt: skip
+
+    @staticmethod
+    def _check(call: str, status: highspy.HighsStatus) -> None:
+        if status != highspy.HighsStatus.kOk:
+            raise RuntimeError(f"the monthly bounds' linear programme: HiGHS {call} gave {status}")
 
     def solve(self, c: np.ndarray) -> tuple[float, np.ndarray]:
-        """(minimum, a minimiser) of ``c @ x``; (-inf, zeros) when unbounded below."""
-        if self.highs is None:
-            return _lp(c, self.A, self.b, self.lb, self.ub)[1:]
-        self.highs.changeColsCost(len(c), self.index, c.astype(float))
+        """(minimum, a minimiser) of ``c @ x``; (-inf, zeros) when unbounded below.
+
+        Raises
+        ------
+        RuntimeError
+            When HiGHS ends with neither an optimum nor unboundedness (the programmes are
+            feasible by construction: every statement side has a slack).
+        """
+        self._check("changeColsCost", self.highs.changeColsCost(len(c), self.index,
+                                                                c.astype(float)))  # fmt: skip
         self.highs.run()
         status = self.highs.getModelStatus()
-        if status == self.h.HighsModelStatus.kOptimal:
+        if status == highspy.HighsModelStatus.kOptimal:
             x = np.asarray(self.highs.getSolution().col_value, dtype=float)
             return float(self.highs.getInfo().objective_function_value), x
-        if status in (self.h.HighsModelStatus.kUnbounded,
-                      self.h.HighsModelStatus.kUnboundedOrInfeasible):  # fmt: skip
+        if status in (highspy.HighsModelStatus.kUnbounded,
+                      highspy.HighsModelStatus.kUnboundedOrInfeasible):  # fmt: skip
             return -math.inf, np.zeros(len(c))
-        return _lp(c, self.A, self.b, self.lb, self.ub)[1:]  # pragma: no cover - a fallback
+        raise RuntimeError(f"the monthly bounds' linear programme: HiGHS ended with {status}")
 
     def minimum(self, c: np.ndarray) -> float:
         """The minimum of ``c @ x`` (-inf when unbounded below)."""
@@ -731,11 +785,16 @@ class Monthly:
         side, its bounds, short_by).
     unused : pandas.DataFrame
         Statements that bound no monthly series, with why.
+    superseded : pandas.DataFrame
+        Sides of running tallies that a table (the basis' or a counter's) leaves out because a
+        later tally of the same counter contradicts them (:func:`supersede`): counter,
+        statement, side, superseded_by.
     """
 
     table: pd.DataFrame
     conflicts: pd.DataFrame
     unused: pd.DataFrame
+    superseded: pd.DataFrame
 
 
 def _group_names() -> dict[str, list[str]]:
@@ -787,7 +846,7 @@ class _State:
     low: _Lower
     statements: list[_Statement]
     unused: pd.DataFrame
-    done: dict[str, tuple[pd.DataFrame, pd.DataFrame]]
+    done: dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]
     solved: dict
 
 
@@ -795,6 +854,7 @@ class _State:
 _CACHE: dict[str, _State] = {}
 _CACHE_SIZE = 8
 _CONFLICT_COLUMNS = ["counter", "statement", "side", "low", "high", "short_by"]
+_SUPERSEDED_COLUMNS = ["counter", "statement", "side", "superseded_by"]
 
 
 def _state(record: Record) -> _State:
@@ -809,20 +869,22 @@ def _state(record: Record) -> _State:
     return _CACHE[key]
 
 
-def _counter(state: _State, counter: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The table and the conflicts of one counter (or the basis), computed once."""
+def _counter(state: _State, counter: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The table, the conflicts and the superseded sides of one counter (or the basis),
+    computed once."""
     if counter not in state.done:
-        if counter == BASIS:
-            chosen = basis_statements(state.statements)
-        else:
-            chosen = [s for s in state.statements if s.counter == counter]
+        chosen, gone = table_statements(state.statements, counter)
         rows: list[tuple] = []
         conf: list[dict[str, object]] = []
         _table_rows(counter, chosen, state.low, rows, conf, state.solved)
         table = pd.DataFrame(rows, columns=list(COLUMNS))
         table["low"] = table["low"].astype("int64")
         table["high"] = table["high"].astype(float)
-        state.done[counter] = (table, pd.DataFrame(conf, columns=_CONFLICT_COLUMNS))
+        state.done[counter] = (
+            table,
+            pd.DataFrame(conf, columns=_CONFLICT_COLUMNS),
+            pd.DataFrame([{"counter": counter, **g} for g in gone], columns=_SUPERSEDED_COLUMNS),
+        )
     return state.done[counter]
 
 
@@ -844,9 +906,10 @@ def monthly(record: Record, counters: Sequence[str] = COUNTER_NAMES) -> Monthly:
         _check_counter(c)
     state = _state(record)
     done = [_counter(state, c) for c in counters]
-    table = pd.concat([t for t, _ in done], ignore_index=True)
-    conflicts = pd.concat([c for _, c in done], ignore_index=True)
-    return Monthly(table, conflicts, state.unused.copy())
+    table, conflicts, superseded = (
+        pd.concat(parts, ignore_index=True) for parts in zip(*done, strict=True)
+    )
+    return Monthly(table, conflicts, state.unused.copy(), superseded)
 
 
 def monthly_table(record: Record, counter: str | None = BASIS) -> pd.DataFrame:

@@ -88,6 +88,8 @@ __all__ = [
     "CASUALTY_FIELDS",
     "COUNTS_FILE",
     "COUNT_FIELDS",
+    "COVERED_THEATRES",
+    "COVERING_KINDS",
     "EVENTS_FILE",
     "EVENT_COLUMNS",
     "EVENT_FIELDS",
@@ -115,6 +117,7 @@ __all__ = [
     "packaged_record_dir",
     "read_rows",
     "summarise",
+    "uncovered_months",
     "write_record",
 ]
 
@@ -578,6 +581,40 @@ def summarise(events: pd.DataFrame) -> dict[str, object]:
         "n_context": int((events["actor"] == "other").sum()),
         "us_strikes": {kind: int((us["action"] == kind).sum()) for kind in US_STRIKE_ACTIONS},
     }
+
+
+#: Kinds of count statement that cover a month's attacks (``docs/record.md``, "The series").
+COVERING_KINDS: tuple[str, ...] = ("attacks", "base_attacks", "convoy_bombs")
+#: The theatres every month of which must be covered.
+COVERED_THEATRES: tuple[str, ...] = ("iraq", "syria")
+
+
+def uncovered_months(record: Record) -> list[tuple[pd.Period, str]]:
+    """The months from October 2019 to August 2024 and theatres (Iraq, Syria) that neither a
+    count statement of attacks covers nor a ``gaps.csv`` row accounts for.
+
+    A statement covers a month of a theatre when its kind is one of :data:`COVERING_KINDS`, its
+    theatre (or sum of theatres) includes the theatre and its period shares at least one day
+    with the month, whoever counted. The record must leave none: every month either has a count
+    or says, in ``gaps.csv``, that none was found and what was searched.
+
+    Returns
+    -------
+    list of (pandas.Period, str)
+        (month, theatre), in month order; empty when the record covers every month.
+    """
+    months = pd.period_range(RECORD_START, RECORD_END, freq="M")
+    co = record.counts[record.counts["kind"].isin(COVERING_KINDS)]
+    gaps = {(pd.Period(m, "M"), th) for m, th in zip(record.gaps["month"], record.gaps["theatre"],
+                                                    strict=True)}  # fmt: skip
+    out = []
+    for month in months:
+        first, last = month.start_time, month.end_time.normalize()
+        here = co[(co["start"] <= last) & (co["end"] >= first)]
+        theatres = {t for th in here["theatre"] for t in th.split("+")}
+        out += [(month, th) for th in COVERED_THEATRES
+                if th not in theatres and (month, th) not in gaps]  # fmt: skip
+    return out
 
 
 def monthly_attack_counts(events: pd.DataFrame) -> pd.Series:

@@ -145,9 +145,10 @@ WEAPONS: tuple[str, ...] = (
     "none",
     "unknown",
 )
-#: What a count statement counts. The last four extend the compilers' list so that the five
-#: articles' figures keep their meaning: rockets fired, troops deployed, people killed (by a US
-#: strike), contractors (of unstated nationality) wounded.
+#: What a count statement counts. The last five extend the compilers' list: rockets fired,
+#: troops deployed, people killed (by a US strike), contractors (of unstated nationality) wounded,
+#: so that the five articles' figures keep their meaning; and attacks counted under a rule wider
+#: than the attack series' (the Lead Inspector General's "attacks on U.S. interests").
 KINDS: tuple[str, ...] = (
     "base_attacks",
     "convoy_bombs",
@@ -163,6 +164,7 @@ KINDS: tuple[str, ...] = (
     "troops",
     "people_killed",
     "contractors_wounded",
+    "attacks_wider",
 )
 COUNTERS: tuple[str, ...] = ("official", "tracker", "press", "claims", "article")
 #: The counter of the five articles' statements, and only of theirs.
