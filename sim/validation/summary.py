@@ -36,6 +36,11 @@ LABELS: dict[str, str] = {
     "negbin": "a negative binomial regression on the growing window",
     "hawkes": "a Hawkes process with the US strikes as excitation",
 }
+#: The agent models' short names in the opening paragraph.
+SHORT: dict[str, str] = {
+    "agent": "the calibrated agent model",
+    "agent_articles": "the five-article agent model",
+}
 MODE_WORDS: dict[str, str] = {
     "given_us_actions": "given the US actions",
     "unconditional": "unconditional",
@@ -69,12 +74,29 @@ def _pm(mean: float, se: float) -> str:
     return f"{mean:+.2f} ± {se:.2f}" if math.isfinite(se) else f"{mean:+.2f}"
 
 
+def _against(ev, mode: str, score: str, baseline: str) -> str:
+    """How each agent model fares against ``baseline`` on ``score`` in ``mode``, in words."""
+    d = ev.differences()
+    bits = []
+    for m in ev.agents:
+        r = d[(d["model"] == m) & (d["baseline"] == baseline) & (d["mode"] == mode)
+              & (d["score"] == score)]  # fmt: skip
+        if r.empty:
+            continue
+        mean, se = float(r["mean"].iloc[0]), float(r["se"].iloc[0])
+        words = {"model better": "better", "baseline better": "worse"}
+        v = verdict(mean, se, score)
+        unit = "nats" if score == "log_score" else "in CRPS"
+        bits.append(f"{SHORT.get(m, m)} {mean:+.2f} {unit} per origin (± {se:.2f}, "
+                    f"{words.get(v, v)})")  # fmt: skip
+    return "; ".join(bits)
+
+
 def _lead(ev) -> list[str]:
-    """The opening paragraph, in plain words."""
+    """The opening paragraph, in plain words: what was compared, who wins on the log score
+    (the documented interval) and on the CRPS (the best estimate), and how sure."""
     s = ev.settings
     tot = ev.totals()
-    diffs = ev.differences()
-    best = ev.best_baseline()
     parts = [
         f"At each of {len(s.origins)} forecast origins ({s.origins[0]:%B %Y} to "
         f"{s.origins[-1]:%B %Y}), every model was fitted only on the record visible then and "
@@ -84,27 +106,26 @@ def _lead(ev) -> list[str]:
         "forecasts (attacks on US forces in Iraq, Iran's direct strikes, Americans killed)."
     ]
     for mode in MODES:
-        if mode not in best:
+        t = tot[tot["mode"] == mode]
+        base = t[t["model"].isin(ev.baselines)]
+        if t.empty or base.empty:
             continue
-        t = tot[tot["mode"] == mode].sort_values("log_score", ascending=False)
-        winner = str(t["model"].iloc[0])
-        b = best[mode]
-        bits = []
-        for m in ev.agents:
-            d = diffs[(diffs["model"] == m) & (diffs["baseline"] == b) & (diffs["mode"] == mode)
-                      & (diffs["score"] == "log_score")]  # fmt: skip
-            if d.empty:
-                continue
-            mean, se = float(d["mean"].iloc[0]), float(d["se"].iloc[0])
-            v = verdict(mean, se, "log_score")
-            how = {"model better": "better than it", "baseline better": "worse than it",
-                   "not distinguishable": "not distinguishable from it"}.get(v, v)  # fmt: skip
-            bits.append(f"{label(m)} scores {mean:+.2f} nats per origin against it "
-                        f"(± {se:.2f}: {how})")  # fmt: skip
-        parts.append(
-            f"{_capital(MODE_WORDS[mode])}, the highest total log score is that of "
-            f"{label(winner)}; the best baseline is {label(b)}, and " + "; ".join(bits) + "."
-        )
+        words = _capital(MODE_WORDS[mode])
+        for score, what in (("log_score", "log score of the documented interval"),
+                            ("crps", "CRPS against the best estimate")):  # fmt: skip
+            higher = SCORES[score] == "higher"
+            winner = str(t.sort_values(score, ascending=not higher)["model"].iloc[0])
+            best = str(base.sort_values(score, ascending=not higher)["model"].iloc[0])
+            lead = f"{words}, on the {what}" if score == "log_score" else f"On the {what}"
+            first = (f"the best model is {SHORT.get(winner, label(winner))}" if winner != best
+                     else f"the best model is a baseline, {label(best)}")  # fmt: skip
+            against = _against(ev, mode, score, best)
+            best_words = "it" if winner == best else f"the best baseline ({label(best)})"
+            parts.append(f"{lead}, {first}; against {best_words}, {against}.")
+    parts.append(
+        f"'Better' or 'worse' means by at least {Z_CLEAR:g} standard errors of the paired "
+        f"difference over the {len(s.origins)} origins."
+    )
     if not s.is_protocol:
         parts.append(
             f"This is the '{s.name}' run ({len(s.origins)} origins, {s.samples} samples, a "
@@ -203,8 +224,8 @@ def summary_markdown(ev) -> str:
         scenario="the history setting as known at each origin (sim/data/history_setting.yaml "
         "without the shocks dated on or after it)",
         start=s.origins[0], end=RECORD_END, seed=s.seed, runs=s.samples,
-        extra=["Runs: samples of each series-month. Each forecast is a calendar month's count; "
-               "the scores are sums over forecasts."],
+        units="counts are per calendar month (each forecast is one month's count; the runs are "
+        "its samples); the scores are sums over forecasts",
     ).splitlines()  # fmt: skip
     lines = [header[0], "", *_lead(ev), *header[2:]]
     lines += [
