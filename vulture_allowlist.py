@@ -41,12 +41,11 @@ _.n_slots  # sim/core/draws.py
 _.classifier  # sim/core/policies.py: the policies' tags, which no code reads
 # numpy reads an array's flags
 _.writeable
-# The pre-registered protocol's constants that the rolling-origin evaluation reads once it is
-# wired to the agent model and the command
+# The pre-registered protocol's constants that state it for readers: the visibility rule in
+# words (sim.validation.observed implements it) and the tail's weight at the protocol's samples
+# (sim.validation.forecast_scores computes it from the samples it is given)
 _.VISIBILITY  # sim/validation/protocol.py
-_.UNCONDITIONAL_POLICY  # sim/validation/protocol.py
 _.TAIL_WEIGHT  # sim/validation/protocol.py
-_.PROTOCOL  # sim/validation/protocol.py
 # HiGHS reads the fields of the linear programme it is passed (sim/inputs/monthly.py)
 _.num_col_
 _.col_cost_

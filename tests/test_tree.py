@@ -174,7 +174,6 @@ DIARY = re.compile(r"\b(stops? \d+|issues? #?\d+(\.\d+)?|after stop|before stop)
 KNOWN_DIARIES: frozenset[str] = frozenset({
     "sim/core/params.py",
     "sim/core/rules/truce.py",
-    "sim/validation/synthetic.py",
 })  # fmt: skip
 
 

@@ -9,8 +9,8 @@ method is the project's:
 * **The simulated history.** One window of the history setting
   (:func:`sim.history.replay.history_setting`) from the first target month to ``until``, with
   the documented actions of ``settings.force`` fixed to the record (by default the US actions,
-  the militias' declared truces and the expulsion vote: :func:`sim.history.replay.
-  forcing_from_record`); the militias and Iran follow the rulebook.
+  the militias' declared truces and the expulsion vote:
+  :func:`sim.history.replay.forcing_from_record`); the militias and Iran follow the rulebook.
 * **The statistics** are the monthly counts of the simulated trace's fields (attacks,
   Iran's direct strikes, Americans killed), one per target month; the deviation of a count from
   its documented interval ``[low, high]`` is zero inside and the distance to the nearer end
