@@ -87,7 +87,7 @@ def _against(ev, mode: str, score: str, baseline: str) -> str:
         words = {"model better": "better", "baseline better": "worse"}
         v = verdict(mean, se, score)
         unit = "nats" if score == "log_score" else "in CRPS"
-        bits.append(f"{SHORT.get(m, m)} {mean:+.2f} {unit} per origin (± {se:.2f}, "
+        bits.append(f"{SHORT.get(m, m)}: {mean:+.2f} {unit} per origin (± {se:.2f}, "
                     f"{words.get(v, v)})")  # fmt: skip
     return "; ".join(bits)
 
@@ -120,7 +120,7 @@ def _lead(ev) -> list[str]:
             first = (f"the best model is {SHORT.get(winner, label(winner))}" if winner != best
                      else f"the best model is a baseline, {label(best)}")  # fmt: skip
             against = _against(ev, mode, score, best)
-            best_words = "it" if winner == best else f"the best baseline ({label(best)})"
+            best_words = "it" if winner == best else f"the best baseline, {label(best)}"
             parts.append(f"{lead}, {first}; against {best_words}, {against}.")
     parts.append(
         f"'Better' or 'worse' means by at least {Z_CLEAR:g} standard errors of the paired "
