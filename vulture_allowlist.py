@@ -31,9 +31,8 @@ _._when
 _.militia_fear
 # numpy reads an array's flags
 _.writeable
-# The pre-registered protocol's constants that the rolling-origin evaluation reads once it is
-# wired to the agent model and the command
+# The pre-registered protocol's constants that state it for readers: the visibility rule in
+# words (sim.validation.observed implements it) and the tail's weight at the protocol's samples
+# (sim.validation.forecast_scores computes it from the samples it is given)
 _.VISIBILITY  # sim/validation/protocol.py
-_.UNCONDITIONAL_POLICY  # sim/validation/protocol.py
 _.TAIL_WEIGHT  # sim/validation/protocol.py
-_.PROTOCOL  # sim/validation/protocol.py

@@ -65,7 +65,7 @@ run branch --at 2020-01-03 --start 2019-12-01 --policies record,do_nothing --hor
     --runs 20 --seed 1 --out branch
 run calibrate --seed 1 --particles 20 --generations 1 --rows 20 --ppc-runs 20 --out calibration \
     --write-posterior fits/posterior.csv
-run validate --runs 20 --out validation
+run validate --quick --out validation
 run record full --monthly --format csv
 run record seeds --plot record.png
 run run baseline --runs 20 --workers 1 --quiet --out run

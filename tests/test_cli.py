@@ -408,7 +408,7 @@ def test_every_result_directory_has_a_summary_and_the_same_manifest_keys(tmp_pat
                       "--ppc-runs", "10"],
         "explore": ["explore", sc, "--policies", "strike_iraq", "--worlds", "4",
                     "--replications", "2", "--seed", "2", "--workers", "1", "--quiet"],
-        "validate": ["validate", "--runs", "2", "--seed", "2"],
+        "validate": ["validate", "--quick"],
     }  # fmt: skip
     keys = None
     for name, argv in commands.items():

@@ -72,7 +72,7 @@ def _lines_of(name: str, limit: int = 12) -> str:
     return "".join(data_path(name).read_text(encoding="utf-8").splitlines(True)[:limit])
 
 
-#: The first format's files (the held-out record's), as the five articles' rows were written.
+#: The first format's files, as the five articles' rows were first written.
 LEGACY = Path(__file__).parent / "data"
 
 

@@ -1,5 +1,5 @@
 """Tests of the five articles' rows of the record (sim/data/record, ``seed`` set) as data, and of
-the first format's loader (sim.inputs.record_v1, still that of the held-out record)."""
+the first format's loader (sim.inputs.record_v1, that of the five articles' original files)."""
 
 from __future__ import annotations
 
@@ -232,7 +232,7 @@ def test_casualty_columns_keep_unknown_apart_from_zero(events: pd.DataFrame) -> 
     assert row(events, "2020-12-20-baghdad-embassy-rockets")["us_wounded"] == 0
 
 
-# --- the first format (the held-out record's): bad files -------------------------------------
+# --- the first format (the five articles' original files'): bad files -----------------------
 
 GOOD_EVENTS = [
     {"id": "a-attack", "date": "2020-01-02", "date_precision": "day", "actor": "militia",

@@ -1,325 +1,408 @@
-"""Out-of-sample validation: the scores against hand-computed cases, the baselines against known
-processes, the held-out record validated like the training record, the calibration independent
-of it, the synthetic check (the scoring can tell a true model from the baselines and a wrong
-one) and the command line."""
+"""The rolling-origin evaluation: the visible record, the protocol's series, no look-ahead (a
+poisoned future row), the two modes, the agent model's calibration and conditioning, the
+synthetic record on which the true agent model must rank first, and the command."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import scoringrules as sr
-from scipy import stats
 
-from sim.calibration.calibrate import calibrate
+from sim.calibration.monthly_fit import MonthlyTargets, calibrate_monthly, run_distances
+from sim.calibration.settings import MONTHLY_QUICK
 from sim.cli.main import main
-from sim.core.params import GROUPS, TABLE
-from sim.errors import UserError
-from sim.inputs import record
-from sim.inputs.record import (
-    EVENT_COLUMNS,
-    RecordError,
-    legacy_tables,
-    load_events,
-    load_period_counts,
-    load_record,
-)
-from sim.validation import scores
-from sim.validation.baselines import ConstantRate, Count, Persistence, hawkes_counts
-from sim.validation.evaluate import MODEL
-from sim.validation.heldout import (
-    HELDOUT_EVENTS,
-    HELDOUT_PERIODS,
-    combined_events,
-    load_heldout,
-    packaged,
-    windows,
-)
-from sim.validation.settings import SETTINGS, WINDOWS, WindowSpec
-from sim.validation.synthetic import synthetic_validation_record
-from sim.validation.validate import validate
-
-#: Small settings for the tests (a coarse Hawkes grid, few bootstrap resamples).
-FAST = dataclasses.replace(SETTINGS, hawkes_fit_paths=100, hawkes_mu_grid=(0.01, 1.0, 12),
-                           hawkes_ratio_grid=(0.05, 0.8, 6), bootstrap=50)  # fmt: skip
+from sim.core.params import GROUPS
+from sim.inputs.posterior import posterior_draws
+from sim.inputs.record import load_record, packaged_record_dir
+from sim.validation import agent as A
+from sim.validation import observed as O
+from sim.validation import synthetic as S
+from sim.validation.evaluation import AgentModel, evaluate
+from sim.validation.forecasters import baselines
+from sim.validation.protocol import FIT_START, HORIZONS, SERIES
+from sim.validation.rolling import rolling_forecasts, visible_history
+from sim.validation.settings import QUICK, EvaluationSettings
 
 
-# --- scores against hand-computed cases -------------------------------------------------------
+@pytest.fixture(scope="module")
+def record():
+    return load_record("full")
 
 
-def test_log_score_of_poisson_interval() -> None:
-    # Poisson(3), documented range [2, 4]: log P = log(pmf(2) + pmf(3) + pmf(4))
-    exact = np.log(stats.poisson.pmf([2, 3, 4], 3).sum())
-    assert scores.log_score_pmf(lambda k: stats.poisson.pmf(k, 3), 2, 4) == pytest.approx(exact)
-    x = np.random.default_rng(0).poisson(3, size=200_000)
-    p = float(np.exp(exact))
-    se = np.sqrt(p * (1 - p) / len(x)) / p  # delta method: se of log p-hat
-    assert abs(scores.log_score(x, 2, 4) - exact) < 4 * se
+# --- the visible record ---------------------------------------------------------------------
 
 
-def test_scores_of_a_small_ensemble_by_hand() -> None:
-    x = np.array([0, 1, 2, 3])  # F(0..3) = 1/4, 1/2, 3/4, 1
-    # [1, 2]: sum_{k<1} F^2 + sum_{k>=2} (1-F)^2 = 1/16 + 1/16
-    assert scores.interval_crps(x, 1, 2) == pytest.approx(0.125)
-    assert scores.log_score(x, 1, 2) == pytest.approx(np.log(0.5))
-    # open above, [3, inf): sum_{k<3} F^2 = 1/16 + 1/4 + 9/16
-    assert scores.interval_crps(x, 3, None) == pytest.approx(0.875)
-    assert scores.log_score(x, 3, None) == pytest.approx(np.log(0.25))
-    # exact count: the ordinary CRPS, E|X - y| - E|X - X'| / 2
-    y = 2
-    direct = np.abs(x - y).mean() - 0.5 * np.abs(x[:, None] - x[None, :]).mean()
-    assert scores.interval_crps(x, y, y) == pytest.approx(direct)
-    assert scores.interval_crps(x, y, y) == pytest.approx(float(sr.crps_ensemble(y, x)))
+def test_a_row_is_published_on_its_earliest_source() -> None:
+    assert O.published_day("2020-12-21") == dt.date(2020, 12, 21)
+    assert O.published_day("2021-05") == dt.date(2021, 5, 31)  # a month: its last day
+    also = "Reuters; 2020-03; a headline; https://x.org | AP; 2021-05-02; h; https://y.org"
+    assert O.published_day("2020-12-21", also) == dt.date(2020, 3, 31)
+    assert O.published_day("2020-01-02", "bad entry") == dt.date(2020, 1, 2)
+    assert O.ended_day("2019") == dt.date(2019, 12, 31)
+    assert O.ended_day("2020-02") == dt.date(2020, 2, 29)
 
 
-def test_crps_of_a_point_mass() -> None:
-    x = np.full(50, 7)
-    assert scores.interval_crps(x, 7, 7) == 0.0
-    assert scores.interval_crps(x, 10, 10) == pytest.approx(3.0)  # |7 - 10|
-    assert scores.interval_crps(x, 5, 9) == 0.0  # inside the documented range
-    assert scores.interval_crps(x, 9, None) == pytest.approx(2.0)  # 2 below the lower bound
-    assert scores.interval_crps(x, 2, 4) == pytest.approx(3.0)  # 3 above the upper bound
+@pytest.mark.parametrize("origin", [dt.date(2020, 4, 1), dt.date(2022, 1, 1), dt.date(2024, 7, 1)])
+def test_the_visible_record_holds_only_what_ended_and_was_published_before_the_origin(
+    record, origin
+) -> None:
+    vis = O.visible_record(record, origin)
+    for frame, ended in ((vis.events, [O.ended_day(d) for d in vis.events["date"]]),
+                         (vis.counts, [e.date() for e in vis.counts["end"]])):  # fmt: skip
+        assert all(e < origin for e in ended)
+        pub = [O.published_day(p, a) for p, a in zip(frame["published"], frame["also"],
+                                                      strict=True)]  # fmt: skip
+        assert all(p < origin for p in pub)
+    assert all(m.end_time.date() < origin for m in vis.gaps["month"])
+    # and it holds every such row: the rest of the record fails one of the two conditions
+    hidden = record.events[~record.events["id"].isin(vis.events["id"])]
+    for _, r in hidden.iterrows():
+        assert (
+            O.ended_day(r["date"]) >= origin or O.published_day(r["published"], r["also"]) >= origin
+        )
 
 
-def test_interval_crps_agrees_with_the_exact_cdf() -> None:
-    x = np.random.default_rng(1).poisson(3, size=100_000)
-    for low, high in ((2, 4), (3, 3), (5, None), (0, 0)):
-        exact = scores.interval_crps_cdf(lambda k: stats.poisson.cdf(k, 3), low, high, kmax=60)
-        assert scores.interval_crps(x, low, high) == pytest.approx(exact, abs=0.01)
+def test_the_first_origin_knows_the_strikes_of_winter_2019_20_through_earlier_sources(
+    record,
+) -> None:
+    vis = O.visible_record(record, dt.date(2020, 4, 1))
+    us = set(vis.events.loc[vis.events["actor"] == "us", "id"])
+    # the article that tells of the 29 Dec 2019 strikes came out in Dec 2020; its row lists
+    # a report of March 2020
+    assert {"2019-12-29-us-strikes-kh", "2020-01-03-soleimani-muhandis"} <= us
+    assert not (vis.events["day"] >= pd.Timestamp("2020-04-01")).any()
 
 
-def test_coverage_and_floor() -> None:
-    x = np.arange(100)  # central 50%: 24.75..74.25, 90%: 4.95..94.05
-    assert scores.covers(x, 70, 80, 0.5) and not scores.covers(x, 80, 90, 0.5)
-    assert scores.covers(x, 80, 90, 0.9) and not scores.covers(x, 96, None, 0.9)
-    assert not scores.covers(x, 0, 2, 0.9)
-    s = scores.score_samples(np.zeros(200), 5, 10)
-    assert s["floored"] and s["log_score"] == pytest.approx(np.log(0.5 / 200))
-    assert s["cover50"] == 0 and s["cover90"] == 0
+# --- the protocol's series ------------------------------------------------------------------
 
 
-# --- baselines --------------------------------------------------------------------------------
+def test_the_protocol_series_map_onto_the_monthly_series() -> None:
+    assert O.series_names("iraq_attacks") == ("iraq_base_attacks", "iraq_convoy_bombs")
+    assert O.series_names("syria_attacks") == ("syria_attacks",)
+    assert set(O.series_names("us_killed")) == {"iraq_us_killed", "syria_us_killed",
+                                                 "jordan_us_killed"}  # fmt: skip
+    assert len(O.series_names("iran_direct_strikes")) == 3
+    assert all("us_strikes" in n for n in O.strike_names()) and len(O.strike_names()) == 6
 
 
-def test_constant_rate_recovers_a_known_rate() -> None:
-    rng = np.random.default_rng(2)
-    rate, size = 0.2, 2.0
-    counts = []
-    for days in rng.integers(20, 120, size=60):
-        m = rate * days
-        k = int(rng.negative_binomial(size, size / (size + m)))
-        counts.append(Count(dt.date(2020, 1, 1), int(days), k, k))
-    b = ConstantRate(counts, [(dt.date(2020, 1, 1), 1000, 2)])
-    assert b.rate == pytest.approx(rate, rel=0.2)
-    assert b.size == pytest.approx(size, rel=0.5)
-    assert b.iran_rate == pytest.approx(0.002)
+def test_the_documented_interval_is_rounded_to_whole_counts() -> None:
+    lo, hi = O.documented_interval(np.array([1.2, 3.0, 2.4, 0.0]),
+                                   np.array([2.0, 3.0, 2.5, 1.0]),
+                                   np.array([4.8, np.inf, 2.6, 0.0]))  # fmt: skip
+    assert lo.tolist() == [2, 3, 2, 0] and hi.tolist() == [4, np.inf, 2, 0]
 
 
-def test_hawkes_counts_have_the_stationary_mean() -> None:
-    # a stationary Hawkes process has mean rate mu / (1 - ratio)
-    mu, ratio = np.array([0.05, 0.1]), np.array([0.0, 0.5])
-    x = hawkes_counts(mu, ratio, 21.0, [200], 2000, np.random.default_rng(3), burn_in=6.0)[0]
-    mean = x.mean(axis=-1) / 200
-    assert mean == pytest.approx(mu / (1 - ratio), rel=0.05)
-    # self-excitation over-disperses the counts; without it they are Poisson
-    assert x[0].var() / x[0].mean() == pytest.approx(1.0, abs=0.15)
-    assert x[1].var() / x[1].mean() > 2.0
+def test_americans_killed_count_hostile_deaths_only(record) -> None:
+    table = O.observed_table(record)
+    with_all = O.observed_table(load_record("full", include_non_hostile_deaths=True))
+    i = [table.index(dt.date(2021, 3, 1)), table.index(dt.date(2023, 10, 1))]
+    # the contractor's cardiac death at al-Asad (3 Mar 2021) and the one of 18 Oct 2023 are
+    # not hostile fire: the protocol's series leaves them out, the raw column has them
+    assert table.series["us_killed"].low[i].tolist() == [0, 0]
+    assert (with_all.series["us_killed"].low[i] >= 1).all()
+    jan24 = table.index(dt.date(2024, 1, 1))  # Tower 22, Jordan: three soldiers
+    assert table.series["us_killed"].best[jan24] == 3
 
 
-def test_persistence_uses_the_last_period_begun_before_the_window() -> None:
-    counts = [Count(dt.date(2020, 1, 1), 10, 4, 6), Count(dt.date(2020, 3, 1), 5, 10, 10),
-              Count(dt.date(2020, 6, 1), 30, 3, None)]  # fmt: skip
-    b = Persistence(counts, [(dt.date(2019, 10, 1), 100, 1)])
-    assert b.rate("attacks", dt.date(2020, 2, 1)) == pytest.approx(0.5)
-    assert b.rate("attacks", dt.date(2020, 7, 1)) == pytest.approx(2.0)  # open range skipped
-    assert b.rate("iran_struck", dt.date(2020, 7, 1)) == pytest.approx(0.01)
+def test_the_visible_table_is_rebuilt_from_the_visible_rows(record) -> None:
+    origin = dt.date(2024, 1, 1)
+    vt = O.visible_table(O.visible_record(record, origin), origin)
+    full = O.observed_table(record)
+    assert vt.months[0] == FIT_START and vt.months[-1] == dt.date(2023, 12, 1)
+    assert set(vt.series) == set(SERIES)
+    # December 2023 as known on 1 January 2024 differs from what the whole record says
+    d = vt.index(dt.date(2023, 12, 1))
+    assert vt.series["iraq_attacks"].best[d] != full.series["iraq_attacks"].best[d]
 
 
-# --- the held-out record ----------------------------------------------------------------------
+# --- no look-ahead: a poisoned future --------------------------------------------------------
 
 
-def test_heldout_record_is_validated_like_the_training_record(tmp_path: Path) -> None:
-    ev, pc = load_heldout()
-    assert len(ev) > 20 and len(pc) > 20
-    training = legacy_tables(load_record("seeds"))[0]
-    assert set(EVENT_COLUMNS) <= set(ev.columns) and set(EVENT_COLUMNS) <= set(training.columns)
-    assert all(s.strip() for s in ev["source"]) and all(s.strip() for s in pc["source"])
-    wins = windows(pc)
-    assert [w.name for w in wins] == [s.row for s in WINDOWS]
-    assert any(w.spec.primary for w in wins)
-    combined_events(training, ev)  # ids do not repeat the training record's
-    # a broken copy fails with the loader's message naming the file, line and field
-    text = packaged(HELDOUT_EVENTS).read_text(encoding="utf-8").splitlines()
-    text[3] = text[3].replace(",day,", ",daily,", 1)
-    bad = tmp_path / "heldout_events.csv"
-    bad.write_text("\n".join(text) + "\n", encoding="utf-8")
-    with pytest.raises(RecordError, match=r"heldout_events\.csv, line 4.*date_precision"):
-        load_heldout(events=bad)
+def _append(folder: Path, name: str, rows: list[dict[str, object]]) -> None:
+    path = folder / name
+    with path.open(encoding="utf-8", newline="") as f:
+        header = next(csv.reader(f))
+    with path.open("a", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
+        for r in rows:
+            w.writerow({c: r.get(c, "") for c in header})
 
 
-def test_a_window_missing_from_the_record_is_refused() -> None:
-    _, pc = load_heldout()
-    with pytest.raises(UserError, match="no row with id 'nope'"):
-        windows(pc, [WindowSpec("nope", "attacks", "Iraq", True, "x")])
-    with pytest.raises(UserError, match="repeat training ids"):
-        ev = load_record("seeds").events
-        combined_events(ev, ev.iloc[:1])
+SOURCE = {"outlet": "test", "headline": "poison", "url": "https://example.org/p"}
 
 
-def _data_dir(tmp_path: Path, heldout: str) -> Path:
-    src = packaged(HELDOUT_EVENTS).parent
-    d = tmp_path / heldout
-    d.mkdir()
-    for f in src.glob("*.csv"):
-        if f.name not in (HELDOUT_EVENTS, HELDOUT_PERIODS):
-            shutil.copy(f, d / f.name)
-    shutil.copytree(src / "record", d / "record")
-    if heldout == "present":
-        for name in (HELDOUT_EVENTS, HELDOUT_PERIODS):
-            shutil.copy(src / name, d / name)
-    elif heldout == "garbage":
-        for name in (HELDOUT_EVENTS, HELDOUT_PERIODS):
-            (d / name).write_bytes(b"\xff\xfe not a record\n")
-    return d
+def _poisoned(tmp: Path, origin: dt.date) -> Path:
+    """The packaged record with absurd rows it must not see at ``origin``: counts and events
+    after it, and a count before it that was published on it."""
+    folder = tmp / "poisoned"
+    shutil.copytree(packaged_record_dir(), folder)
+    _append(folder, "events.csv", [
+        {"id": "poison-late-attacks", "date": "2024-08-31", "date_precision": "day",
+         "actor": "militia", "target": "us_forces", "theatre": "iraq", "location": "x",
+         "action": "lethal_attack", "weapon": "rocket", "us_killed": 900,
+         "published": "2024-08-31", **SOURCE},
+    ])  # fmt: skip
+    day = origin.isoformat()
+    _append(folder, "counts.csv", [
+        {"id": "poison-month-after", "start": day,
+         "end": (origin + dt.timedelta(days=27)).isoformat(),
+         "theatre": "iraq", "kind": "attacks", "actor": "militia", "counter": "official",
+         "counted_by": "x", "count_low": 100000, "count_high": 100000, "statement": "s",
+         "published": (origin + dt.timedelta(days=28)).isoformat(), **SOURCE},
+        {"id": "poison-published-on-origin", "start": "2021-11-01", "end": "2021-11-30",
+         "theatre": "iraq", "kind": "attacks", "actor": "militia", "counter": "official",
+         "counted_by": "x", "count_low": 5000, "count_high": 5000, "statement": "s",
+         "published": day, **SOURCE},
+    ])  # fmt: skip
+    return folder
 
 
-def test_calibration_is_independent_of_the_heldout_record(tmp_path, monkeypatch) -> None:
-    opened: list[str] = []
-    fitting = [False]
-
-    def audit(event: str, args: tuple) -> None:
-        if (
-            fitting[0]
-            and event == "open"
-            and isinstance(args[0], str | Path)
-            and "heldout" in Path(args[0]).name
-        ):
-            opened.append(str(args[0]))
-
-    sys.addaudithook(audit)
-    posteriors = {}
-    for case in ("present", "absent", "garbage"):
-        d = _data_dir(tmp_path, case)
-        monkeypatch.setattr(record, "packaged_record_dir", lambda d=d: d / "record")
-        fitting[0] = True
-        fit = calibrate(until=dt.date(2021, 12, 31), seed=5, particles=40, generations=1,
-                        rows=30, batch=40)  # fmt: skip
-        fitting[0] = False
-        posteriors[case] = fit.posterior
-    assert not opened  # the fit never opens a held-out file
-    pd.testing.assert_frame_equal(posteriors["present"], posteriors["absent"])
-    pd.testing.assert_frame_equal(posteriors["present"], posteriors["garbage"])
+def _forecasts(record, origin: dt.date, settings: EvaluationSettings) -> dict:
+    ev = evaluate(record, settings, agents=(AgentModel("agent"),),
+                  forecasters={k: v for k, v in baselines().items() if k != "zero"})  # fmt: skip
+    s = ev.scores
+    return {k: g[["q05", "q50", "q95", "mean"]].to_numpy()
+            for k, g in s.groupby(["model", "series", "mode"])}  # fmt: skip
 
 
-# --- the machinery can tell ------------------------------------------------------------------
+def test_a_poisoned_future_changes_nothing_at_the_origin(tmp_path: Path, record) -> None:
+    origin = dt.date(2022, 1, 1)
+    dirty = load_record(_poisoned(tmp_path, origin))
+    assert len(dirty.counts) == len(record.counts) + 2
+    # the visible rows, the baselines' table and the calibration's targets are the same
+    a, b = O.visible_record(record, origin), O.visible_record(dirty, origin)
+    pd.testing.assert_frame_equal(a.events, b.events)
+    pd.testing.assert_frame_equal(a.counts, b.counts)
+    ta, tb = O.visible_table(a, origin), O.visible_table(b, origin)
+    for s in SERIES:
+        for part in ("best", "low", "high"):
+            np.testing.assert_array_equal(getattr(ta.series[s], part), getattr(tb.series[s], part))
+    ca, cb = A.calibration_targets(ta), A.calibration_targets(tb)
+    np.testing.assert_array_equal(ca.low, cb.low)
+    np.testing.assert_array_equal(ca.high, cb.high)
+    # and so every forecast at the origin (calibration, branch and baselines included)
+    settings = dataclasses.replace(QUICK, origins=(origin,), samples=60)
+    clean = _forecasts(record, origin, settings)
+    poisoned = _forecasts(dirty, origin, settings)
+    assert clean.keys() == poisoned.keys() and len(clean) == 5 * 4 * 2 + 3 * 2
+    for k in clean:
+        np.testing.assert_array_equal(clean[k], poisoned[k], err_msg=str(k))
+    # the control: the same absurd count published before the origin is seen
+    folder = tmp_path / "seen"
+    shutil.copytree(packaged_record_dir(), folder)
+    _append(folder, "counts.csv", [
+        {"id": "seen-december", "start": "2021-12-01", "end": "2021-12-31", "theatre": "iraq",
+         "kind": "base_attacks", "actor": "militia", "counter": "official", "counted_by": "x",
+         "count_low": 5000, "count_high": 5000, "statement": "s", "published": "2021-12-31",
+         **SOURCE},
+    ])  # fmt: skip
+    seen = _forecasts(load_record(folder), origin, settings)
+    moved = {k[0] for k in clean
+             if k[1] == "iraq_attacks" and not np.array_equal(clean[k], seen[k])}  # fmt: skip
+    assert moved == {"agent", "last_poisson", "last_negbin", "conflictology", "negbin", "hawkes"}
 
 
-def _synthetic_scores(seed: int, directory: Path):
-    """Validation of the table defaults on one synthetic history (seed ``seed``): its monthly
-    counts to Sep 2020 train the baselines; each of the 15 months from Oct 2020 is a held-out
-    window whose count is one independent draw of the true model's prediction (draws=True)."""
-    train, held, specs = synthetic_validation_record(
-        {}, seed, directory, dt.date(2020, 9, 30), dt.date(2021, 12, 31), draws=True
+# --- the two modes and the agent model's history ----------------------------------------------
+
+
+def test_the_agent_model_forgets_the_shocks_after_the_origin() -> None:
+    s = A.known_setting(dt.date(2023, 10, 1))
+    kinds = {(x.kind, x.start) for x in s.shocks}
+    assert ("iran_direction", dt.date(2023, 10, 7)) not in kinds  # the Gaza war lies ahead
+    talks = next(x for x in s.shocks if x.kind == "iran_restraint")
+    assert talks.end == dt.date(2022, 9, 1)  # over before the origin: kept as it was
+    s = A.known_setting(dt.date(2022, 7, 1))
+    talks = next(x for x in s.shocks if x.kind == "iran_restraint")
+    assert talks.end is None  # under way at the origin: its end is not known yet
+
+
+def test_given_mode_forces_the_windows_us_actions_and_unconditional_does_not(record) -> None:
+    origin = dt.date(2023, 10, 1)
+    vis = O.visible_record(record, origin)
+    vt = O.visible_table(vis, origin)
+    post = posterior_draws()
+
+    def run(events):
+        ev = A.forcing_events(vis.events, events, origin)
+        fc = A.agent_forecasts("a", post, ev, vt, origin, HORIZONS, 200, 5, 3, 2)
+        return {(f.series, f.mode): f.samples for f in fc}
+
+    with_us = run(record.events)
+    us = record.events["actor"] == "us"
+    later = record.events["day"] >= pd.Timestamp(origin)
+    without = run(record.events[~(us & later)])
+    assert (record.events[us & later]["day"] < pd.Timestamp("2024-01-01")).any()
+    for k in with_us:
+        if k[1] == "unconditional" or k[0] == "iraq_attacks":
+            same = np.array_equal(with_us[k], without[k])
+            assert same == (k[1] == "unconditional"), k
+    # the strikes of Oct-Dec 2023 bring more attacks in the given mode (revenge)
+    assert with_us[("iraq_attacks", "given_us_actions")].sum() > without[
+        ("iraq_attacks", "given_us_actions")].sum()  # fmt: skip
+    # the baselines: the given mode sees the window's strikes, the unconditional one does not
+    table = O.observed_table(record)
+    kw = dict(origins=[origin], series=["iraq_attacks"], samples=200,
+              history=lambda o, s: visible_history(vt, s, o))  # fmt: skip
+    busy = dataclasses.replace(table, strikes=np.asarray(table.strikes) + 3.0)
+    models = {"negbin": baselines()["negbin"]}
+    a = {f.mode: f.samples for f in rolling_forecasts(table, models, **kw)}
+    b = {f.mode: f.samples for f in rolling_forecasts(busy, models, **kw)}
+    assert np.array_equal(a["unconditional"], b["unconditional"])
+    assert not np.array_equal(a["given_us_actions"], b["given_us_actions"])
+
+
+def test_the_history_goes_on_from_the_runs_nearest_the_last_months(record) -> None:
+    origin = dt.date(2024, 1, 1)
+    vis = O.visible_record(record, origin)
+    vt = O.visible_table(vis, origin)
+    recent = A.recent_targets(vt, 3)
+    assert recent.start == dt.date(2023, 10, 1) and recent.months == 3
+    ev = A.forcing_events(vis.events, record.events, origin)
+    from sim.history.replay import branch
+
+    res = branch(ev, origin, ["record"], 10, 400, 3, scenario=A.known_setting(origin),
+                 posterior=posterior_draws(),
+                 select=lambda tr: A.nearest_runs(tr, recent, 100))  # fmt: skip
+    assert len(res.kept) == 100 and res.futures["record"].series["attacks"].shape[1] == 100
+    starts = np.array([(dt.date(2023, m, 1) - res.history.start).days for m in (10, 11, 12)])
+    counts = np.stack([np.add.reduceat(res.history.series[f].astype(np.int64), starts, axis=0)
+                       for f in recent.fields])  # fmt: skip
+    d = run_distances(recent, counts)
+    assert d[res.kept].max() <= np.sort(d)[99] + 1e-12
+    assert d[res.kept].mean() < d.mean()
+    # the campaign of Oct-Dec 2023: the runs kept attacked more than the runs at large
+    attacks = counts[0]
+    assert attacks[:, res.kept].mean() > attacks.mean()
+
+
+# --- the calibration on monthly targets --------------------------------------------------------
+
+
+def test_run_distances_by_hand() -> None:
+    t = MonthlyTargets(dt.date(2020, 1, 1), ("attacks", "killed"),
+                       np.array([[4.0, 0.0], [0.0, 0.0]]),
+                       np.array([[16.0, np.inf], [0.0, 1.0]]))  # fmt: skip
+    # used: attacks Jan [4, 16] (scale sqrt(10)), killed Jan [0, 0] and Feb [0, 1] (scale 1);
+    # attacks Feb [0, inf) says nothing
+    counts = np.array([[[2, 10], [99, 0]], [[1, 0], [3, 0]]], dtype=float)  # (fields, months, n)
+    d = run_distances(t, counts)
+    want0 = np.sqrt(((2 / np.sqrt(10)) ** 2 + 1**2 + 2**2) / 3)
+    assert d == pytest.approx([want0, 0.0])
+
+
+def test_the_monthly_calibration_follows_the_level_of_attacks(record) -> None:
+    months = 15
+    low = np.zeros((3, months))
+    quiet = MonthlyTargets(FIT_START, ("attacks", "iran_struck", "killed"), low, low.copy())
+    busy_low = low.copy()
+    busy_low[0] = 40.0
+    busy = MonthlyTargets(FIT_START, quiet.fields, busy_low, busy_low + 10)
+    events = O.visible_record(record, dt.date(2021, 1, 1)).events
+    settings = dataclasses.replace(MONTHLY_QUICK, particles=80, generations=2)
+    a = calibrate_monthly(events, quiet, 1, settings)
+    b = calibrate_monthly(events, busy, 1, settings)
+    med = lambda fit: fit.summary().set_index("parameter")["post_median"]  # noqa: E731
+    assert med(b)["base_rate_scale"] > med(a)["base_rate_scale"]
+    assert a.targets.used().sum() == 3 * months
+    assert {f"base_rate.{g}" for g in GROUPS} | set(settings.fitted[1:]) | {
+        "response_delay", "killed_mean", "wounded_mean"} == set(a.posterior.columns)  # fmt: skip
+    assert len(a.posterior) == settings.rows
+
+
+# --- the synthetic record -----------------------------------------------------------------------
+
+
+def test_the_evaluation_ranks_the_true_agent_model_first_on_a_synthetic_record(
+    tmp_path: Path,
+) -> None:
+    # A record simulated from the agent model at known parameters (the shipped posterior's
+    # medians), scored at four origins with 150 samples: the model at the true parameters
+    # ranks first and the one with a fifth of the background attack rate last, on both totals
+    truth = S.true_values()
+    rec = load_record(S.synthetic_record(truth, 1, tmp_path / "syn"))
+    agents = (
+        AgentModel("truth", pd.DataFrame([truth])),
+        AgentModel("half", pd.DataFrame([S.scaled_base_rates(truth, 0.5)])),
+        AgentModel("fifth", pd.DataFrame([S.scaled_base_rates(truth, 0.2)])),
     )
-    assert len(specs) == 15
-    wrong = pd.DataFrame([{f"base_rate.{g}": 4 * TABLE[f"base_rate.{g}"].default
-                           for g in GROUPS}])  # fmt: skip
-    return validate(200, 1, training=train, heldout=held, specs=specs, posterior=False,
-                    settings=FAST, extra_models={"wrong model": wrong})  # fmt: skip
+    origins = (dt.date(2020, 7, 1), dt.date(2021, 10, 1), dt.date(2023, 1, 1),
+               dt.date(2024, 1, 1))  # fmt: skip
+    settings = EvaluationSettings("synthetic", origins=origins, samples=150, filter_factor=3)
+    ev = evaluate(rec, settings, agents=agents, forecasters={}, setting=S.synthetic_setting())
+    for score in ("log_score", "crps"):
+        rank = ev.ranking("given_us_actions", score)
+        assert rank[0] == "truth" and rank[-1] == "fifth", (score, rank)
 
 
-@pytest.mark.slow
-def test_scoring_ranks_the_true_model_first_on_synthetic_records(tmp_path: Path) -> None:
-    # A proper score ranks the data-generating model first in expectation, not on every
-    # history: on one history of 15 windows a baseline can win by chance (seed 2 of these, by
-    # persistence). So the ranking is asserted on the sum over three independent histories, and
-    # the verdicts beyond the Monte Carlo error on the first.
-    others = ["constant rate", "Hawkes", "persistence", "wrong model"]
-    results = [_synthetic_scores(seed, tmp_path / f"s{seed}") for seed in (1, 2, 3)]
-    tot = sum(r.evaluation.totals.set_index("model")[["log_score", "crps"]] for r in results)
-    assert tot.loc[MODEL, "log_score"] > tot.loc[others, "log_score"].max()
-    assert tot.loc[MODEL, "crps"] < tot.loc[others, "crps"].min()
-    comp = results[0].evaluation.comparison.set_index(["window", "baseline"])
-    total = "total: attacks (primary windows)"
-    for other in others:  # the CRPS gains are beyond the Monte Carlo error
-        assert comp.loc[(total, other), "crps_verdict"] == "model better", other
-    assert comp.loc[(total, "wrong model"), "log_verdict"] == "model better"
+# --- the command ------------------------------------------------------------------------------
 
 
-def _fixture(tmp_path: Path) -> tuple[tuple[pd.DataFrame, pd.DataFrame], list[WindowSpec]]:
-    """A two-window held-out fixture in 2022 (after the training record)."""
-    head = ",".join(record.EVENT_COLUMNS)
-    (tmp_path / "ev.csv").write_text(
-        f"{head}\n"
-        "fx-strike,2022-03-01,day,us,kataib_hezbollah,Jurf,Iraq,us_strike_iraq,airstrike,,,,,,,"
-        "fixture; 2022-03-02; a strike,\n",
-        encoding="utf-8",
-    )
-    rows = [["fx-march", "2022-03-01", "2022-03-31", "militia", "any_attack", 2, 4, "attacks"],
-            ["fx-iran", "2022-03-01", "2022-04-30", "iran", "iran_state_strike", 0, 0,
-             "strikes"]]  # fmt: skip
-    pd.DataFrame(
-        [[*r, "a statement", "fixture; 2022; x", ""] for r in rows],
-        columns=list(record.PERIOD_COLUMNS),
-    ).to_csv(tmp_path / "pc.csv", index=False)
-    held = (load_events(tmp_path / "ev.csv"), load_period_counts(tmp_path / "pc.csv"))
-    specs = [WindowSpec("fx-march", "attacks", "Iraq", True, "March 2022"),
-             WindowSpec("fx-iran", "iran_struck", "any", True, "Iran")]  # fmt: skip
-    return held, specs
+@pytest.fixture(scope="module")
+def quick_out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("validate") / "quick"
+    assert main(["validate", "--quick", "--out", str(out)]) == 0
+    return out
 
 
-def test_validation_is_deterministic_and_complete(tmp_path: Path) -> None:
-    held, specs = _fixture(tmp_path)
-    a = validate(40, 9, heldout=held, specs=specs, settings=FAST)
-    b = validate(40, 9, heldout=held, specs=specs, settings=FAST)
-    pd.testing.assert_frame_equal(a.evaluation.scores, b.evaluation.scores)
-    sc = a.evaluation.scores
-    assert len(sc) == 2 * 4 - 1  # no Hawkes for Iran's strikes
-    assert sc["log_score"].le(0).all() and sc["crps"].ge(0).all()
-    comp = a.evaluation.comparison
-    assert set(comp["baseline"]) == {"constant rate", "Hawkes", "persistence"}
-    assert "total: attacks (primary windows)" in set(comp["window"])
-    c = validate(40, 10, heldout=held, specs=specs, settings=FAST)
-    assert not c.evaluation.scores["crps"].equals(sc["crps"])  # the seed matters
+def test_validate_quick_writes_every_output(quick_out: Path) -> None:
+    names = {p.name for p in quick_out.iterdir()}
+    tables = {"scores", "totals", "totals_by_series", "totals_by_horizon", "scores_by_origin",
+              "differences", "differences_by_series", "pit", "quantiles", "observed",
+              "calibration", "timings"}  # fmt: skip
+    figures = {"scores_by_origin", "fans_given_us_actions", "fans_unconditional"}
+    assert {f"{t}.csv" for t in tables} <= names
+    assert {f"{f}.png" for f in figures} | {f"{f}.pdf" for f in figures} <= names
+    assert {"summary.md", "manifest.json"} <= names
+    scores = pd.read_csv(quick_out / "scores.csv")
+    assert sorted(scores["origin"].unique()) == [str(o) for o in QUICK.origins]
+    assert set(scores["mode"]) == {"given_us_actions", "unconditional"}
+    agents = scores[scores["model"].str.startswith("agent")]
+    assert set(agents["model"]) == {"agent", "agent_articles"}
+    assert "syria_attacks" not in set(agents["series"])  # the model has no Syria theatre
+    assert set(scores.loc[scores["model"] == "hawkes", "series"]) == set(SERIES)
+    assert len(scores) == 3 * 3 * 2 * (2 * 3 + 6 * 4)  # origins, horizons, modes, targets
+    cal = pd.read_csv(quick_out / "calibration.csv")
+    assert sorted(cal["origin"].unique()) == [str(o) for o in QUICK.origins]
+    manifest = json.loads((quick_out / "manifest.json").read_text())
+    assert manifest["kind"] == "validate" and manifest["protocol_run"] is False
+    assert manifest["settings"]["name"] == "quick" and manifest["protocol"]["samples"] == 1000
+    assert len(manifest["timings"]) == 3 and manifest["seconds"] > 0
+    md = (quick_out / "summary.md").read_text(encoding="utf-8")
+    first = md.split("\n\n")[1]  # the plain-language paragraph after the title
+    assert first.startswith("At each of 3 forecast origins") and "not the protocol's" in first
+    assert "development set" in md and "kept outside" in md
+    for f in figures:
+        assert (quick_out / f"{f}.png").stat().st_size > 20_000
 
 
-# --- the command line -------------------------------------------------------------------------
-
-
-def test_validate_command_writes_its_outputs(tmp_path: Path, monkeypatch, capsys) -> None:
-    monkeypatch.setattr("sim.cli.validate.validate",
-                        lambda *a, **k: validate(*a, settings=FAST, **k))  # fmt: skip
-    out = tmp_path / "v"
-    assert main(["validate", "--runs", "20", "--seed", "4", "--out", str(out)]) == 0
-    names = {p.name for p in out.iterdir()}
-    assert {"scores.csv", "scores.parquet", "comparison.csv", "totals.csv", "samples.parquet",
-            "intervals.png", "summary.md", "manifest.json"} <= names  # fmt: skip
-    sc = pd.read_parquet(out / "scores.parquet")
-    assert set(sc["window"]) == {s.row for s in WINDOWS}
-    assert {MODEL, "constant rate", "Hawkes", "persistence"} <= set(sc["model"])
-    assert (sc["runs"] == 20).all()
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["seed"] == 4 and manifest["runs"] == 20
-    # an existing --out is refused unless --overwrite
-    capsys.readouterr()
-    assert main(["validate", "--runs", "20", "--out", str(out)]) == 2
-    assert "already exists" in capsys.readouterr().err
-
-
-def test_validate_bad_input_exits_2(tmp_path: Path, capsys) -> None:
-    out = tmp_path / "v"
-    missing = tmp_path / "none.csv"
-    assert main(["validate", "--out", str(out), "--heldout", str(missing)]) == 2
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate"],  # no --out
+        ["validate", "--out", "OUT", "--runs", "5"],  # an option of the old command
+        ["validate", "--out", "OUT", "--quick", "extra"],
+        ["validate", "--out", "FILE"],
+        ["validate", "--out", "OUT", "--record", "MISSING"],
+        ["validate", "--out", "FULL"],  # not empty, no --overwrite
+    ],
+)
+def test_validate_refuses_bad_options_with_status_2(tmp_path: Path, argv, capsys) -> None:
+    (tmp_path / "FILE").write_text("x")
+    (tmp_path / "FULL").mkdir()
+    (tmp_path / "FULL" / "x").write_text("x")
+    argv = [str(tmp_path / a) if a in ("OUT", "FILE", "MISSING", "FULL") else a for a in argv]
+    try:
+        status = main(argv)
+    except SystemExit as exc:
+        status = exc.code
+    assert status == 2
     err = capsys.readouterr().err
-    assert "none.csv" in err and "Traceback" not in err
-    assert not out.exists()  # nothing half-written
-    with pytest.raises(SystemExit) as exc:
-        main(["validate", "--out", str(out), "--runs", "0"])
-    assert exc.value.code == 2
+    assert "Traceback" not in err and err.strip()
+    assert not (tmp_path / "OUT").exists()

@@ -1,6 +1,6 @@
 """Predictive checks of a calibration: the posterior predictive check of the documented
 statistics, and the in-record 2024 check (how a posterior fitted without 2024 predicts the week
-after the US strike of 30 July 2024). The out-of-sample validation on the held-out record is
+after the US strike of 30 July 2024). The rolling-origin forecast evaluation is
 :mod:`sim.validation` (``escalation validate``)."""
 
 from __future__ import annotations

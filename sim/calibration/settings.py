@@ -95,3 +95,53 @@ class CalibrationSettings:
 
 #: The settings every calibration uses.
 SETTINGS = CalibrationSettings()
+
+
+@dataclass(frozen=True)
+class MonthlyCalibrationSettings:
+    """The calibration on monthly targets (:mod:`sim.calibration.monthly_fit`): the one the
+    rolling-origin evaluation runs at every origin, on the monthly table of the rows visible
+    there. Its budget is small so that 18 origins fit in minutes (``docs/validation.md``
+    gives the timings); ``docs/calibration.md`` explains each choice."""
+
+    #: the parameters fitted by ABC-SMC (names of :data:`sim.calibration.priors.ABC_PRIORS`):
+    #: those the monthly series of attacks, Iran's direct strikes and US killed inform. The
+    #: level of attacks (the base-rate scale), their clustering from month to month
+    #: (self-excitation and how long it lasts), their answer to US strikes (revenge,
+    #: deterrence), their rise after the expulsion vote (the campaign), Iran's strikes (rate and
+    #: threshold) and the share of attacks that kill. The other parameters of ABC_PRIORS keep
+    #: their table defaults, as every parameter outside a calibration does.
+    fitted: tuple[str, ...] = (
+        "base_rate_scale",
+        "self_excitation",
+        "excitation_days",
+        "revenge_attacks",
+        "deterrence_strength",
+        "expulsion_campaign",
+        "iran_strike_threshold",
+        "iran_strike_rate",
+        "p_lethal",
+    )
+    #: ABC population size
+    particles: int = 400
+    #: ABC generations after the prior one (at most)
+    generations: int = 4
+    #: runs per particle (as ``CalibrationSettings.replicates``)
+    replicates: int = 2
+    #: the sampler stops when a generation's acceptance rate falls below this
+    min_acceptance: float = 0.05
+    #: runs per engine call (a call of more runs is split: the daily trace of a few thousand
+    #: runs over five years is what the memory of a shared machine holds without slowing down)
+    batch: int = 2000
+    #: equally weighted posterior draws returned
+    rows: int = 1000
+    #: what the simulated history forces to the record: the US actions, the militias' declared
+    #: truces and the expulsion vote (Iran's direct strikes are simulated: they are a target)
+    force: tuple[str, ...] = ("us", "militia_truce", "iraq_gov")
+
+
+#: The budget of ``escalation validate``.
+MONTHLY = MonthlyCalibrationSettings()
+#: The budget of ``escalation validate --quick`` (the CI's run): a smoke test of the machinery,
+#: not a calibration to read results from.
+MONTHLY_QUICK = MonthlyCalibrationSettings(particles=60, generations=1, replicates=1, rows=200)

@@ -96,8 +96,8 @@ def build_statistics(
     """The documented statistics of each window, from the record up to ``until``.
 
     ``events`` and ``periods`` are a record's tables (``Record.events``, ``Record.counts`` of
-    :func:`sim.inputs.record.load_record`; or the first format's, as the held-out record is
-    written): the period counts are the statements of
+    :func:`sim.inputs.record.load_record`; or the first format's, as the five articles' original
+    files are written): the period counts are the statements of
     :func:`sim.inputs.record.model_attack_statements`. Returns the statistics and, per window,
     the last day a simulation must cover.
     """

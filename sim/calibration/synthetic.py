@@ -14,9 +14,7 @@ from sim.core.params import Params
 from sim.history.replay import forcing_from_record, simulate, window
 from sim.inputs.record import (
     COUNTS_FILE,
-    EVENT_COLUMNS,
     EVENTS_FILE,
-    PERIOD_COLUMNS,
     load_record,
     model_attack_statements,
     write_record,
@@ -29,12 +27,10 @@ _SOURCE = {
     "headline": "simulated from known parameters",
     "url": "https://example.org/synthetic",
 }
-#: Countries of the first format, by theatre.
-_COUNTRY = {"iraq": "Iraq", "syria": "Syria", "iran": "Iran", "jordan": "Jordan"}
 
 
 def synthetic_record(
-    truth: dict[str, float], seed: int, until: dt.date, directory: Path, legacy: bool = False
+    truth: dict[str, float], seed: int, until: dt.date, directory: Path
 ) -> tuple[Path, Path]:
     """Simulate one run of the first documented window from known parameters, with the
     documented US actions of the five articles forced, and write it as a record.
@@ -43,11 +39,9 @@ def synthetic_record(
     events, and the count statements are exact for the five articles' attack statements of the
     window (:func:`sim.inputs.record.model_attack_statements`).
 
-    ``legacy=False``: a record folder ``directory`` (:func:`sim.inputs.record.write_record`;
-    it must not exist or be empty), read back with :func:`sim.inputs.record.load_record`;
-    returns the paths of its ``events.csv`` and ``counts.csv``. ``legacy=True``: the first
-    format's two files (``events.csv``, ``period_counts.csv``) in ``directory``, as the
-    held-out validation reads them (:mod:`sim.validation.synthetic`); returns their paths.
+    The record is a folder ``directory`` (:func:`sim.inputs.record.write_record`; it must not
+    exist or be empty), read back with :func:`sim.inputs.record.load_record`; returns the
+    paths of its ``events.csv`` and ``counts.csv``.
     """
     seeds = load_record("seeds")
     real, real_counts = seeds.events, seeds.counts
@@ -106,20 +100,5 @@ def synthetic_record(
                        "actor": "militia", "counter": "press", "counted_by": "synthetic",
                        "count_low": n, "count_high": n, "statement": "synthetic count",
                        **_SOURCE})  # fmt: skip
-    if not legacy:
-        folder = write_record(Path(directory), rows, counts)
-        return folder / EVENTS_FILE, folder / COUNTS_FILE
-    directory.mkdir(parents=True, exist_ok=True)
-    ev_path, per_path = directory / "events.csv", directory / "period_counts.csv"
-    legacy_rows = [{**r, "country": _COUNTRY[str(r["theatre"])], "source": "synthetic"}
-                   for r in rows]  # fmt: skip
-    ev = pd.DataFrame([{c: r.get(c, "") for c in EVENT_COLUMNS} for r in legacy_rows],
-                      columns=list(EVENT_COLUMNS))  # fmt: skip
-    ev.to_csv(ev_path, index=False)
-    per = pd.DataFrame(
-        [[c["id"], c["start"], c["end"], "militia", "any_attack", c["count_low"], c["count_high"],
-          "attacks", "synthetic count", "synthetic", ""] for c in counts],
-        columns=list(PERIOD_COLUMNS),
-    )  # fmt: skip
-    per.to_csv(per_path, index=False)
-    return ev_path, per_path
+    folder = write_record(Path(directory), rows, counts)
+    return folder / EVENTS_FILE, folder / COUNTS_FILE

@@ -1,16 +1,20 @@
-"""``escalation validate``: score the model's out-of-sample predictions on the held-out record.
+"""``escalation validate``: forecasts scored as they would have been made, origin by origin.
 
-For each held-out window (``sim/validation/settings.py``), replays the documented history up to
-the window's start and predicts the window's count with the documented US actions forced; fits
-a constant-rate, a Hawkes and a persistence baseline to the training record; scores all of them
-against the documented range (coverage of the 50% and 90% intervals, log score, interval CRPS,
-with Monte Carlo errors). Writes ``scores.csv``/``.parquet``, ``comparison.csv``,
-``totals.csv``, ``samples.parquet``, ``intervals.png``, ``summary.md`` and ``manifest.json``
-into DIR (``docs/validation.md``).
+Runs the pre-registered rolling-origin evaluation (sim/validation/protocol.py): at each of 18
+quarterly origins from April 2020 to July 2024, every model is fitted only on the record's rows
+visible then (ended and published before the origin) and forecasts the monthly counts of the
+next three months, in two modes (given the documented US actions of those months, or not): the
+agent model calibrated on the visible record at each origin, the agent model with the five
+articles' posterior, and six statistical baselines. The forecasts are scored against the
+record's monthly series (CRPS, log score, ignorance, interval score, coverage, PIT). Writes
+summary.md, the tables (CSV), the figures and manifest.json into DIR (docs/validation.md).
 
-Example (the pre-registered runs and seed)::
+--quick scores 3 origins with 200 samples and a token calibration (about a minute; the CI's
+run): a check of the machinery, not the protocol's scores.
 
-    escalation validate --runs 1000 --seed 20261201 --out results/validation
+Example (the pre-registered run, about 10 minutes on two cores)::
+
+    escalation validate --out results/validation
 """
 
 from __future__ import annotations
@@ -20,58 +24,69 @@ import shlex
 import sys
 from pathlib import Path
 
-from sim.cli.common import add_overwrite_argument, add_record_argument, positive_int, seed_int
-from sim.inputs.record import legacy_tables, load_record
-from sim.validation.heldout import load_heldout
-from sim.validation.report import check_out, write_outputs
-from sim.validation.settings import SETTINGS
-from sim.validation.validate import validate
+from sim.cli.common import add_overwrite_argument, add_record_argument, check_out_dir, description
+from sim.inputs.record import load_record
+from sim.validation.evaluation import Progress, evaluate
+from sim.validation.settings import FULL, QUICK
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``validate`` sub-command."""
     p = sub.add_parser(
         "validate",
-        help="score out-of-sample predictions on the held-out record against simple baselines",
-        description=__doc__.split("\n\n")[1] if __doc__ else None,
-    )
-    p.add_argument(
-        "--runs",
-        type=positive_int,
-        default=SETTINGS.runs,
-        help=f"runs per window (default {SETTINGS.runs}, the pre-registered number)",
-    )
-    p.add_argument(
-        "--seed",
-        type=seed_int,
-        default=SETTINGS.seed,
-        help=f"seed (default {SETTINGS.seed}, the pre-registered seed)",
+        help="score rolling-origin forecasts of the agent model and the baselines on the record",
+        description=description(__doc__),
     )
     p.add_argument("--out", metavar="DIR", required=True, help="output directory")
-    add_overwrite_argument(p)
-    add_record_argument(
-        p, "seeds", "the training record of the pre-registered validation; the full record "
-        "holds the held-out rows"
-    )  # fmt: skip
-    p.add_argument("--heldout", metavar="FILE", help="held-out events (default: packaged)")
     p.add_argument(
-        "--heldout-periods", metavar="FILE", help="held-out period counts (default: packaged)"
+        "--quick",
+        action="store_true",
+        help=f"{len(QUICK.origins)} origins, {QUICK.samples} samples, a token calibration (a "
+        "check of the machinery, not the protocol's run)",
     )
-    p.set_defaults(func=run)  # fmt: skip
+    add_overwrite_argument(p)
+    add_record_argument(p, "full", "the record the protocol evaluates on")
+    p.set_defaults(func=run)
+
+
+def progress_printer() -> tuple[Progress, object]:
+    """A progress bar on stderr when it is a terminal, else one line per origin."""
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=None, unit="origin", file=sys.stderr, leave=False)
+
+        def show(done: int, total: int, line: str) -> None:
+            bar.total = total
+            bar.set_postfix_str(line.split(":")[0])
+            bar.update(1)
+
+        return show, bar
+
+    def say(done: int, total: int, line: str) -> None:
+        print(f"[{done}/{total}] {line}", file=sys.stderr, flush=True)
+
+    return say, None
 
 
 def run(args: argparse.Namespace) -> int:
-    """Validate and write the outputs."""
+    """Evaluate and write the outputs."""
     out = Path(args.out)
-    check_out(out, args.overwrite)
-    training = legacy_tables(load_record(args.record))
-    heldout = load_heldout(args.heldout, args.heldout_periods)
-    res = validate(args.runs, args.seed, training=training, heldout=heldout,
-                   progress=lambda s: print(s, file=sys.stderr))  # fmt: skip
+    check_out_dir(out, args.overwrite)
+    record = load_record(args.record)
+    settings = QUICK if args.quick else FULL
     command = "escalation " + shlex.join(sys.argv[1:]) if sys.argv else ""
-    write_outputs(res, out, args.overwrite, command)
-    tot = res.evaluation.totals
-    cols = ["quantity", "model", "cover50", "cover90", "log_score", "crps"]
-    print(tot[cols].round(2).to_string(index=False))
-    print(f"validated in {res.seconds:.0f} s; report: {out / 'summary.md'}")
+    show, bar = progress_printer()
+    try:
+        ev = evaluate(record, settings, progress=show, command=command)
+    finally:
+        if bar is not None:
+            bar.close()
+    ev.save(out, args.overwrite)
+    tot = ev.totals()
+    cols = ["mode", "model", "log_score", "crps", "cover50", "cover90"]
+    print(tot.sort_values(["mode", "log_score"], ascending=[True, False])[cols]
+          .round(2).to_string(index=False))  # fmt: skip
+    print(f"evaluated {len(settings.origins)} origins in {ev.seconds:.0f} s; report: "
+          f"{out / 'summary.md'}")  # fmt: skip
     return 0

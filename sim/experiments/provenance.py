@@ -177,9 +177,11 @@ def summary_header(
     runs: int,
     policies: Sequence[str] | None = None,
     extra: Sequence[str] = (),
+    units: str | None = None,
 ) -> str:
     """The opening lines of every ``summary.md``: title, then scenario, period, seed, runs,
-    units (and the policies when given), as a Markdown list."""
+    units (and the policies when given), as a Markdown list. ``units``: what the counts are
+    per, when not per run over the period (:func:`units_text`)."""
     from sim.core.policies import label
 
     days = (end - start).days + 1
@@ -189,7 +191,7 @@ def summary_header(
     lines.append(f"- Seed: {seed}; runs: {runs:,}" + (" per policy" if policies else ""))
     if policies:
         lines.append("- Policies: " + "; ".join(label(p) for p in policies))
-    lines.append(f"- Units: {units_text(days)}")
+    lines.append(f"- Units: {units or units_text(days)}")
     lines += [f"- {e}" for e in extra]
     lines.append("")
     return "\n".join(lines)

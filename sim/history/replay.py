@@ -24,8 +24,9 @@ truces placed on days by :data:`TRUCE_DAYS`.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -480,11 +481,21 @@ def replay(
 
 @dataclass
 class BranchResult:
-    """History up to ``at`` and one continuation per policy (common random numbers)."""
+    """History up to ``at`` and one continuation per policy (common random numbers).
+
+    ``kept``: the runs of the history that were continued (all of them unless ``branch`` was
+    given a ``select``)."""
 
     at: dt.date
     history: Trace | None
     futures: dict[str, Trace] = field(default_factory=dict)
+    kept: np.ndarray | None = None
+
+
+def take_state(state: State, idx: np.ndarray) -> State:
+    """The state of the runs ``idx`` (copies)."""
+    return type(state)(**{f.name: np.array(getattr(state, f.name)[idx])
+                          for f in dataclasses.fields(state)})  # fmt: skip
 
 
 def branch(
@@ -498,6 +509,7 @@ def branch(
     scenario: Scenario | None = None,
     force: Sequence[str] = FORCEABLE,
     posterior: pd.DataFrame | bool = True,
+    select: Callable[[Trace], np.ndarray] | None = None,
 ) -> BranchResult:
     """Condition on the record up to the day before ``at``, then simulate ``horizon`` days from
     ``at`` under each policy.
@@ -507,6 +519,10 @@ def branch(
     the same per-run states with the same parameters and the same draws (common random numbers),
     so the runs differ between policies only through what the policies do. The pseudo-policy
     ``record`` keeps the documented US actions after ``at`` (Iran and parliament simulated).
+
+    ``select``: given the history's trace, the indices of the runs to continue (for instance
+    the runs whose simulated history is closest to what was documented); the continuations then
+    have that many runs, each with its run's state and parameters. Without it every run goes on.
     """
     setting = scenario or history_setting()
     start = start or setting.start
@@ -527,6 +543,10 @@ def branch(
         us_policy = get_policy(setting.policy)  # what the US does in the history if not forced
         result.history = simulate(hist, p, draws, policy=us_policy, forcing=forcing)
         state = result.history.state
+        if select is not None:
+            idx = np.asarray(select(result.history), dtype=np.int64)
+            state, p = take_state(state, idx), p.take(idx)
+            result.kept = idx
     future = window(setting, at, end)
     rec = forcing_from_record(events, at, horizon, ("us",))
     for name, pol in pols.items():

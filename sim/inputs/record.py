@@ -80,7 +80,7 @@ from sim.inputs.record_v1 import (
 )
 
 #: Re-exported: the format is defined in :mod:`sim.inputs.record_schema`, the first format
-#: (the held-out record's) in :mod:`sim.inputs.record_v1`.
+#: (the five articles' original files') in :mod:`sim.inputs.record_v1`.
 __all__ = [
     "ANY_ATTACK",
     "ATTACKER_ACTORS",
@@ -505,7 +505,7 @@ def model_attack_statements(counts: pd.DataFrame) -> pd.Series:
     In the record (:func:`load_record`): statements of kind ``attacks`` or ``base_attacks`` in
     ``iraq``, not restricted to one action, whoever counted (the five articles' statements are
     of both kinds: "about three dozen" attacks on the bases, "3 attacks in 3 days"). In a table
-    of the first format (:func:`load_period_counts`, the held-out record's): unit ``attacks``
+    of the first format (:func:`load_period_counts`): unit ``attacks``
     and action ``any_attack``.
     """
     if "unit" in counts.columns:
@@ -522,8 +522,8 @@ _COUNTRY = {"iraq": "Iraq", "syria": "Syria", "jordan": "Jordan", "iran": "Iran"
 
 
 def legacy_tables(record: Record) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The record as the first format's two tables (for :mod:`sim.validation`, which scores
-    against the held-out record in that format).
+    """The record as the first format's two tables (to compare its rows with files of that
+    format).
 
     Events gain ``country`` (from the theatre) and ``source`` (``outlet; headline``). Count
     statements gain ``unit`` and take the first format's ``action``: the statements of

@@ -4,7 +4,7 @@ The record is a folder of three CSV files (``docs/record.md`` describes every co
 ``events.csv`` (one row per event), ``counts.csv`` (statements about counts over a period, as
 intervals) and ``gaps.csv`` (months and theatres for which no count statement was found). The
 loader and the checks of each field are in :mod:`sim.inputs.record`; the earlier two-file format
-that the held-out validation record still uses is in :mod:`sim.inputs.record_v1`.
+that the five articles' rows were first written in is in :mod:`sim.inputs.record_v1`.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""The record's first format, two files: still the format of the held-out validation record.
+"""The record's first format, two files: the format the five articles' rows were first written
+in, before the record became a folder (:mod:`sim.inputs.record`).
 
-``sim/data/heldout_events.csv`` and ``sim/data/heldout_period_counts.csv`` (read by
-:mod:`sim.validation`) keep the format the five-article record had before the record became a
-folder (:mod:`sim.inputs.record`): an event table with a ``country`` and one ``source`` column,
+The record's tests read the original files in it (``tests/data/five_articles_events.csv``,
+``five_articles_period_counts.csv``) to check the migrated rows against them; a user's records
+in this format still load: an event table with a ``country`` and one ``source`` column,
 and period counts with ``actor``, ``action`` and ``unit`` instead of a theatre, a kind and a
 counter. Both files are validated on loading; a bad file raises :class:`RecordError`, which
 names the file, the line (header = line 1) and the field.
@@ -97,7 +98,7 @@ def drop_non_hostile(frame: pd.DataFrame) -> None:
 
 
 def load_events(path: PathArg, include_non_hostile_deaths: bool = False) -> pd.DataFrame:
-    """Load and validate an event table in the first format (the held-out record's).
+    """Load and validate an event table in the first format.
 
     Parameters
     ----------
@@ -199,7 +200,7 @@ def load_events(path: PathArg, include_non_hostile_deaths: bool = False) -> pd.D
 
 
 def load_period_counts(path: PathArg) -> pd.DataFrame:
-    """Load and validate period counts in the first format (the held-out record's).
+    """Load and validate period counts in the first format.
 
     Parameters
     ----------

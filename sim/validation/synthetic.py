@@ -1,97 +1,132 @@
-"""A synthetic training and held-out record simulated from known parameters, to show that the
-validation can tell a true model from the baselines and from a wrong one.
+"""A record simulated from the agent model at known parameters, month by month: the fixture on
+which the rolling-origin evaluation must rank the agent model with the true parameters first
+and a clearly wrong one last (``tests/test_validate.py``).
 
-One run of the first documented window is simulated from ``truth`` with the documented US
-actions forced (:func:`sim.calibration.synthetic.synthetic_record`: every attack, Iranian strike
-and the vote written as events). Its monthly attack counts are exact period counts: the months
-up to ``train_until`` form the training record (events and counts), the later months the
-held-out windows (their counts from the same history, or, with ``draws=True``, one independent
-draw each of the true model's prediction). Everything goes through the packaged format and the
-validating loaders.
+One run of the agent model from October 2019 to August 2024 with the documented US actions of
+the record forced, no truce, and everything else simulated, written as a record folder that the
+evaluation reads as it reads the packaged one. The setting is the history setting without its
+dated shocks (:func:`synthetic_setting`; the evaluation of the synthetic record is given the
+same setting), so that the model with the true parameters is the process that made the record
+(a shock after an origin would be unknown to it). The truces are forced to none because the
+record holds no truce for the evaluation to force in its histories.
+
+The folder:
+
+* events: every simulated attack in Iraq (on US forces; the day's Americans killed and wounded
+  on its first attack), Iran's direct strikes, the expulsion vote, and the record's US actions
+  dated to the day, each published on its day;
+* count statements: the exact monthly counts of attacks in Iraq, Iran's direct strikes and
+  Americans killed (a statement for each month, published on the month's last day), so that
+  the monthly table's interval of each month is the simulated count itself.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from sim.calibration.synthetic import synthetic_record
-from sim.inputs.record import PERIOD_COLUMNS, load_events, load_period_counts
-from sim.validation.heldout import combined_events, windows
-from sim.validation.predict import model_samples
-from sim.validation.settings import WindowSpec
+from sim.core.params import GROUPS, TABLE, Params
+from sim.history.replay import (
+    US_ACTION_CODES,
+    forcing_from_record,
+    history_setting,
+    simulate,
+    window,
+)
+from sim.inputs.posterior import posterior_draws
+from sim.inputs.record import Record, load_record, write_record
+from sim.inputs.record_schema import RECORD_END, RECORD_START
+from sim.inputs.scenario import Scenario
+
+_SOURCE = {
+    "outlet": "synthetic",
+    "headline": "simulated from known parameters",
+    "url": "https://example.org/synthetic",
+}
 
 
-def _months(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
-    out = []
-    for p in pd.period_range(start, end, freq="M"):
-        a, b = p.start_time.date(), p.end_time.date()
-        if a >= start and b <= end:
-            out.append((a, b))
+def true_values() -> dict[str, float]:
+    """The true parameters of the synthetic record: the medians of the shipped posterior (the
+    table's defaults for the rest)."""
+    post = posterior_draws()
+    return {c: float(np.median(post[c].to_numpy(float))) for c in post.columns}
+
+
+def scaled_base_rates(values: dict[str, float], factor: float) -> dict[str, float]:
+    """``values`` with every group's background attack rate multiplied by ``factor``."""
+    out = dict(values)
+    for g in GROUPS:
+        key = f"base_rate.{g}"
+        out[key] = out.get(key, TABLE[key].default) * factor
     return out
 
 
-def synthetic_validation_record(
-    truth: dict[str, float],
-    seed: int,
-    directory: Path,
-    train_until: dt.date,
-    until: dt.date,
-    draws: bool = False,
-) -> tuple[tuple[pd.DataFrame, pd.DataFrame], tuple[pd.DataFrame, pd.DataFrame], list[WindowSpec]]:
-    """Training record, held-out record and monthly scoring windows of one simulated history.
+def synthetic_setting() -> Scenario:
+    """The history setting without its dated shocks."""
+    return history_setting().model_copy(update={"shocks": []})
 
-    ``draws=False``: the held-out counts are the later months of the same history. Then the
-    true model's prediction of a window (conditioned, like every prediction of
-    ``escalation validate``, on the forced actions only, not on the attacks) is not the
-    distribution the count was drawn from given everything before it, and a baseline fitted
-    to the same history's training months can know more about its latent state.
-    ``draws=True``: each held-out window's count is instead one independent draw of the true
-    model's own prediction of that window (the same branch from the replayed history, another
-    seed for each window), so the true model is the data-generating distribution of every
-    scored count, as a proper score needs for the truth to win in expectation.
 
-    Returns ``((train_events, train_periods), (heldout_events, heldout_periods), specs)``.
-    """
-    directory.mkdir(parents=True, exist_ok=True)
-    ev_path, _ = synthetic_record(truth, seed, until, directory / "full", legacy=True)
-    events = load_events(ev_path)
-    attacks = events[events["is_attack"]]
-    first = events["day"].min().date().replace(day=1)
-    rows, specs = [], []
-    for a, b in _months(first, until):
-        n = int(((attacks["day"] >= pd.Timestamp(a)) & (attacks["day"] <= pd.Timestamp(b))).sum())
-        rid = f"syn-{a:%Y-%m}"
-        rows.append([rid, f"{a}", f"{b}", "militia", "any_attack", n, n, "attacks",
-                     f"{n} attacks", "synthetic", ""])  # fmt: skip
-        if a > train_until:
-            specs.append(WindowSpec(rid, "attacks", "Iraq", True, f"{a:%b %Y}"))
-    periods = pd.DataFrame(rows, columns=list(PERIOD_COLUMNS))
-    train_mask = pd.to_datetime(periods["end"]) <= pd.Timestamp(train_until)
-    out = []
-    for name, mask_ev, mask_pc in (
-        ("training", events["day"] <= pd.Timestamp(train_until), train_mask),
-        ("heldout", events["day"] > pd.Timestamp(train_until), ~train_mask),
-    ):
-        ev_file, pc_file = directory / f"{name}_events.csv", directory / f"{name}_periods.csv"
-        raw = pd.read_csv(ev_path, dtype=str, keep_default_na=False)
-        raw[mask_ev.to_numpy()].to_csv(ev_file, index=False)
-        periods[mask_pc.to_numpy()].to_csv(pc_file, index=False)
-        out.append((load_events(ev_file), load_period_counts(pc_file)))
-    if draws:
-        train, held = out
-        wins = windows(held[1], specs)
-        post = pd.DataFrame([truth]) if truth else False
-        both = combined_events(train[0], held[0])
-        # one run per window, each with its own seed, so that the draws are independent
-        obs = [int(model_samples(both, [w], 1, seed + 1 + j, post)[w.name][0])
-               for j, w in enumerate(wins)]  # fmt: skip
-        pc = periods[(~train_mask).to_numpy()].copy()
-        pc["count_low"] = pc["count_high"] = obs
-        pc["statement"] = "one draw of the true model's prediction"
-        pc_file = directory / "heldout_draws_periods.csv"
-        pc.to_csv(pc_file, index=False)
-        out[1] = (held[0], load_period_counts(pc_file))
-    return out[0], out[1], specs
+def _month_end(d: dt.date) -> dt.date:
+    return dt.date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+
+
+def synthetic_record(
+    truth: dict[str, float], seed: int, directory: Path, record: Record | None = None
+) -> Path:
+    """Simulate the agent model at ``truth`` in :func:`synthetic_setting` with the US actions
+    of ``record`` (default: the packaged one) forced and no truce, and write the result as a
+    record folder ``directory`` (the module docstring). Returns the folder."""
+    real = (record if record is not None else load_record("full")).events
+    setting = window(synthetic_setting(), RECORD_START, RECORD_END)
+    us = real[(real["actor"] == "us") & real["action"].isin(US_ACTION_CODES)
+              & real["date_precision"].isin(("day", "week"))]  # fmt: skip
+    forcing = forcing_from_record(us, RECORD_START, setting.days, ("us", "militia_truce"))
+    tr = simulate(setting, Params.build(1, truth), np.random.default_rng(seed), forcing=forcing)
+    rows: list[dict[str, object]] = []
+
+    def event(rid: str, d: str, **cols: object) -> None:
+        rows.append({"id": rid, "date": d, "date_precision": "day", "location": "x",
+                     "published": d, **_SOURCE, **cols})  # fmt: skip
+
+    us_rows = {f"{r['day']:%Y-%m-%d}": r for _, r in us.iterrows()}
+    voted = tr.series["voted"][:, 0]
+    for t, day in enumerate(tr.dates):
+        d = f"{day:%Y-%m-%d}"
+        s = {k: int(v[t, 0]) for k, v in tr.series.items()}
+        casualties = {"us_killed": s["killed"], "us_wounded": s["wounded"]}
+        for i in range(s["attacks"]):
+            action = ("lethal_attack" if i < s["lethal"] else "injury_attack"
+                      if i < s["injuring"] else "harassment_attack")  # fmt: skip
+            hurt = casualties if i == 0 else {}
+            event(f"syn-{d}-attack-{i}", d, actor="militia", target="us_forces", theatre="iraq",
+                  action=action, weapon="rocket", **hurt)  # fmt: skip
+            casualties = {}
+        if s["iran_struck"]:
+            event(f"syn-{d}-iran", d, actor="iran", target="us_forces", theatre="iraq",
+                  action="iran_state_strike", weapon="ballistic_missile", **casualties)  # fmt: skip
+        if voted[t] and (t == 0 or not voted[t - 1]):
+            event(f"syn-{d}-vote", d, actor="iraq_gov", target="us_forces", theatre="iraq",
+                  action="expulsion_vote", weapon="none")  # fmt: skip
+        if d in us_rows:
+            r = us_rows[d]
+            event(f"syn-{d}-us", d, actor="us", target=r["target"], theatre=r["theatre"],
+                  action=r["action"], weapon="airstrike")  # fmt: skip
+    counts = []
+    months = pd.period_range(RECORD_START, RECORD_END, freq="M")
+    starts = np.array([(p.start_time.date() - RECORD_START).days for p in months])
+    for field, kind, actor in (("attacks", "attacks", "militia"),
+                               ("iran_struck", "iran_direct_strikes", "iran"),
+                               ("killed", "us_killed", "militia")):  # fmt: skip
+        per = np.add.reduceat(tr.series[field][:, 0].astype(np.int64), starts)
+        for p, n in zip(months, per, strict=True):
+            a, z = p.start_time.date(), _month_end(p.start_time.date())
+            counts.append({"id": f"syn-{kind}-{p}", "start": f"{a}", "end": f"{z}",
+                           "theatre": "iraq", "kind": kind, "actor": actor, "counter": "press",
+                           "counted_by": "synthetic", "count_low": int(n), "count_high": int(n),
+                           "statement": "synthetic count", "published": f"{z}",
+                           **_SOURCE})  # fmt: skip
+    return write_record(Path(directory), rows, counts)
