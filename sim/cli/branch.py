@@ -39,6 +39,7 @@ from sim.history.replay import (
     FORCEABLE,
     RECORD_POLICY,
     branch,
+    check_span,
     parse_date,
     record_events,
     setting_info,
@@ -110,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
         horizon = DEFAULT_HORIZON if scenario is None else (scenario.end - at).days + 1
         if horizon < 1:
             raise UserError(f"--at {at} is after the scenario's last day {scenario.end}")
+    check_span(at, horizon, f"--horizon {horizon} from --at {at}")
     out = Path(args.out or str(Path("results") / f"branch-{at}"))
     with staged_out_dir(out, args.overwrite) as tmp:
         res = branch(events, at, names, horizon, args.runs, args.seed, start=start,

@@ -31,6 +31,7 @@ from sim.history.replay import (
     DEFAULT_FORCING_RECORD,
     FORCEABLE,
     REPLAY_FORCE,
+    check_span,
     parse_date,
     record_events,
     record_totals,
@@ -104,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
     end = parse_date(args.end, "--end") if args.end is not None else scenario.end
     if end < start:
         raise UserError(f"--end {end} is before --start {start}")
+    check_span(start, (end - start).days + 1, f"--start {start} --end {end}")
     out = Path(args.out or str(Path("results") / f"replay-{start}-{end}"))
     with staged_out_dir(out, args.overwrite) as tmp:
         res = replay(events, start, end, args.runs, args.seed, scenario=scenario,
