@@ -326,6 +326,8 @@ def import_acled(path: Path, out: Path) -> Imported:
         if out.exists():
             out.rmdir()
         os.replace(staged, out)
+    except OSError as exc:
+        raise RecordError(out, 0, "--out", f"cannot write it ({exc.strerror})") from None
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     return Imported(len(rows), len(events), skipped, after_end)

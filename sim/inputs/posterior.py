@@ -162,6 +162,9 @@ def write_posterior(df: pd.DataFrame, path: str | Path) -> Path:
     try:
         df.to_csv(tmp, index=False)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UserError(f"--write-posterior {path}: cannot write there ({exc.strerror})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
