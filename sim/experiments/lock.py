@@ -30,7 +30,6 @@ import shlex
 import sys
 import time
 from pathlib import Path
-from types import TracebackType
 
 from sim.experiments.provenance import utc_now
 from sim.experiments.store import OutputError, check_place, make_dirs, remove_dirs
@@ -153,10 +152,5 @@ class OutputLock:
         self.acquire()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.release()
