@@ -16,16 +16,38 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection
 from types import FrameType
 from typing import Any
 
 from sim.core.jit import announce_compile
 from sim.experiments.spec import ExperimentError
 
+#: Exit status of a worker that ends because the main process is gone.
+PARENT_GONE_STATUS = 3
 
-def _worker_init() -> None:
-    """Worker processes leave Ctrl-C to the main process (which stops them)."""
+
+def _watch_parent(conn: Connection) -> None:
+    """Wait, in a thread of a worker, until the main process's end of the pipe ``conn`` closes
+    (the main process ended in any way, SIGKILL included, or closed its pool), then end this
+    worker at once."""
+    try:
+        while True:
+            conn.recv_bytes()
+    except (EOFError, OSError):
+        pass
+    os._exit(PARENT_GONE_STATUS)
+
+
+def _worker_init(parent: Connection | None = None) -> None:
+    """Worker processes leave Ctrl-C to the main process (which stops them), and end when
+    the main process ends: a thread waits on ``parent``, the reading end of a pipe whose only
+    writing end the main process holds (:class:`LocalPool`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent is not None:
+        threading.Thread(
+            target=_watch_parent, args=(parent,), name="escalation-watch-parent", daemon=True
+        ).start()
 
 
 def _mp_context() -> mp.context.BaseContext:
@@ -96,16 +118,30 @@ class LocalPool:
 
     Ctrl-C in the main process is deferred while the pool runs (:class:`DeferredInterrupt`)
     and raised within :data:`POLL_INTERVAL` seconds; the workers ignore it and are stopped.
+
+    No orphans: each worker watches a pipe from the main process (:func:`_worker_init`) and
+    ends within moments of the main process's end, however it ends (SIGKILL, SIGTERM, SIGHUP:
+    the kernel closes the pipe). With no worker left, the forkserver and the resource tracker
+    that multiprocessing started end too. (Before, a worker waiting for its next task kept
+    waiting: it holds the writing end of its own task queue.)
     """
 
     def __init__(self, workers: int, fn: Callable[[Any], Any]) -> None:
         self.workers = workers
         self.fn = fn
         self.pool: cf.ProcessPoolExecutor | None = None
+        #: the pipe the workers watch: (reading end, passed to each worker as it starts;
+        #: writing end, held here only)
+        self._lifeline: tuple[Connection, Connection] | None = None
 
     def _new(self) -> cf.ProcessPoolExecutor:
+        ctx = _mp_context()
+        self._lifeline = ctx.Pipe(duplex=False)
         return cf.ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=_mp_context(), initializer=_worker_init
+            max_workers=self.workers,
+            mp_context=ctx,
+            initializer=_worker_init,
+            initargs=(self._lifeline[0],),
         )
 
     def run(self, tasks: Sequence[Any]) -> Iterator[Any]:
@@ -155,6 +191,7 @@ class LocalPool:
         if self.pool is None:
             return
         pool, self.pool = self.pool, None
+        lifeline, self._lifeline = self._lifeline, None
         procs = list((getattr(pool, "_processes", None) or {}).values())
         manager = getattr(pool, "_executor_manager_thread", None)
         results = getattr(pool, "_result_queue", None)
@@ -164,6 +201,8 @@ class LocalPool:
                 p.terminate()
         for p in procs:
             p.join(timeout=5)
+        for end in lifeline or ():
+            end.close()
         if manager is None:
             return
         manager.join(timeout=0.5)
