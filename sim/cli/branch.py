@@ -21,6 +21,7 @@ import pandas as pd
 
 from sim.analysis.summaries import branch_summary
 from sim.cli.common import (
+    add_allow_large_argument,
     add_overwrite_argument,
     add_record_argument,
     description,
@@ -32,6 +33,7 @@ from sim.cli.replay import DEFAULT_RUNS, DEFAULT_SEED, FORCING_WHY, actors
 from sim.core.policies import get_policy
 from sim.engines.ensemble import OUTCOMES
 from sim.errors import UserError
+from sim.experiments import budget
 from sim.experiments.provenance import write_manifest
 from sim.figures.history import plot_branch
 from sim.history.replay import (
@@ -40,6 +42,7 @@ from sim.history.replay import (
     RECORD_POLICY,
     branch,
     check_span,
+    history_setting,
     parse_date,
     record_events,
     setting_info,
@@ -86,6 +89,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="actors fixed to the record in the history",
     )  # fmt: skip
     add_overwrite_argument(p)
+    add_allow_large_argument(p)
     p.set_defaults(func=run)
 
 
@@ -112,6 +116,12 @@ def run(args: argparse.Namespace) -> int:
         if horizon < 1:
             raise UserError(f"--at {at} is after the scenario's last day {scenario.end}")
     check_span(at, horizon, f"--horizon {horizon} from --at {at}")
+    history_start = start or (scenario or history_setting()).start
+    history = max((at - history_start).days, 0)
+    what = f"{len(names):,} policies × {args.runs:,} runs × {horizon:,} days after {history:,} days"
+    days = history + len(names) * horizon
+    cost = budget.trace_cost(what, args.runs, days, args.runs * days)
+    budget.check(cost, f"--runs {args.runs}", args.allow_large)
     out = Path(args.out or str(Path("results") / f"branch-{at}"))
     with staged_out_dir(out, args.overwrite) as tmp:
         res = branch(events, at, names, horizon, args.runs, args.seed, start=start,

@@ -37,7 +37,7 @@ COMMANDS: tuple[str, ...] = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command registered."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="escalation",
         description="Simulate US–Iran–militia escalation in Iraq and compare US response "
         "policies. Explores assumptions; it is not a forecast.",

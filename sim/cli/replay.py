@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sim.analysis.summaries import replay_summary
 from sim.cli.common import (
+    add_allow_large_argument,
     add_overwrite_argument,
     add_record_argument,
     description,
@@ -25,6 +26,7 @@ from sim.cli.common import (
     staged_out_dir,
 )
 from sim.errors import UserError
+from sim.experiments import budget
 from sim.experiments.provenance import write_manifest
 from sim.figures.history import plot_replay
 from sim.history.replay import (
@@ -92,6 +94,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="result directory (default: results/replay-START-END)",
     )  # fmt: skip
     add_overwrite_argument(p)
+    add_allow_large_argument(p)
     p.set_defaults(func=run)
 
 
@@ -105,7 +108,11 @@ def run(args: argparse.Namespace) -> int:
     end = parse_date(args.end, "--end") if args.end is not None else scenario.end
     if end < start:
         raise UserError(f"--end {end} is before --start {start}")
-    check_span(start, (end - start).days + 1, f"--start {start} --end {end}")
+    days = (end - start).days + 1
+    check_span(start, days, f"--start {start} --end {end}")
+    what = f"{args.runs:,} runs × {days:,} days"
+    budget.check(budget.trace_cost(what, args.runs, days, args.runs * days),
+                 f"--runs {args.runs}", args.allow_large)  # fmt: skip
     out = Path(args.out or str(Path("results") / f"replay-{start}-{end}"))
     with staged_out_dir(out, args.overwrite) as tmp:
         res = replay(events, start, end, args.runs, args.seed, scenario=scenario,

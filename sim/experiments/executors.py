@@ -12,7 +12,9 @@ import concurrent.futures as cf
 import concurrent.futures.process
 import multiprocessing as mp
 import os
+import re
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -211,23 +213,66 @@ class LocalPool:
             manager.join(timeout=5)
 
 
+#: The address of a Dask scheduler: ``[SCHEME://]HOST:PORT`` (HOST a name, an IPv4 address or
+#: a bracketed IPv6 address).
+_DASK_ADDRESS = re.compile(
+    r"(?:(?P<scheme>[a-z]+)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>\d{1,5})"
+)
+#: The transports of distributed that a scheduler listens on.
+DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+#: Seconds to wait for a scheduler to answer (the TCP connection, then the Dask handshake).
+DASK_CONNECT_TIMEOUT = 10
+
+
+def check_dask_address(address: str) -> tuple[str, str, int]:
+    """``(scheme, host, port)`` of a scheduler address, or :class:`ExperimentError` naming
+    ``--dask-scheduler`` if it is not one (checked before anything else, so that a garbage
+    address never reaches distributed, whose failures end in tracebacks)."""
+    m = _DASK_ADDRESS.fullmatch(address.strip())
+    scheme = (m.group("scheme") if m else None) or "tcp"
+    if m is None or scheme not in DASK_SCHEMES or not 1 <= int(m.group("port")) <= 65535:
+        raise ExperimentError(
+            f"--dask-scheduler {address!r}: not the address of a Dask scheduler (expected "
+            f"SCHEME://HOST:PORT with SCHEME one of {', '.join(DASK_SCHEMES)} and PORT 1-65535, "
+            "e.g. tcp://10.0.0.5:8786)"
+        )
+    return scheme, m.group("host").strip("[]"), int(m.group("port"))
+
+
 def connect_dask(address: str) -> Any:
     """A :class:`distributed.Client` connected to the scheduler at ``address``.
+
+    A TCP address is first tried with a plain connection, so that a place where nothing
+    listens is refused without creating a client (a client that failed to connect ends the
+    interpreter with a traceback after a further 20 s).
 
     Raises
     ------
     ExperimentError
-        if the scheduler cannot be reached (names the address).
+        if the address is not one (:func:`check_dask_address`) or the scheduler cannot be
+        reached (names the address).
     """
+    scheme, host, port = check_dask_address(address)
     try:
         import distributed
     except ImportError:  # pragma: no cover - a declared dependency
         raise ExperimentError("--dask-scheduler needs the 'distributed' package") from None
+    if scheme == "tcp":
+        try:
+            socket.create_connection((host, port), timeout=DASK_CONNECT_TIMEOUT).close()
+        except OSError as exc:
+            why = exc.strerror or str(exc) or type(exc).__name__
+            raise ExperimentError(
+                f"--dask-scheduler {address}: cannot connect to a Dask scheduler there ({why})"
+            ) from None
     try:
-        client = distributed.Client(address, timeout="10s", set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
+        client = distributed.Client(
+            address, timeout=f"{DASK_CONNECT_TIMEOUT}s", set_as_default=False
+        )
+    except Exception as exc:
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise ExperimentError(
-            f"--dask-scheduler {address}: cannot connect to a Dask scheduler there ({exc})"
+            f"--dask-scheduler {address}: cannot connect to a Dask scheduler there ({why})"
         ) from None
     try:
         client.wait_for_workers(1, timeout=60)

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from sim.experiments.executors import connect_dask, progress_bar, start
+from sim.experiments.executors import check_dask_address, connect_dask, progress_bar, start
 from sim.experiments.lock import OutputLock
 from sim.experiments.provenance import utc_now
 from sim.experiments.store import (
@@ -202,6 +202,8 @@ def run_chunked[R: RunResult](
     """
     out = Path(out)
     job.prepare()
+    if dask_scheduler:
+        check_dask_address(dask_scheduler)
     with OutputLock(out):  # one writer: held until the result is published or the run fails
         check_output(out, overwrite=overwrite, resume=resume)
         result = _run_locked(job, out, workers, dask_scheduler, resume, progress, finalise)
