@@ -35,6 +35,7 @@ from sim.engines.ensemble import OUTCOMES
 from sim.errors import UserError
 from sim.experiments import budget
 from sim.experiments.provenance import write_manifest
+from sim.experiments.store import write_parquet_atomic
 from sim.figures.history import plot_branch
 from sim.history.replay import (
     DEFAULT_FORCING_RECORD,
@@ -131,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
             frames.append(pd.DataFrame({"policy": name, "run": np.arange(args.runs),
                                         **{k: tr.outcomes[k] for k in OUTCOMES}}))  # fmt: skip
         table = pd.concat(frames, ignore_index=True)
-        table.to_parquet(tmp / "branch.parquet", index=False)
+        write_parquet_atomic(table, tmp / "branch.parquet")  # names the file if it fails
         cols = ["attacks_total", "us_killed", "us_wounded", "us_strikes", "iran_strikes"]
         summary = table.groupby("policy", sort=False)[cols].agg(["mean", "median"])
         summary.columns = [f"{a}_{b}" for a, b in summary.columns]

@@ -28,6 +28,7 @@ from sim.cli.common import (
 from sim.errors import UserError
 from sim.experiments import budget
 from sim.experiments.provenance import write_manifest
+from sim.experiments.store import write_parquet_atomic
 from sim.figures.history import plot_replay
 from sim.history.replay import (
     DEFAULT_FORCING_RECORD,
@@ -117,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     with staged_out_dir(out, args.overwrite) as tmp:
         res = replay(events, start, end, args.runs, args.seed, scenario=scenario,
                      force=args.force)  # fmt: skip
-        res.runs.to_parquet(tmp / "runs.parquet", index=False)
+        write_parquet_atomic(res.runs, tmp / "runs.parquet")  # names the file if it fails
         res.weekly.to_csv(tmp / "weekly.csv", index=False)
         plot_replay(res, tmp / "replay.png", args.force)
         runs = res.runs.assign(us_casualties=res.runs["us_killed"] + res.runs["us_wounded"])

@@ -121,6 +121,12 @@ def atomic_path(path: Path) -> Iterator[Path]:
         yield tmp_path
         os.chmod(tmp_path, file_mode())  # mkstemp makes it 0600; results are 0644
         os.replace(tmp_path, path)
+    except OSError as exc:
+        tmp_path.unlink(missing_ok=True)
+        code = _errno(exc)
+        if code and exc.filename in (None, str(tmp_path)):  # say which file (pyarrow does not)
+            raise OSError(code, os.strerror(code), str(path)) from exc
+        raise
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
