@@ -34,7 +34,8 @@ def _whole_number(text: str, minimum: int, words: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        shown = text if len(text) <= 30 else f"{text[:20]}... ({len(text)} characters)"
+        raise argparse.ArgumentTypeError(f"'{shown}' is not a whole number") from None
     if value < minimum:
         raise argparse.ArgumentTypeError(f"must be {words}, got {value}")
     return value

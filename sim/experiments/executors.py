@@ -23,33 +23,8 @@ from types import FrameType
 from typing import Any
 
 from sim.core.jit import announce_compile
+from sim.experiments.lifeline import worker_init
 from sim.experiments.spec import ExperimentError
-
-#: Exit status of a worker that ends because the main process is gone.
-PARENT_GONE_STATUS = 3
-
-
-def _watch_parent(conn: Connection) -> None:
-    """Wait, in a thread of a worker, until the main process's end of the pipe ``conn`` closes
-    (the main process ended in any way, SIGKILL included, or closed its pool), then end this
-    worker at once."""
-    try:
-        while True:
-            conn.recv_bytes()
-    except (EOFError, OSError):
-        pass
-    os._exit(PARENT_GONE_STATUS)
-
-
-def _worker_init(parent: Connection | None = None) -> None:
-    """Worker processes leave Ctrl-C to the main process (which stops them), and end when
-    the main process ends: a thread waits on ``parent``, the reading end of a pipe whose only
-    writing end the main process holds (:class:`LocalPool`)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if parent is not None:
-        threading.Thread(
-            target=_watch_parent, args=(parent,), name="escalation-watch-parent", daemon=True
-        ).start()
 
 
 def _mp_context() -> mp.context.BaseContext:
@@ -121,11 +96,9 @@ class LocalPool:
     Ctrl-C in the main process is deferred while the pool runs (:class:`DeferredInterrupt`)
     and raised within :data:`POLL_INTERVAL` seconds; the workers ignore it and are stopped.
 
-    No orphans: each worker watches a pipe from the main process (:func:`_worker_init`) and
-    ends within moments of the main process's end, however it ends (SIGKILL, SIGTERM, SIGHUP:
-    the kernel closes the pipe). With no worker left, the forkserver and the resource tracker
-    that multiprocessing started end too. (Before, a worker waiting for its next task kept
-    waiting: it holds the writing end of its own task queue.)
+    No orphans: each worker watches a pipe from the main process
+    (:mod:`sim.experiments.lifeline`) and ends within moments of the main process's end,
+    however it ends (SIGKILL, SIGTERM, SIGHUP).
     """
 
     def __init__(self, workers: int, fn: Callable[[Any], Any]) -> None:
@@ -142,7 +115,7 @@ class LocalPool:
         return cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=ctx,
-            initializer=_worker_init,
+            initializer=worker_init,
             initargs=(self._lifeline[0],),
         )
 
