@@ -39,6 +39,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,6 +61,23 @@ from sim.experiments.store import (
 #: Test hook: a file path; the first chunk task of a run that finds no file there creates it and
 #: kills its own process (to test that the executor retries a task whose worker died).
 DIE_ONCE_ENV = "ESCALATION_TEST_DIE_ONCE"
+#: Test hook: ``STAGE@PATH``; the run stops at STAGE (``chunkN``: once its N-th chunk is
+#: written; ``publish``: before the result replaces ``OUT``), writes ``PATH.reached`` and waits
+#: until the file PATH exists (``scripts/faults.py``: a second writer or a kill at that moment).
+GATE_ENV = "ESCALATION_TEST_GATE"
+#: Seconds a run waits at the gate at most.
+GATE_TIMEOUT = 300.0
+
+
+def _gate(stage: str) -> None:
+    """Wait at ``stage`` if the :data:`GATE_ENV` test hook names it."""
+    want, _, path = os.environ.get(GATE_ENV, "").partition("@")
+    if want != stage or not path:
+        return
+    Path(path + ".reached").write_text(str(os.getpid()))
+    deadline = time.monotonic() + GATE_TIMEOUT
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 class ChunkResult(Protocol):
@@ -244,6 +262,7 @@ def _run_locked[R: RunResult](
         )
         total = sum(job.chunk_runs(c) for c in range(job.n_chunks)) * len(job.policies)
         bar = progress_bar(total, done, progress, job.progress_label())
+        saved = 0
         try:
             for res in stream:
                 try:
@@ -259,6 +278,8 @@ def _run_locked[R: RunResult](
                     ) from None
                 job.add(res)
                 bar.update(job.chunk_runs(res.chunk))
+                saved += 1
+                _gate(f"chunk{saved}")
         finally:
             bar.close()
             if pool is not None:
@@ -280,6 +301,7 @@ def _run_locked[R: RunResult](
         written |= {str(Path(f).relative_to(final)) for f in files}
         manifest["files"] = [*sorted(written - {"manifest.json"}), "manifest.json"]
         write_json_atomic(final / "manifest.json", manifest)
+        _gate("publish")
         store.publish()
     except Exception as exc:
         err = write_failure(exc, store.root, out)
