@@ -152,6 +152,17 @@ def test_only_regular_files_are_read(reader: str, kind: str) -> None:
         assert named in msg and words in msg and "\n" not in msg, msg
 
 
+@pytest.mark.timeout(60)
+def test_an_exploration_with_a_pipe_for_a_file_is_refused(tmp_path) -> None:
+    from sim.explore.runner import load_exploration
+
+    for name in ("worlds.parquet", "outcomes.parquet"):
+        (tmp_path / name).write_bytes(b"")
+    os.mkfifo(tmp_path / "manifest.json")
+    with pytest.raises(UserError, match=r"manifest\.json: is a named pipe \(FIFO\)"):
+        load_exploration(tmp_path)
+
+
 # --- dates ---------------------------------------------------------------------------------------
 
 

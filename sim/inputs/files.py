@@ -50,6 +50,17 @@ def _kind(mode: int) -> str | None:
     return "not a regular file"  # pragma: no cover - no other kinds on POSIX
 
 
+def check_regular(path: str | Path, what: str) -> None:
+    """Refuse (:class:`FileProblem`, without the name) anything at ``path`` but a regular file,
+    before a library opens it (a Parquet table, a result's manifest): a FIFO would hang it."""
+    try:
+        kind = _kind(os.stat(path).st_mode)
+    except (OSError, ValueError) as exc:
+        raise FileProblem(f"cannot read {what} ({getattr(exc, 'strerror', None) or exc})") from None
+    if kind is not None:
+        raise FileProblem(f"is {kind}, not a regular file; a {what} must be a file")
+
+
 def read_file_bytes(path: str | Path, what: str, max_bytes: int) -> bytes:
     """The bytes of a regular file of at most ``max_bytes`` bytes.
 
