@@ -184,7 +184,9 @@ def test_non_utf8_binary_and_oversized_files_get_one_message(tmp_path):
         load_scenario(f)
     f = tmp_path / "baddate.yaml"
     f.write_text(GOOD.replace("start: 2021-01-01", "start: 2021-02-30"))
-    with pytest.raises(ScenarioError, match=r"baddate\.yaml: not valid YAML"):
+    with pytest.raises(
+        ScenarioError, match=r"baddate\.yaml, field 'start': '2021-02-30' is not a date \(Febr"
+    ):
         load_scenario(f)
     with pytest.raises(ScenarioError, match="is a folder"):
         load_scenario(tmp_path)

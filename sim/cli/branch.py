@@ -21,6 +21,7 @@ import pandas as pd
 
 from sim.analysis.summaries import branch_summary
 from sim.cli.common import (
+    add_allow_large_argument,
     add_overwrite_argument,
     add_record_argument,
     description,
@@ -33,13 +34,17 @@ from sim.core import outcomes
 from sim.core.policies import get_policy
 from sim.engines.ensemble import OUTCOMES
 from sim.errors import UserError
+from sim.experiments import budget
 from sim.experiments.provenance import write_manifest
+from sim.experiments.store import write_parquet_atomic
 from sim.figures.history import plot_branch
 from sim.history.replay import (
     DEFAULT_FORCING_RECORD,
     FORCEABLE,
     RECORD_POLICY,
     branch,
+    check_span,
+    history_setting,
     parse_date,
     record_events,
     setting_info,
@@ -86,6 +91,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="actors fixed to the record in the history",
     )  # fmt: skip
     add_overwrite_argument(p)
+    add_allow_large_argument(p)
     p.set_defaults(func=run)
 
 
@@ -111,6 +117,13 @@ def run(args: argparse.Namespace) -> int:
         horizon = DEFAULT_HORIZON if scenario is None else (scenario.end - at).days + 1
         if horizon < 1:
             raise UserError(f"--at {at} is after the scenario's last day {scenario.end}")
+    check_span(at, horizon, f"--horizon {horizon} from --at {at}")
+    history_start = start or (scenario or history_setting()).start
+    history = max((at - history_start).days, 0)
+    what = f"{len(names):,} policies × {args.runs:,} runs × {horizon:,} days after {history:,} days"
+    days = history + len(names) * horizon
+    cost = budget.trace_cost(what, args.runs, days, args.runs * days)
+    budget.check(cost, f"--runs {args.runs}", args.allow_large)
     out = Path(args.out or str(Path("results") / f"branch-{at}"))
     with staged_out_dir(out, args.overwrite) as tmp:
         res = branch(events, at, names, horizon, args.runs, args.seed, start=start,
@@ -120,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
             frames.append(pd.DataFrame({"policy": name, "run": np.arange(args.runs),
                                         **{k: tr.outcomes[k] for k in OUTCOMES}}))  # fmt: skip
         table = pd.concat(frames, ignore_index=True)
-        table.to_parquet(tmp / "branch.parquet", index=False)
+        write_parquet_atomic(table, tmp / "branch.parquet")  # names the file if it fails
         cols = [o.name for o in outcomes.tagged("history") if o.engine]
         summary = table.groupby("policy", sort=False)[cols].agg(["mean", "median"])
         summary.columns = [f"{a}_{b}" for a, b in summary.columns]

@@ -24,6 +24,7 @@ from sim.calibration.calibrate import calibrate
 from sim.calibration.report import write_report
 from sim.calibration.settings import SEGMENTS, SETTINGS
 from sim.cli.common import (
+    add_allow_large_argument,
     add_overwrite_argument,
     add_record_argument,
     check_out_file,
@@ -32,6 +33,7 @@ from sim.cli.common import (
     seed_int,
     staged_out_dir,
 )
+from sim.experiments import budget
 from sim.experiments.provenance import write_manifest
 from sim.history.replay import parse_date, setting_info
 from sim.inputs.posterior import write_posterior
@@ -81,6 +83,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "uses it with 'posterior: PATH')",
     )
     add_overwrite_argument(p)
+    add_allow_large_argument(p)
     p.set_defaults(func=run)
 
 
@@ -89,6 +92,15 @@ def run(args: argparse.Namespace) -> int:
     record = load_record(args.record)
     events, periods = record.events, record.counts
     until = parse_date(args.until, "--until") if args.until is not None else None
+    days = sum((seg.end - seg.start).days + 1 for seg in SEGMENTS)
+    held = max(min(args.particles, SETTINGS.batch) * SETTINGS.replicates, args.ppc_runs)
+    sims = args.particles * SETTINGS.replicates * (args.generations + 1) + args.ppc_runs
+    what = (
+        f"{args.particles:,} particles × {SETTINGS.replicates} runs × up to "
+        f"{args.generations + 1:,} generations × {days:,} days (at least one try a particle)"
+    )
+    cost = budget.trace_cost(what, held, days, sims * days)
+    budget.check(cost, f"--particles {args.particles}", args.allow_large)
     out = Path(args.out)
     target = None
     if args.write_posterior is not None:

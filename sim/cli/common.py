@@ -7,14 +7,17 @@ import os
 import re
 import textwrap
 from pathlib import Path
+from typing import NoReturn
 
 from sim.errors import UserError
+from sim.experiments import budget
 from sim.experiments.outdir import check_out_dir, staged_out_dir
 
 __all__ = [
     "OVERWRITE_HELP",
     "HelpFormatter",
     "Parser",
+    "add_allow_large_argument",
     "add_overwrite_argument",
     "add_record_argument",
     "check_out_dir",
@@ -31,7 +34,8 @@ def _whole_number(text: str, minimum: int, words: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        shown = text if len(text) <= 30 else f"{text[:20]}... ({len(text)} characters)"
+        raise argparse.ArgumentTypeError(f"'{shown}' is not a whole number") from None
     if value < minimum:
         raise argparse.ArgumentTypeError(f"must be {words}, got {value}")
     return value
@@ -97,11 +101,18 @@ class HelpFormatter(argparse.HelpFormatter):
 
 
 class Parser(argparse.ArgumentParser):
-    """The parser of every sub-command: :class:`HelpFormatter` unless told otherwise."""
+    """The parser of every sub-command: :class:`HelpFormatter` unless told otherwise, and a bad
+    command line refused in one line (``escalation: error: argument --runs: ...``, status 2),
+    like every other refusal, with where to look instead of argparse's usage block."""
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``message`` on one line and exit with status 2."""
+        message = " ".join(message.split())
+        self.exit(2, f"escalation: error: {message} (see {self.prog} --help)\n")
 
 
 def add_record_argument(p: argparse.ArgumentParser, default: str, why: str) -> None:
@@ -124,6 +135,19 @@ OVERWRITE_HELP = (
 def add_overwrite_argument(p: argparse.ArgumentParser) -> None:
     """Add ``--overwrite`` (see :data:`OVERWRITE_HELP`) to a sub-command's parser."""
     p.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
+
+
+def add_allow_large_argument(p: argparse.ArgumentParser) -> None:
+    """Add ``--allow-large``: run a request beyond the size limits
+    (:mod:`sim.experiments.budget`)."""
+    p.add_argument(
+        "--allow-large", action="store_true",
+        help=f"run a request beyond the size limits (by its estimate, more than "
+        f"{budget.MAX_HOURS:g} hours or {100 * budget.MEMORY_SHARE:.0f}%% of this machine's "
+        "memory; the "
+        "refusal gives the estimate), or with more than "
+        f"{budget.WORKERS_PER_CORE} worker processes per core",
+    )  # fmt: skip
 
 
 def check_out_file(path: str | Path, option: str, suffix: str) -> Path:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from sim.cli.common import positive_int, seed_int
 from sim.cli.compare import resolve_policies
-from sim.cli.options import add_executor_arguments, execute
+from sim.cli.options import add_executor_arguments, execute, local_workers
 from sim.errors import UserError
+from sim.experiments import budget
 from sim.explore.decisions import parse_conditions
 from sim.explore.discovery import INSTALL_HINT
 from sim.explore.runner import (
@@ -144,6 +145,12 @@ def run(args: argparse.Namespace) -> int:
         args.chunk_worlds,
         str(args.scenario),
     )
+    cost = budget.exploration_cost(
+        len(policies), args.worlds, args.replications, scenario.days,
+        ex.m * args.replications, local_workers(args, len(policies) * ex.n_chunks),
+    )  # fmt: skip
+    budget.check(cost, f"--worlds {args.worlds} --replications {args.replications}",
+                 args.allow_large)  # fmt: skip
     words = [a for a in sys.argv[1:] if a != "--resume"] if sys.argv[1:2] == ["explore"] else []
     command = shlex.join(["escalation", *words]) if words else None
     note = (

@@ -9,10 +9,14 @@ with status 2, without a traceback.
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from sim import __version__
 from sim.cli.common import HelpFormatter, Parser
@@ -37,7 +41,7 @@ COMMANDS: tuple[str, ...] = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command registered."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="escalation",
         description="Simulate US–Iran–militia escalation in Iraq and compare US response "
         "policies. Explores assumptions; it is not a forecast.",
@@ -52,9 +56,55 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _writable(folder: Path) -> bool:
+    """Whether ``folder`` could be written (it, or the nearest parent that exists)."""
+    try:
+        while not folder.exists():
+            folder = folder.parent
+        return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
+    except OSError:
+        return False
+
+
+def quiet_matplotlib_config() -> None:
+    """With a read-only HOME, matplotlib falls back to a temporary folder for its settings and
+    font cache and says so in two lines on stderr; give it one of our own first (removed at
+    exit), so that a command that works says nothing about it. ``MPLCONFIGDIR`` set by the user
+    is left alone."""
+    if os.environ.get("MPLCONFIGDIR"):
+        return
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "matplotlib"
+    if _writable(config):
+        return
+    folder = tempfile.mkdtemp(prefix="escalation-matplotlib-")
+    os.environ["MPLCONFIGDIR"] = folder
+    atexit.register(shutil.rmtree, folder, True)
+
+
+#: What numba raises, when a compiled function is defined, if no folder can hold its cache.
+NO_CACHE_LOCATOR = "no locator available"
+
+
+def _no_kernel_cache() -> str:
+    """The one-line message for numba finding no writable folder for the compiled kernels."""
+    folder = os.environ.get("ESCALATION_NUMBA_CACHE") or os.environ.get("NUMBA_CACHE_DIR")
+    where = folder or str(Path.home() / ".cache" / "escalation-sim" / "numba")
+    return (
+        f"cannot store the compiled kernels: neither {where} nor the package's folder can be "
+        "written; set ESCALATION_NUMBA_CACHE to a writable folder"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
-    parser = build_parser()
+    quiet_matplotlib_config()
+    try:
+        parser = build_parser()  # imports the rulebook, whose kernels numba caches
+    except RuntimeError as exc:
+        if NO_CACHE_LOCATOR not in str(exc):
+            raise
+        print(f"escalation: error: {_no_kernel_cache()}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     try:
         status = int(args.func(args) or 0)

@@ -16,7 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import add_overwrite_argument, positive_int, seed_int
+from sim.cli.common import add_allow_large_argument, add_overwrite_argument, positive_int, seed_int
+from sim.experiments import budget
+from sim.experiments.executors import default_workers
 from sim.experiments.spec import DEFAULT_CHUNK_SIZE, ENGINES, MAX_KEEP_DAILY_RUNS, Experiment
 from sim.inputs.scenario import Scenario, scenario_file
 
@@ -68,6 +70,7 @@ def add_executor_arguments(p: Any, what: str) -> None:
         help=f"continue an interrupted {what} from OUT.partial (same settings)",
     )
     add_overwrite_argument(p)
+    add_allow_large_argument(p)
     bar = p.add_mutually_exclusive_group()
     bar.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
     bar.add_argument(
@@ -88,8 +91,25 @@ def executor_options(args: Any) -> dict[str, Any]:
     }
 
 
+def local_workers(args: Any, tasks: int) -> int:
+    """The worker processes a chunked run of ``tasks`` chunks will use (0 on a Dask cluster,
+    whose size is not known before connecting), after refusing more than
+    :func:`sim.experiments.budget.check_workers` allows."""
+    budget.check_workers(args.workers, default_workers(), args.allow_large)
+    if args.dask_scheduler:
+        return 0
+    return min(args.workers or default_workers(), max(1, tasks))
+
+
 def experiment_from_args(args: Any, scenario: Any, policies: tuple[str, ...]) -> Experiment:
-    """The experiment that the options of :func:`add_execution_arguments` describe."""
+    """The experiment that the options of :func:`add_execution_arguments` describe, after
+    refusing one beyond the size limits (:func:`sim.experiments.budget.check`)."""
+    n_chunks = -(-args.runs // args.chunk_size)
+    cost = budget.experiment_cost(
+        len(policies), args.runs, scenario.days, args.chunk_size,
+        local_workers(args, len(policies) * n_chunks), args.engine, args.keep_daily,
+    )  # fmt: skip
+    budget.check(cost, f"--runs {args.runs}", args.allow_large)
     return Experiment(
         scenario=scenario,
         policies=policies,

@@ -33,6 +33,7 @@ import pandas as pd
 from sim.analysis.tables import csv_table, markdown_table, text_table
 from sim.cli.common import check_out_file, description
 from sim.errors import UserError
+from sim.experiments.store import failure_reason
 from sim.inputs.record import Record, load_record, summarise, uncovered_months
 
 #: Actors of the record that the model has (anything else is a third party).
@@ -311,7 +312,10 @@ def run(args: argparse.Namespace) -> int:
     if plot is not None:
         from sim.figures.record import plot_record
 
-        written = plot_record(record, plot, args.counter)
+        try:
+            written = plot_record(record, plot, args.counter)
+        except OSError as exc:
+            raise UserError(f"--plot {plot}: cannot write it ({failure_reason(exc)})") from None
         print(f"wrote {', '.join(str(p) for p in written)}")
         if not args.monthly:
             return 0

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sim.analysis.summaries import replay_summary
 from sim.cli.common import (
+    add_allow_large_argument,
     add_overwrite_argument,
     add_record_argument,
     description,
@@ -25,12 +26,15 @@ from sim.cli.common import (
     staged_out_dir,
 )
 from sim.errors import UserError
+from sim.experiments import budget
 from sim.experiments.provenance import write_manifest
+from sim.experiments.store import write_parquet_atomic
 from sim.figures.history import plot_replay
 from sim.history.replay import (
     DEFAULT_FORCING_RECORD,
     FORCEABLE,
     REPLAY_FORCE,
+    check_span,
     parse_date,
     record_events,
     record_totals,
@@ -91,6 +95,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="result directory (default: results/replay-START-END)",
     )  # fmt: skip
     add_overwrite_argument(p)
+    add_allow_large_argument(p)
     p.set_defaults(func=run)
 
 
@@ -104,11 +109,16 @@ def run(args: argparse.Namespace) -> int:
     end = parse_date(args.end, "--end") if args.end is not None else scenario.end
     if end < start:
         raise UserError(f"--end {end} is before --start {start}")
+    days = (end - start).days + 1
+    check_span(start, days, f"--start {start} --end {end}")
+    what = f"{args.runs:,} runs × {days:,} days"
+    budget.check(budget.trace_cost(what, args.runs, days, args.runs * days),
+                 f"--runs {args.runs}", args.allow_large)  # fmt: skip
     out = Path(args.out or str(Path("results") / f"replay-{start}-{end}"))
     with staged_out_dir(out, args.overwrite) as tmp:
         res = replay(events, start, end, args.runs, args.seed, scenario=scenario,
                      force=args.force)  # fmt: skip
-        res.runs.to_parquet(tmp / "runs.parquet", index=False)
+        write_parquet_atomic(res.runs, tmp / "runs.parquet")  # names the file if it fails
         res.weekly.to_csv(tmp / "weekly.csv", index=False)
         plot_replay(res, tmp / "replay.png", args.force)
         (tmp / "summary.md").write_text(

@@ -11,8 +11,14 @@ import argparse
 import sys
 import time
 
-from sim.cli.common import add_overwrite_argument, positive_int, seed_int
+from sim.cli.common import (
+    add_allow_large_argument,
+    add_overwrite_argument,
+    positive_int,
+    seed_int,
+)
 from sim.core.policies import get_policy
+from sim.experiments import budget
 from sim.explore import sensitivity as sens
 from sim.inputs.scenario import load_scenario, scenario_file
 
@@ -80,6 +86,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="parameter sets per vectorised ensemble call (default 5000)",
     )
     add_overwrite_argument(p)
+    add_allow_large_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p.set_defaults(func=run)
 
@@ -113,6 +120,9 @@ def run(args: argparse.Namespace) -> int:
     problem, fixed = sens.build_problem(scenario, names, bounds)
     sens.check_output_dir(args.out, args.overwrite)
     rows = sens.design_size(args.method, args.n, problem["num_vars"])
+    what = f"{rows:,} parameter sets × {args.reps:,} runs × {scenario.days:,} days"
+    cost = budget.batch_cost(what, rows * args.reps, scenario.days, args.batch * args.reps, rows)
+    budget.check(cost, f"--n {args.n} --reps {args.reps}", args.allow_large)
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
     if args.method == "sobol" and args.n & (args.n - 1):
         say(f"note: N = {args.n} is not a power of 2; the Sobol' design is best balanced at one")

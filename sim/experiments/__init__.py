@@ -8,7 +8,10 @@
   streaming aggregate
 * :mod:`~sim.experiments.histogram` - exact per-day histograms, merged chunk by chunk
 * :mod:`~sim.experiments.executors` - in-process, local processes, Dask
-* :mod:`~sim.experiments.store` - atomic chunk files, the output directory
+* :mod:`~sim.experiments.lifeline` - local workers end with the main process
+* :mod:`~sim.experiments.budget` - a run's estimated time and memory, and the size limits
+* :mod:`~sim.experiments.store` - atomic chunk files, the output directory, failed writes
+* :mod:`~sim.experiments.lock` - one writer per result folder
 * :mod:`~sim.experiments.outdir` - the result directory written in one go (replay, branch,
   calibrate, sensitivity, validate)
 * :mod:`~sim.experiments.provenance` - the manifest

@@ -12,20 +12,19 @@ import concurrent.futures as cf
 import concurrent.futures.process
 import multiprocessing as mp
 import os
+import re
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection
 from types import FrameType
 from typing import Any
 
 from sim.core.jit import announce_compile
+from sim.experiments.lifeline import worker_init
 from sim.experiments.spec import ExperimentError
-
-
-def _worker_init() -> None:
-    """Worker processes leave Ctrl-C to the main process (which stops them)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _mp_context() -> mp.context.BaseContext:
@@ -96,16 +95,28 @@ class LocalPool:
 
     Ctrl-C in the main process is deferred while the pool runs (:class:`DeferredInterrupt`)
     and raised within :data:`POLL_INTERVAL` seconds; the workers ignore it and are stopped.
+
+    No orphans: each worker watches a pipe from the main process
+    (:mod:`sim.experiments.lifeline`) and ends within moments of the main process's end,
+    however it ends (SIGKILL, SIGTERM, SIGHUP).
     """
 
     def __init__(self, workers: int, fn: Callable[[Any], Any]) -> None:
         self.workers = workers
         self.fn = fn
         self.pool: cf.ProcessPoolExecutor | None = None
+        #: the pipe the workers watch: (reading end, passed to each worker as it starts;
+        #: writing end, held here only)
+        self._lifeline: tuple[Connection, Connection] | None = None
 
     def _new(self) -> cf.ProcessPoolExecutor:
+        ctx = _mp_context()
+        self._lifeline = ctx.Pipe(duplex=False)
         return cf.ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=_mp_context(), initializer=_worker_init
+            max_workers=self.workers,
+            mp_context=ctx,
+            initializer=worker_init,
+            initargs=(self._lifeline[0],),
         )
 
     def run(self, tasks: Sequence[Any]) -> Iterator[Any]:
@@ -155,6 +166,7 @@ class LocalPool:
         if self.pool is None:
             return
         pool, self.pool = self.pool, None
+        lifeline, self._lifeline = self._lifeline, None
         procs = list((getattr(pool, "_processes", None) or {}).values())
         manager = getattr(pool, "_executor_manager_thread", None)
         results = getattr(pool, "_result_queue", None)
@@ -164,6 +176,8 @@ class LocalPool:
                 p.terminate()
         for p in procs:
             p.join(timeout=5)
+        for end in lifeline or ():
+            end.close()
         if manager is None:
             return
         manager.join(timeout=0.5)
@@ -172,23 +186,66 @@ class LocalPool:
             manager.join(timeout=5)
 
 
+#: The address of a Dask scheduler: ``[SCHEME://]HOST:PORT`` (HOST a name, an IPv4 address or
+#: a bracketed IPv6 address).
+_DASK_ADDRESS = re.compile(
+    r"(?:(?P<scheme>[a-z]+)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>\d{1,5})"
+)
+#: The transports of distributed that a scheduler listens on.
+DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+#: Seconds to wait for a scheduler to answer (the TCP connection, then the Dask handshake).
+DASK_CONNECT_TIMEOUT = 10
+
+
+def check_dask_address(address: str) -> tuple[str, str, int]:
+    """``(scheme, host, port)`` of a scheduler address, or :class:`ExperimentError` naming
+    ``--dask-scheduler`` if it is not one (checked before anything else, so that a garbage
+    address never reaches distributed, whose failures end in tracebacks)."""
+    m = _DASK_ADDRESS.fullmatch(address.strip())
+    scheme = (m.group("scheme") if m else None) or "tcp"
+    if m is None or scheme not in DASK_SCHEMES or not 1 <= int(m.group("port")) <= 65535:
+        raise ExperimentError(
+            f"--dask-scheduler {address!r}: not the address of a Dask scheduler (expected "
+            f"SCHEME://HOST:PORT with SCHEME one of {', '.join(DASK_SCHEMES)} and PORT 1-65535, "
+            "e.g. tcp://10.0.0.5:8786)"
+        )
+    return scheme, m.group("host").strip("[]"), int(m.group("port"))
+
+
 def connect_dask(address: str) -> Any:
     """A :class:`distributed.Client` connected to the scheduler at ``address``.
+
+    A TCP address is first tried with a plain connection, so that a place where nothing
+    listens is refused without creating a client (a client that failed to connect ends the
+    interpreter with a traceback after a further 20 s).
 
     Raises
     ------
     ExperimentError
-        if the scheduler cannot be reached (names the address).
+        if the address is not one (:func:`check_dask_address`) or the scheduler cannot be
+        reached (names the address).
     """
+    scheme, host, port = check_dask_address(address)
     try:
         import distributed
     except ImportError:  # pragma: no cover - a declared dependency
         raise ExperimentError("--dask-scheduler needs the 'distributed' package") from None
+    if scheme == "tcp":
+        try:
+            socket.create_connection((host, port), timeout=DASK_CONNECT_TIMEOUT).close()
+        except OSError as exc:
+            why = exc.strerror or str(exc) or type(exc).__name__
+            raise ExperimentError(
+                f"--dask-scheduler {address}: cannot connect to a Dask scheduler there ({why})"
+            ) from None
     try:
-        client = distributed.Client(address, timeout="10s", set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
+        client = distributed.Client(
+            address, timeout=f"{DASK_CONNECT_TIMEOUT}s", set_as_default=False
+        )
+    except Exception as exc:
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise ExperimentError(
-            f"--dask-scheduler {address}: cannot connect to a Dask scheduler there ({exc})"
+            f"--dask-scheduler {address}: cannot connect to a Dask scheduler there ({why})"
         ) from None
     try:
         client.wait_for_workers(1, timeout=60)

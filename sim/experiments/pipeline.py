@@ -7,8 +7,11 @@ number of workers or on the executor. What differs between kinds of run (what a 
 which files it leaves, how chunks are gathered and what the result directory holds) is a
 :class:`ChunkedJob`; everything else is :func:`run_chunked`, once:
 
-1. :meth:`ChunkedJob.prepare` refuses bad settings, then :func:`sim.experiments.store.check_output`
-   an unusable output place, before anything is written;
+1. :meth:`ChunkedJob.prepare` refuses bad settings; the output's lock is taken
+   (:class:`sim.experiments.lock.OutputLock`: one writer per result folder, held to the end;
+   another process writing ``OUT`` is named and the run refused), then
+   :func:`sim.experiments.store.check_output` refuses an unusable output place, before
+   anything is written;
 2. the store (:class:`sim.experiments.store.ChunkStore`) is opened in ``OUT.partial``; with
    ``resume`` the chunks already written are read back instead of computed again (the stored
    :meth:`ChunkedJob.state` must equal this run's);
@@ -23,6 +26,11 @@ which files it leaves, how chunks are gathered and what the result directory hol
    print how to resume: :func:`sim.cli.options.execute`);
 5. the result is assembled in ``OUT.partial/final`` (:meth:`ChunkedJob.assemble`, then the
    command's ``finalise``), the manifest lists every file, and ``final`` is renamed to ``OUT``.
+
+A write that fails at step 3 or 5 (a full disk, a read-only file system:
+:func:`sim.experiments.store.write_failure`) is one :class:`sim.experiments.store.OutputError`
+naming the file: ``final`` is removed, ``OUT`` is left as it was, and the chunks already
+written stay in ``OUT.partial`` for ``resume``.
 """
 
 from __future__ import annotations
@@ -30,19 +38,46 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from sim.experiments.executors import connect_dask, progress_bar, start
+from sim.experiments.executors import check_dask_address, connect_dask, progress_bar, start
+from sim.experiments.lock import OutputLock
 from sim.experiments.provenance import utc_now
-from sim.experiments.store import ChunkStore, OutputError, check_output, write_json_atomic
+from sim.experiments.store import (
+    ChunkStore,
+    OutputError,
+    check_output,
+    failure_reason,
+    write_failure,
+    write_json_atomic,
+)
 
 #: Test hook: a file path; the first chunk task of a run that finds no file there creates it and
 #: kills its own process (to test that the executor retries a task whose worker died).
 DIE_ONCE_ENV = "ESCALATION_TEST_DIE_ONCE"
+#: Test hook: ``STAGE@PATH``; the run stops at STAGE (``chunkN``: once its N-th chunk is
+#: written; ``publish``: before the result replaces ``OUT``), writes ``PATH.reached`` and waits
+#: until the file PATH exists (``scripts/faults.py``: a second writer or a kill at that moment).
+GATE_ENV = "ESCALATION_TEST_GATE"
+#: Seconds a run waits at the gate at most.
+GATE_TIMEOUT = 300.0
+
+
+def _gate(stage: str) -> None:
+    """Wait at ``stage`` if the :data:`GATE_ENV` test hook names it."""
+    want, _, path = os.environ.get(GATE_ENV, "").partition("@")
+    if want != stage or not path:
+        return
+    Path(path + ".reached").write_text(str(os.getpid()))
+    deadline = time.monotonic() + GATE_TIMEOUT
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 class ChunkResult(Protocol):
@@ -185,7 +220,24 @@ def run_chunked[R: RunResult](
     """
     out = Path(out)
     job.prepare()
-    check_output(out, overwrite=overwrite, resume=resume)
+    if dask_scheduler:
+        check_dask_address(dask_scheduler)
+    with OutputLock(out):  # one writer: held until the result is published or the run fails
+        check_output(out, overwrite=overwrite, resume=resume)
+        result = _run_locked(job, out, workers, dask_scheduler, resume, progress, finalise)
+    return result
+
+
+def _run_locked[R: RunResult](
+    job: ChunkedJob[R],
+    out: Path,
+    workers: int | None,
+    dask_scheduler: str | None,
+    resume: bool,
+    progress: bool | None,
+    finalise: Callable[[R, Path], list[Path]] | None,
+) -> R:
+    """Steps 2 to 5 of :func:`run_chunked`, under the output's lock."""
     store = ChunkStore(out)
     started = utc_now()
     client = connect_dask(dask_scheduler) if dask_scheduler else None
@@ -210,18 +262,24 @@ def run_chunked[R: RunResult](
         )
         total = sum(job.chunk_runs(c) for c in range(job.n_chunks)) * len(job.policies)
         bar = progress_bar(total, done, progress, job.progress_label())
+        saved = 0
         try:
             for res in stream:
                 try:
                     job.save(store, res)
-                except OSError as exc:
+                except Exception as exc:
+                    err = write_failure(exc, store.root)
+                    if err is None:
+                        raise
                     raise OutputError(
                         f"--out {out}: cannot write chunk {res.chunk} of {res.policy} into "
-                        f"{store.root} ({exc.strerror}); the chunks written so far are kept, "
-                        "rerun with --resume once there is room"
+                        f"{store.root} ({failure_reason(err)}); the chunks written so far are "
+                        "kept, rerun with --resume once there is room"
                     ) from None
                 job.add(res)
                 bar.update(job.chunk_runs(res.chunk))
+                saved += 1
+                _gate(f"chunk{saved}")
         finally:
             bar.close()
             if pool is not None:
@@ -232,16 +290,28 @@ def run_chunked[R: RunResult](
         if client is not None:
             client.close()
 
-    final = store.fresh_final()
     run = Invocation(executor, n_workers, started, state["started"], resumed, dask_scheduler)
-    result = job.assemble(out, final, run)
-    files = list(finalise(result, final)) if finalise is not None else []
-    manifest = result.manifest
-    manifest["finished"] = utc_now()
-    written = {str(f.relative_to(final)) for f in final.rglob("*") if f.is_file()}
-    written |= {str(Path(f).relative_to(final)) for f in files}
-    manifest["files"] = [*sorted(written - {"manifest.json"}), "manifest.json"]
-    write_json_atomic(final / "manifest.json", manifest)
-    store.publish()
+    try:
+        final = store.fresh_final()
+        result = job.assemble(out, final, run)
+        files = list(finalise(result, final)) if finalise is not None else []
+        manifest = result.manifest
+        manifest["finished"] = utc_now()
+        written = {str(f.relative_to(final)) for f in final.rglob("*") if f.is_file()}
+        written |= {str(Path(f).relative_to(final)) for f in files}
+        manifest["files"] = [*sorted(written - {"manifest.json"}), "manifest.json"]
+        write_json_atomic(final / "manifest.json", manifest)
+        _gate("publish")
+        store.publish()
+    except Exception as exc:
+        err = write_failure(exc, store.root, out)
+        if err is None:
+            raise
+        shutil.rmtree(store.final, ignore_errors=True)
+        raise OutputError(
+            f"--out {out}: cannot write the result ({failure_reason(err, store.final, out)}); "
+            f"nothing was published, and the chunks are kept in {store.root}: rerun with "
+            "--resume once there is room"
+        ) from None
     result.files = [out / f for f in manifest["files"]]
     return result

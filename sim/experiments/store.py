@@ -21,8 +21,10 @@ of run keeps exists.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -44,6 +46,64 @@ class OutputError(UserError):
     """An output directory that cannot be used (exists, unwritable, in a stale state)."""
 
 
+# --- failed writes -----------------------------------------------------------------------------
+
+#: Errors that say the place cannot take what is written (a full disk, a quota, a file-size
+#: limit, a read-only file system, an I/O error), whatever the path.
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO})
+
+
+def _errno(err: OSError) -> int | None:
+    """The errno of an OSError, also when a library put it only in the message (pyarrow:
+    "Error writing bytes to file. Detail: [errno 28] No space left on device")."""
+    if err.errno:
+        return err.errno
+    m = re.search(r"errno (\d+)", str(err), re.IGNORECASE)
+    return int(m.group(1)) if m else None
+
+
+def write_failure(exc: BaseException, *places: Path) -> OSError | None:
+    """The OSError behind a failed write, or None if ``exc`` is not one.
+
+    ``exc`` itself or an exception in its chain (matplotlib's PDF writer ends a failed write
+    with an AttributeError raised while it cleans up after the OSError) that says the place is
+    full, read-only or failing (:data:`WRITE_ERRNOS`), or any OSError about a file under one of
+    ``places``.
+    """
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, OSError):
+            if _errno(e) in WRITE_ERRNOS:
+                return e
+            name = e.filename
+            if name is not None and any(
+                Path(os.fsdecode(name)).absolute().is_relative_to(Path(p).absolute())
+                for p in places
+            ):
+                return e
+        e = e.__cause__ or e.__context__
+    return None
+
+
+def failure_reason(err: OSError, staged: Path | None = None, final: Path | None = None) -> str:
+    """What went wrong with a write, in a few words, with the file when known: "No space
+    left on device: results/x/outcomes.parquet" (a file under the folder ``staged`` named by
+    its place under ``final``, where it was to be published)."""
+    code = _errno(err)
+    why = os.strerror(code) if code else (str(err).strip().splitlines() or ["failed"])[0]
+    if not err.filename:
+        return why
+    name = Path(os.fsdecode(err.filename))
+    if staged is not None and final is not None:
+        try:
+            name = Path(final) / name.absolute().relative_to(Path(staged).absolute())
+        except ValueError:
+            pass
+    return f"{why}: {name}"
+
+
 # --- atomic writes -----------------------------------------------------------------------------
 
 
@@ -61,6 +121,12 @@ def atomic_path(path: Path) -> Iterator[Path]:
         yield tmp_path
         os.chmod(tmp_path, file_mode())  # mkstemp makes it 0600; results are 0644
         os.replace(tmp_path, path)
+    except OSError as exc:
+        tmp_path.unlink(missing_ok=True)
+        code = _errno(exc)
+        if code and exc.filename in (None, str(tmp_path)):  # say which file (pyarrow does not)
+            raise OSError(code, os.strerror(code), str(path)) from exc
+        raise
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
@@ -106,16 +172,64 @@ def partial_dir(out: Path) -> Path:
     return out.with_name(out.name + ".partial")
 
 
+#: The longest file name most file systems allow, bytes.
+NAME_MAX = 255
+#: What the run adds to the name of ``--out`` (``OUT.partial``, ``.OUT.lock``, ``.OUT.tmp-*``).
+_SUFFIX_BYTES = len(".partial") + len(".tmp-") + 12
+
+
+def check_place(out: Path | str) -> None:
+    """Refuse an ``--out`` that names no folder the results could take the place of, or lies
+    where nothing can be written.
+
+    Raises
+    ------
+    OutputError
+        for a NUL byte in the name; ``/``, ``.``, ``..`` or a name ending in one of them; a name
+        too long for the file system; a path through a broken link or a file; or a nearest
+        existing parent that is not a writable directory (a read-only file system included).
+    """
+    text = str(out)
+    if "\x00" in text:
+        raise OutputError(f"--out {text!r}: a folder name cannot contain a NUL byte")
+    out = Path(out)
+    if out.name in ("", ".", ".."):
+        what = "the root folder" if out.absolute() == Path(out.absolute().anchor) else "not a name"
+        raise OutputError(
+            f"--out {out}: {what}; name a folder for the results (the command creates it, or "
+            "replaces it with --overwrite)"
+        )
+    if len(os.fsencode(out.name)) + _SUFFIX_BYTES > NAME_MAX:
+        raise OutputError(
+            f"--out {out.name[:40]}...: the folder name is too long (at most "
+            f"{NAME_MAX - _SUFFIX_BYTES} bytes)"
+        )
+    try:
+        parent = out.absolute().parent
+        while not parent.exists():
+            if parent.is_symlink():  # a dangling link
+                raise OutputError(f"--out {out}: {parent} is a broken link")
+            parent = parent.parent
+        if not parent.is_dir():
+            raise OutputError(f"--out {out}: cannot create it, {parent} is a file, not a directory")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise OutputError(f"--out {out}: cannot create it, {parent} is not writable")
+    except OSError as exc:  # a path too long, a loop of links
+        raise OutputError(f"--out {out}: cannot use it ({exc.strerror})") from None
+
+
 def check_output(out: Path, overwrite: bool, resume: bool) -> None:
-    """Refuse an output place that cannot be used, before any work starts.
+    """Refuse an output place that cannot be used, before any work starts (its name and
+    parent: :func:`check_place`).
 
     Raises
     ------
     OutputError
         if ``out`` exists (without ``overwrite``), is not a directory, if a stale
-        ``out.partial`` exists without ``resume`` or ``overwrite``, or if the nearest existing
-        parent is not a writable directory.
+        ``out.partial`` exists without ``resume`` or ``overwrite``, or :func:`check_place`
+        refuses it.
     """
+    check_place(out)
     out = Path(out)
     part = partial_dir(out)
     if out.exists() or out.is_symlink():
@@ -131,15 +245,6 @@ def check_output(out: Path, overwrite: bool, resume: bool) -> None:
             f"--out {out}: an interrupted experiment was left in {part}; add --resume to "
             "continue it or --overwrite to start again"
         )
-    parent = out.absolute().parent
-    while not parent.exists():
-        if parent.is_symlink():  # a dangling link
-            raise OutputError(f"--out {out}: {parent} is a broken link")
-        parent = parent.parent
-    if not parent.is_dir():
-        raise OutputError(f"--out {out}: cannot create it, {parent} is a file, not a directory")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(f"--out {out}: cannot create it, {parent} is not writable")
 
 
 def make_dirs(path: Path, label: str) -> list[Path]:
@@ -328,12 +433,17 @@ class ChunkStore:
         once the new results are in place.
         """
         old = None
-        if self.out.exists():
+        if self.out.exists() or self.out.is_symlink():
             old = self.root / "previous"
             if old.exists():
                 shutil.rmtree(old)
             os.replace(self.out, old)
-        os.replace(self.final, self.out)
+        try:
+            os.replace(self.final, self.out)
+        except BaseException:
+            if old is not None:  # put the old result back
+                os.replace(old, self.out)
+            raise
         shutil.rmtree(self.root, ignore_errors=True)
         return self.out
 

@@ -49,6 +49,7 @@ from sim.explore.replicates import (
     run_values,
 )
 from sim.explore.worlds import WorldSpec, parameter_columns, sample_worlds, world_spec
+from sim.inputs.files import FileProblem, check_regular
 from sim.inputs.scenario import Scenario
 
 #: Outcomes kept per world and policy (tag ``explore`` of :mod:`sim.core.outcomes`, summarised
@@ -360,6 +361,12 @@ def load_exploration(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFrame,
         if the directory is not a finished exploration.
     """
     d = Path(directory)
+    for name in ("manifest.json", "worlds.parquet", "outcomes.parquet"):
+        try:
+            check_regular(d / name, "result file")  # a FIFO would hang the readers below
+        except FileProblem as exc:
+            if (d / name).exists():
+                raise ExperimentError(f"{d / name}: {exc}") from None
     try:
         manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("kind") != "explore":

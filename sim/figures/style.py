@@ -18,6 +18,7 @@ Conventions shared by all figures (run, compare, replay, branch, sensitivity, th
 
 from __future__ import annotations
 
+import io
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,7 @@ import pandas as pd
 from matplotlib.figure import Figure, SubFigure
 
 from sim.core.policies import REGISTRY, describe, label
+from sim.experiments.store import write_bytes_atomic
 
 DPI = 200
 
@@ -185,17 +187,32 @@ def _new_figure(
 
 
 def _save(fig: Figure, path: Path) -> list[Path]:
-    """Write ``path`` (its format from the suffix, PNG if none) and a PDF beside a PNG."""
+    """Write ``path`` (its format from the suffix, PNG if none) and a PDF beside a PNG.
+
+    Each figure is drawn in memory and its bytes written atomically
+    (:func:`sim.experiments.store.write_bytes_atomic`): a write that fails (a full disk) raises
+    the plain OSError of that write and leaves no partial file (matplotlib writing to the file
+    itself can end a failed write with an unrelated error of its own).
+    """
     path = Path(path)
     if path.suffix.lower() not in (".png", ".pdf", ".svg"):
         path = path.with_suffix(".png")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI)
     out = [path]
     if path.suffix.lower() == ".png":
-        pdf = path.with_suffix(".pdf")
-        fig.savefig(pdf)
-        out.append(pdf)
+        out.append(path.with_suffix(".pdf"))
+    done: list[Path] = []
+    try:
+        for p in out:
+            buf = io.BytesIO()
+            extra = {"dpi": DPI} if p is path else {}  # the PDF beside a PNG at the figure's dpi
+            fig.savefig(buf, format=p.suffix.lower()[1:], **extra)
+            write_bytes_atomic(p, buf.getvalue())
+            done.append(p)
+    except BaseException:
+        for p in done:  # not a PNG without its PDF
+            p.unlink(missing_ok=True)
+        raise
     return out
 
 

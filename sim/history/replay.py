@@ -38,6 +38,7 @@ from sim.core.policies import Policy, get_policy
 from sim.engines.ensemble import OUTCOMES, DayEvents, State, run_ensemble
 from sim.errors import UserError
 from sim.experiments.sampling import build_params, chunk_rngs
+from sim.inputs.dates import last_day_problem, parse_day
 from sim.inputs.packaged import file_sha256, history_setting_path, scenario_names, scenario_path
 from sim.inputs.record import load_record
 from sim.inputs.scenario import Scenario, load_scenario, scenario_file
@@ -84,13 +85,21 @@ DAY_PRECISIONS = ("day", "week")
 
 
 def parse_date(text: str | dt.date, what: str) -> dt.date:
-    """A ``YYYY-MM-DD`` date from the command line, or a :class:`UserError` naming ``what``."""
-    if isinstance(text, dt.date):
-        return text
+    """A ``YYYY-MM-DD`` date from the command line inside the years the model accepts
+    (:func:`sim.inputs.dates.parse_day`), or a :class:`UserError` naming ``what``."""
     try:
-        return dt.date.fromisoformat(str(text))
-    except ValueError:
-        raise UserError(f"{what}: {text!r} is not a valid date (expected YYYY-MM-DD)") from None
+        return parse_day(text, what)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def check_span(start: dt.date, days: int, what: str) -> None:
+    """Refuse a simulated span of ``days`` days from ``start`` longer than
+    :data:`sim.inputs.dates.MAX_DAYS` or ending after :data:`sim.inputs.dates.LAST_DAY`
+    (:class:`UserError` naming ``what``, the options that set it)."""
+    problem = last_day_problem(start, days)
+    if problem is not None:
+        raise UserError(f"{what}: {problem}")
 
 
 def packaged_scenario(name: str) -> Scenario:
@@ -467,6 +476,9 @@ def replay(
     ReplayResult
         ``runs``: one row per run with the window totals (:data:`sim.engines.ensemble.OUTCOMES`).
     """
+    if end < start:
+        raise UserError(f"--end {end} is before --start {start}")
+    check_span(start, (end - start).days + 1, f"--start {start} --end {end}")
     setting = _window(scenario, start, end)
     draws, prng = chunk_rngs(seed, 0)
     p = params if params is not None else _params(setting, runs, prng, posterior)
@@ -528,6 +540,8 @@ def branch(
     start = start or setting.start
     if at < start:
         raise UserError(f"--at {at} is before the start of the history {start}")
+    check_span(start, (at - start).days + 1, f"the history from {start} to --at {at}")
+    check_span(at, horizon, f"--horizon {horizon} from --at {at}")
     names = list(policies)
     pols = {n: None if n == RECORD_POLICY else get_policy(n) for n in names}
     draws, prng = chunk_rngs(seed, 0)

@@ -45,7 +45,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.inputs.record import load_record, write_record
-from sim.inputs.record_schema import RECORD_END, RecordError, read_rows
+from sim.inputs.record_schema import (
+    RECORD_END,
+    RecordError,
+    check_day,
+    check_int,
+    read_rows,
+)
 
 #: The columns every export must have.
 REQUIRED: tuple[str, ...] = (
@@ -261,9 +267,8 @@ def import_acled(path: Path, out: Path) -> Imported:
                 "2020-01-03 or 03-01-2020)"
             )
             raise RecordError(path, line, "event_date", message)
-        if row["fatalities"] and not row["fatalities"].isdigit():
-            message = f"{row['fatalities']!r} is not a whole number >= 0"
-            raise RecordError(path, line, "fatalities", message)
+        check_day(path, line, "event_date", day)
+        check_int(path, line, "fatalities", row["fatalities"])
         precision = PRECISION_OF_TIME.get(row.get("time_precision", "") or "1")
         if precision is None:
             message = f"{row['time_precision']!r} is not 1, 2 or 3"
@@ -300,6 +305,12 @@ def import_acled(path: Path, out: Path) -> Imported:
             "note": note,
         }
         events.append((day, line, event))
+    if not events:
+        message = (
+            f"none of its {len(rows)} rows is an event the mapping keeps ({skipped} outside the "
+            f"mapping, {after_end} after {RECORD_END}); nothing was written"
+        )
+        raise RecordError(path, 0, "(file)", message)
     events.sort(key=lambda e: (e[0], e[1]))
     seen: dict[str, int] = {}
     for _, _, ev in events:  # ids unique even if an export repeats an event id
@@ -315,6 +326,8 @@ def import_acled(path: Path, out: Path) -> Imported:
         if out.exists():
             out.rmdir()
         os.replace(staged, out)
+    except OSError as exc:
+        raise RecordError(out, 0, "--out", f"cannot write it ({exc.strerror})") from None
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     return Imported(len(rows), len(events), skipped, after_end)

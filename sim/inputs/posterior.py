@@ -32,6 +32,9 @@ POSTERIOR_FILE = "posterior.csv"
 
 #: Posterior files larger than this are refused unread.
 MAX_POSTERIOR_BYTES = 100_000_000
+#: A posterior is a sample of draws: a file of one draw is a point, not a distribution (fix
+#: such values in the scenario's ``params`` instead).
+MIN_POSTERIOR_DRAWS = 2
 
 
 class PosteriorError(UserError):
@@ -63,6 +66,8 @@ def _read_posterior(path: Path) -> pd.DataFrame:
         raise PosteriorError(f"{path}: not a valid CSV table ({first})") from None
     if len(df) == 0:
         raise PosteriorError(f"{path}: the posterior has a header but no draws")
+    if df.columns.str.startswith("Unnamed:").any():
+        raise PosteriorError(f"{path}: the posterior's header has an empty column name")
     for col in df.columns:
         if col not in TABLE:
             raise PosteriorError(f"{path}, column '{col}': not a parameter of the table")
@@ -79,7 +84,36 @@ def _read_posterior(path: Path) -> pd.DataFrame:
                 f"the parameter's range [{p.low:g}, {p.high:g}]"
             )
         out[col] = values
+    if len(df) < MIN_POSTERIOR_DRAWS:
+        raise PosteriorError(
+            f"{path}: the posterior has {len(df)} draw; a posterior is a sample of at least "
+            f"{MIN_POSTERIOR_DRAWS} draws (fix a single value in the scenario's params instead)"
+        )
+    missing = [c for c in _calibrated_columns(path) if c not in out]
+    if missing:
+        shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
+        raise PosteriorError(
+            f"{path}: the posterior lacks {len(missing)} of the {len(_calibrated_columns(path))} "
+            f"parameters a calibration fits ({shown}); a posterior names every column of the "
+            f"shipped one ({shipped_posterior_path().name}), or set the scenario's "
+            "posterior: false"
+        )
     return pd.DataFrame(out)
+
+
+def _calibrated_columns(path: Path) -> list[str]:
+    """The parameters a posterior must name: the columns of the shipped posterior (those a
+    calibration fits, ``escalation calibrate --write-posterior``); none for the shipped file
+    itself, or when the package ships none."""
+    shipped = shipped_posterior_path()
+    try:
+        if path.resolve() == shipped.resolve():
+            return []
+        with open(shipped, encoding="utf-8-sig") as fh:
+            header = fh.readline()
+    except OSError:
+        return []
+    return [c.strip() for c in header.strip().split(",") if c.strip()]
 
 
 @lru_cache(maxsize=8)
@@ -128,6 +162,9 @@ def write_posterior(df: pd.DataFrame, path: str | Path) -> Path:
     try:
         df.to_csv(tmp, index=False)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UserError(f"--write-posterior {path}: cannot write there ({exc.strerror})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

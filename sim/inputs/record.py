@@ -63,9 +63,11 @@ from sim.inputs.record_schema import (
     PathArg,
     RecordError,
     check_choice,
+    check_day,
     check_id,
     check_int,
     check_required,
+    check_rows,
     day_series,
     parse_date,
     read_rows,
@@ -195,7 +197,7 @@ def _date_row(path: Path, line: int, row: dict[str, str]) -> dt.date:
             "reserved as an independent test)"
         )
         raise RecordError(path, line, "date", message)
-    return parsed[0]
+    return check_day(path, line, "date", parsed[0])
 
 
 def _check_published(path: Path, line: int, field: str, value: str) -> None:
@@ -210,6 +212,7 @@ def _check_published(path: Path, line: int, field: str, value: str) -> None:
             "independent test and is not compiled"
         )
         raise RecordError(path, line, field, message)
+    check_day(path, line, field, parsed[0])
 
 
 def _check_source(path: Path, line: int, row: dict[str, str]) -> None:
@@ -233,8 +236,11 @@ def _check_source(path: Path, line: int, row: dict[str, str]) -> None:
         if len(bits) < 4 or not (where.startswith(URL_PREFIXES) or article):
             message = f"{part[:60]!r} is not 'outlet; published; headline; url'"
             raise RecordError(path, line, "also", message)
-        if parse_date(bits[1]) is not None and parse_date(bits[1])[0] > RECORD_END:
+        published = parse_date(bits[1])
+        if published is not None and published[0] > RECORD_END:
             raise RecordError(path, line, "also", f"a source published after {RECORD_END}")
+        if published is not None:
+            check_day(path, line, "also", published[0])
 
 
 def _check_casualties(path: Path, line: int, row: dict[str, str]) -> dict[str, int | None]:
@@ -253,6 +259,7 @@ def _read_events(
     path: Path, seen: dict[str, tuple[str, int]], include_non_hostile_deaths: bool
 ) -> pd.DataFrame:
     rows = read_rows(path, EVENT_FIELDS, optional=(), strict=True)
+    check_rows(path, rows, "events")
     days: list[dt.date] = []
     casualties: dict[str, list[int | None]] = {f: [] for f in (*CASUALTY_FIELDS, NON_HOSTILE_FIELD)}
     last: tuple[str, int] | None = None
@@ -328,7 +335,7 @@ def _read_counts(path: Path, seen: dict[str, tuple[str, int]]) -> pd.DataFrame:
                 raise RecordError(
                     path, line, f, f"{row[f]!r} is not a valid date (expected YYYY-MM-DD)"
                 )
-            bounds.append(parsed[0])
+            bounds.append(check_day(path, line, f, parsed[0]))
         if bounds[0] > bounds[1]:
             raise RecordError(
                 path, line, "end", f"end {row['end']!r} is before start {row['start']!r}"
@@ -381,6 +388,7 @@ def _read_gaps(path: Path) -> pd.DataFrame:
             raise RecordError(path, line, "month", f"{row['month']!r} is not a month (YYYY-MM)")
         if parsed[0] > RECORD_END:
             raise RecordError(path, line, "month", f"{row['month']!r} is after {RECORD_END}")
+        check_day(path, line, "month", parsed[0])
         check_choice(path, line, "theatre", row["theatre"], ("iraq", "syria"))
         months.append(pd.Period(parsed[0], freq="M"))
     frame = pd.DataFrame({c: [row[c] for _, row in rows] for c in GAP_FIELDS}, dtype=object)

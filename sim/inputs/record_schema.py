@@ -22,6 +22,8 @@ import pandas as pd
 from sim.core.ladder import ACTIONS as LADDER_ACTIONS
 from sim.core.ladder import ACTORS as LADDER_ACTORS
 from sim.errors import UserError
+from sim.inputs.dates import range_problem
+from sim.inputs.files import FileProblem, read_file_bytes
 
 #: The last day the record speaks of. Reporting published after it, and events after it, are
 #: reserved as an independent test of forecasts: nothing dated or published later is compiled
@@ -220,6 +222,10 @@ PathArg = str | PathLike[str] | None
 
 #: Record files larger than this are refused unread.
 MAX_RECORD_BYTES = 20_000_000
+#: The largest whole number a record cell may hold (a casualty count, a count statement's
+#: bound): far above any count of the conflict (the largest statements count attacks in the
+#: hundreds), and small enough for every integer type the tables use.
+MAX_RECORD_NUMBER = 1_000_000
 
 
 class RecordError(UserError):
@@ -257,21 +263,15 @@ class RecordError(UserError):
 
 
 def read_text(path: Path) -> str:
-    """A record file's text: UTF-8 (a byte-order mark is allowed), at most
-    :data:`MAX_RECORD_BYTES`, no NUL byte; anything else raises :class:`RecordError`."""
+    """A record file's text: a regular file (:func:`sim.inputs.files.read_file_bytes`), UTF-8
+    (a byte-order mark is allowed), at most :data:`MAX_RECORD_BYTES`, no NUL byte; anything else
+    raises :class:`RecordError`."""
     if "\x00" in str(path):
         raise RecordError(repr(str(path)), 0, "(file)", "a file name cannot contain a NUL byte")
     try:
-        if Path(path).is_dir():
-            raise RecordError(path, 0, "(file)", "is a folder, not a CSV file")
-        size = Path(path).stat().st_size
-        if size > MAX_RECORD_BYTES:
-            raise RecordError(
-                path, 0, "(file)", f"{size:,} bytes is too large (at most {MAX_RECORD_BYTES:,})"
-            )
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise RecordError(path, 0, "(file)", f"cannot read the file ({exc.strerror})") from None
+        raw = read_file_bytes(path, "CSV file", MAX_RECORD_BYTES)
+    except FileProblem as exc:
+        raise RecordError(path, 0, "(file)", str(exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -399,7 +399,29 @@ def check_int(path: Path, line: int, field: str, value: str, empty_ok: bool = Tr
     if not INT_PATTERN.fullmatch(value):
         what = "or empty" if empty_ok else "is required"
         raise RecordError(path, line, field, f"{value!r} is not a whole number >= 0 ({what})")
+    digits = value.lstrip("0")
+    if len(digits) > len(str(MAX_RECORD_NUMBER)) or int(digits or "0") > MAX_RECORD_NUMBER:
+        shown = value if len(value) <= 20 else f"{value[:12]}... ({len(value)} digits)"
+        message = (
+            f"{shown} is larger than any count a record can hold (at most {MAX_RECORD_NUMBER:,})"
+        )
+        raise RecordError(path, line, field, message)
     return int(value)
+
+
+def check_day(path: Path, line: int, field: str, day: dt.date) -> dt.date:
+    """A date inside the years the model accepts (:mod:`sim.inputs.dates`)."""
+    problem = range_problem(day)
+    if problem is not None:
+        raise RecordError(path, line, field, problem)
+    return day
+
+
+def check_rows(path: Path, rows: Sequence[object], what: str) -> None:
+    """At least one row below the header (a file of ``what`` with none is not a record of
+    anything: more likely a file cut short or the wrong file)."""
+    if not rows:
+        raise RecordError(path, 0, "(file)", f"no {what}: the file has a header but no rows")
 
 
 def check_required(path: Path, line: int, field: str, value: str) -> None:

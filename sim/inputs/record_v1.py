@@ -29,8 +29,10 @@ from sim.inputs.record_schema import (
     PathArg,
     RecordError,
     check_choice,
+    check_day,
     check_int,
     check_required,
+    check_rows,
     day_series,
     parse_date,
     read_rows,
@@ -130,6 +132,7 @@ def load_events(path: PathArg, include_non_hostile_deaths: bool = False) -> pd.D
     file = Path(path)
     columns = (*EVENT_COLUMNS, NON_HOSTILE_FIELD)
     rows = read_rows(file, columns, optional=("note", NON_HOSTILE_FIELD))
+    check_rows(file, rows, "events")
     seen: dict[str, int] = {}
     days: list[pd.Timestamp] = []
     casualties: dict[str, list[int | None]] = {f: [] for f in (*CASUALTY_FIELDS, NON_HOSTILE_FIELD)}
@@ -141,7 +144,7 @@ def load_events(path: PathArg, include_non_hostile_deaths: bool = False) -> pd.D
         if parsed is None:
             message = f"{row['date']!r} is not a valid date (expected YYYY-MM-DD, YYYY-MM or YYYY)"
             raise RecordError(file, line, "date", message)
-        day, shape = pd.Timestamp(parsed[0]), parsed[1]
+        day, shape = pd.Timestamp(check_day(file, line, "date", parsed[0])), parsed[1]
         want = PRECISIONS[row["date_precision"]]
         if shape != want:
             message = (
@@ -227,6 +230,7 @@ def load_period_counts(path: PathArg) -> pd.DataFrame:
         raise RecordError("(none)", 0, "(file)", "no file given")
     file = Path(path)
     rows = read_rows(file, PERIOD_COLUMNS, optional=("note",))
+    check_rows(file, rows, "count statements")
     seen: dict[str, int] = {}
     starts: list[dt.date] = []
     ends: list[dt.date] = []
@@ -241,7 +245,7 @@ def load_period_counts(path: PathArg) -> pd.DataFrame:
                 raise RecordError(
                     file, line, field, f"{row[field]!r} is not a valid date (expected YYYY-MM-DD)"
                 )
-            bounds.append(parsed[0])
+            bounds.append(check_day(file, line, field, parsed[0]))
         if bounds[0] > bounds[1]:
             raise RecordError(
                 file, line, "end", f"end {row['end']!r} is before start {row['start']!r}"

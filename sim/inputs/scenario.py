@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -27,6 +28,7 @@ from pydantic import (
 from sim.core import params as P
 from sim.core.policies import PolicyError, all_policies, get_policy
 from sim.errors import UserError
+from sim.inputs.dates import MAX_DAYS, calendar_problem, last_day_problem, range_problem
 from sim.inputs.files import read_yaml
 
 #: Shock kinds that act on their start day only.
@@ -52,18 +54,28 @@ class _Strict(BaseModel):
 
 
 def _iso_date(v: object) -> object:
-    """A date as YAML gives it (unquoted) or an ISO ``YYYY-MM-DD`` string; nothing else."""
+    """A date as YAML gives it (unquoted) or an ISO ``YYYY-MM-DD`` string; nothing else. A date
+    that is not on the calendar reaches here as text (:func:`sim.inputs.files.parse_yaml`) and
+    the message says why (``2021 is not a leap year``)."""
     if isinstance(v, dt.datetime):
         raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
     if isinstance(v, str):
         try:
             return dt.date.fromisoformat(v.strip())
         except ValueError:
-            raise ValueError(f"{v!r} is not a date (expected YYYY-MM-DD)") from None
+            raise ValueError(f"{v!r} is not a date ({calendar_problem(v)})") from None
     return v
 
 
-Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+def _in_range(v: dt.date) -> dt.date:
+    """A date inside the years the model accepts (:mod:`sim.inputs.dates`)."""
+    problem = range_problem(v)
+    if problem is not None:
+        raise ValueError(problem)
+    return v
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_in_range)]
 
 
 class Shock(_Strict):
@@ -135,7 +147,7 @@ class Scenario(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
     description: str = Field("", max_length=5000)
     start: Date
-    days: int = Field(365, ge=1, le=3650)
+    days: int = Field(365, ge=1, le=MAX_DAYS)
     policy: str = "do_nothing"
     policies: list[str] | Literal["all"] | None = Field(None, max_length=100)
     params: dict[str, float] = Field(default_factory=dict)
@@ -176,6 +188,9 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _check_shock_dates(self) -> Scenario:
+        problem = last_day_problem(self.start, self.days)
+        if problem is not None:
+            raise ValueError(f"field 'days': {problem}")
         for i, s in enumerate(self.shocks):
             if s.start > self.end or s.last_day(self.end) < self.start:
                 raise ValueError(
