@@ -48,6 +48,10 @@ ABC_PRIORS: tuple[BetaPrior, ...] = (
     _prior("vote_threshold", WEAK, WEAK_SOURCE),
     _prior("expulsion_campaign", WEAK, WEAK_SOURCE),
     _prior("iran_strike_threshold", WEAK, WEAK_SOURCE),
+    _prior("patron_restraint", WEAK,
+           f"{WEAK_SOURCE}; the record's lull of February - April 2024 (no attack in Iraq or "
+           "Syria from about 5 February to 21 April, after Tower 22 and the strikes of 2 and "
+           "7 February) informs it once visible"),
 )  # fmt: skip
 
 #: Priors of the parameters with an exact likelihood.

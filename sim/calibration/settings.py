@@ -109,8 +109,10 @@ class MonthlyCalibrationSettings:
     #: level of attacks (the base-rate scale), their clustering from month to month
     #: (self-excitation and how long it lasts), their answer to US strikes (revenge,
     #: deterrence), their rise after the expulsion vote (the campaign), Iran's strikes (rate and
-    #: threshold) and the share of attacks that kill. The other parameters of ABC_PRIORS keep
-    #: their table defaults, as every parameter outside a calibration does.
+    #: threshold), the share of attacks that kill and how hard Iran reins in its partners when
+    #: its perceived risk of direct war is high (the lull of February - April 2024). The other
+    #: parameters of ABC_PRIORS keep their table defaults, as every parameter outside a
+    #: calibration does.
     fitted: tuple[str, ...] = (
         "base_rate_scale",
         "self_excitation",
@@ -121,6 +123,7 @@ class MonthlyCalibrationSettings:
         "iran_strike_threshold",
         "iran_strike_rate",
         "p_lethal",
+        "patron_restraint",
     )
     #: ABC population size
     particles: int = 400

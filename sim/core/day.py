@@ -6,9 +6,9 @@ events, outcomes, parameters: :mod:`sim.core.layout`), the day ``t`` and the run
 ``rk`` (:mod:`sim.core.draws`):
 
 1. ``begin_day``: today's events are cleared;
-2. ``iran_act``: Iran's push on its partners (with the day's shocks) and its direct strike
-   on the grievance above a threshold (or the record's, when forced); at war, more likely and
-   deadlier;
+2. ``iran_act``: Iran's push on its partners (with the day's shocks, less its restraint of
+   them when its perceived risk of direct war is above a threshold) and its direct strike on the
+   grievance above a threshold (or the record's, when forced); at war, more likely and deadlier;
 3. ``militia_act`` (each group): attack, severity (aimed below the red line and lower with
    fear: :mod:`sim.core.red_line`), casualties, attribution; held back by a truce and by
    Baghdad's pressure (:mod:`sim.core.truces`); at war, more and deadlier;
@@ -26,8 +26,10 @@ events, outcomes, parameters: :mod:`sim.core.layout`), the day ``t`` and the run
    record's vote), then the pressure after today's US action (more if misdirected);
 10. ``red_line_update``: the militias' shared reading of the US red line after today's attacks
     and answer (:mod:`sim.core.red_line`);
-11. ``militia_update`` (each group): self-excitation, revenge, deterrence, truces;
-12. ``iran_update``: Iran's grievance (at the US, and at third parties), fear and the deal;
+11. ``militia_update`` (each group): self-excitation, revenge, deterrence, truces (a group
+    Iran restrains may declare a suspension);
+12. ``iran_update``: Iran's grievance (at the US, and at third parties), fear, the deal and its
+    perceived risk of direct war;
 13. ``us_update``: posture, cumulative deaths, the withdrawal timetable
     (:mod:`sim.core.timetable`), withdrawal (negotiated or forced; frozen while the US is
     forced) and the direct exchanges: war begins after reciprocal direct strikes
@@ -94,6 +96,11 @@ def iran_act(i, t, R, X, F, rk):
         R[i, PC.deal_restraint],
         shock,
     )
+    # above the threshold of perceived war risk Iran reins its partners in (0 below it)
+    R[i, DC.restraint] = iran.patron_restraint(
+        R[i, SC.iran_war_risk], R[i, PC.war_risk_threshold], R[i, PC.patron_restraint]
+    )
+    R[i, DC.push] -= R[i, DC.restraint]
     f = forced(F, FC.iran, t, i)
     if f >= 0:
         struck = f == 1 and present
@@ -347,7 +354,8 @@ def militia_update(i, t, g, R, X, F, rk):
 
 @njit(inline="always")
 def iran_update(i, t, R, X):
-    """Phase 12: Iran's grievance, fear and the deal's progress after the day."""
+    """Phase 12: Iran's grievance, fear, the deal's progress and its perceived risk of direct war
+    after the day (the deal's progress already today's)."""
     action, x, struck = int(R[i, DC.action]), R[i, DC.intensity], R[i, DC.iran_struck] != 0
     R[i, SC.iran_grievance] = iran.grievance_update(
         R[i, SC.iran_grievance],
@@ -376,6 +384,17 @@ def iran_update(i, t, R, X):
         R[i, DC.lethal_today] != 0,
         R[i, PC.deal_rate],
         R[i, PC.deal_setback],
+    )
+    R[i, SC.iran_war_risk] = iran.war_risk_update(
+        R[i, SC.iran_war_risk],
+        R[i, DC.killed_total] - R[i, DC.iran_killed],
+        action,
+        x,
+        R[i, SC.deal_progress],
+        R[i, PC.war_risk_killed],
+        R[i, PC.war_risk_strike],
+        R[i, PC.war_risk_deal],
+        R[i, PC.keep_war_risk_days],
     )
 
 

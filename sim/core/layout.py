@@ -175,6 +175,9 @@ STATE: tuple[Field, ...] = (
     Field("since_us_strike_iran", 1, int, float(NEVER),
           "days since the US's last strike on Iran (escalation.war_update)", "us"),
     Field("war", 1, bool, 0.0, "a sustained US–Iran war (escalation.war_update)", "us"),
+    Field("iran_war_risk", 1, float, 0.0,
+          "Iran's perceived risk of direct war with the US, war-risk units: one American killed "
+          "in a partner's attack = 1 (iran.war_risk_update)", "iran", "war_risk"),
 )
 # fmt: on
 SC = _columns("StateColumns", [(f.name, f.width) for f in STATE])
@@ -217,6 +220,9 @@ DAY: tuple[Field, ...] = (
     Field("militia_harmed", 1, int, 0.0, "the Iraqis harmed by militia attacks"),
     Field("militia_killed", 1, int, 0.0, "militia members killed by today's US strike"),
     Field("rung", 1, int, 0.0, "the day's rung of the ladder (end_day)"),
+    Field("restraint", 1, float, 0.0,
+          "Iran's restraint of its partners today, log-hazard units (iran.patron_restraint)",
+          "iran"),
 )
 # fmt: on
 DC = _columns("DayColumns", [(f.name, f.width) for f in DAY], SC.end)

@@ -470,6 +470,58 @@ _SCALARS: list[Param] = [
        "judgement: from the vote (2020-01-05) to 'by July 2020 ... weekly incidents' (Daily "
        "Beast 2021), about six months",
        description="days from an expulsion vote to the campaign's full strength"),
+    # --- Iran's restraint of its partners when direct war with the US comes near -------------
+    _p("war_risk_killed", "war-risk units per American killed", 1.0, 0.0, 3.0, "iran",
+       "normalisation: one American killed in a partner's attack defines one unit of Iran's "
+       "perceived risk of direct war; deaths weigh most (Kata'ib Hezbollah suspended its "
+       "attacks on 2024-01-30, two days after three Americans were killed at Tower 22 and "
+       "before any US answer: 2024-01-28-tower-22, 2024-01-30-kh-suspension)",
+       description="rise of Iran's perceived risk of direct war per American killed in a "
+                   "partner's attack"),
+    _p("war_risk_strike", "war-risk units per unit strike intensity on the partners", 0.25,
+       0.0, 2.0, "iran",
+       "judgement between two dated ends of the record: the decapitation of 2024-01-04 "
+       "(intensity_decapitation 4) and the strikes of 2023-12-25 and 2024-01-23 brought no "
+       "lull (attacks in Iraq went on, 52 by 9 Jan and 67 by 30 Jan: pentagon-to-jan09-iraq, "
+       "usofficial-to-jan30-iraq), so one such blow stays below war_risk_threshold; after the "
+       "85-target strikes of 2024-02-02 and the killing of a KH commander on 2024-02-07 on top "
+       "of the Tower 22 deaths, attacks stopped until 2024-04-21 (2024-04-21-rumalyn-rockets)",
+       description="rise of Iran's perceived risk of direct war per unit intensity of a US "
+                   "strike on its partners (a decapitation is the heaviest, "
+                   "intensity_decapitation)"),
+    _p("war_risk_deal", "war-risk units per day at a complete deal", 0.02, 0.0, 0.2, "iran",
+       "judgement: Iran restrains its partners when its own interests are at stake (nuclear-"
+       "deal talks, Vox 2021); a talks process in progress raises the cost of a war each day, "
+       "at a complete deal about war_risk_threshold's worth over war_risk_days",
+       description="daily rise of Iran's perceived risk of direct war from the progress of a "
+                   "regional deal (deal_progress)"),
+    _p("war_risk_days", "days", 45.0, 7.0, 180.0, "iran",
+       "judgement: the lull after the strikes of 2024-02-02 and 2024-02-07 lasted about eleven "
+       "weeks (to 2024-04-21-rumalyn-rockets), longer than Iran's grievance memory "
+       "(iran_grievance_days, 30)",
+       description="e-folding time of Iran's perceived risk of direct war"),
+    _p("war_risk_threshold", "war-risk units", 2.0, 0.0, 10.0, "iran",
+       "judgement: one American killed (the contractor at K-1, 2019-12-27) brought no restraint "
+       "but escalation (Foreign Policy); three killed at Tower 22 (2024-01-28) brought KH's "
+       "suspension within two days; Iran answers but does not want 'to go overboard' (Vox 2024)",
+       description="perceived risk of direct war above which Iran restrains its partners"),
+    _p("patron_restraint", "log-hazard units per war-risk unit above the threshold", 1.0, 0.0,
+       5.0, "iran",
+       "weak prior, fitted to the monthly counts: no attack in Iraq or Syria from about "
+       "2024-02-05 to 2024-04-21 (nyt-campaign-total-170 to 2024-04-21-rumalyn-rockets) after "
+       "'intense efforts' and Iranian pressure (2024-01-30-kh-suspension); Iran's partners "
+       "'don't want to go overboard' (Vox 2024); each group complies by its closeness",
+       description="how hard Iran reins in its partners per unit of perceived war risk above "
+                   "war_risk_threshold (subtracted from its push)"),
+    _p("patron_truce", "truces per group per day per log-hazard unit of restraint felt", 0.1,
+       0.0, 1.0, "militia",
+       "2024-01-30-kh-suspension: Kata'ib Hezbollah, the closest group, declared a suspension "
+       "two days after Tower 22 'to prevent embarrassment to the Iraqi government'; Nujaba "
+       "kept its word to go on (2024-02-02-nujaba-vows-to-continue) but later framed "
+       "February-August 2024 as a truce (2024-08-20-nujaba-truce-ended); the value is a "
+       "judgement (about five days to a declaration at a felt restraint of two)",
+       description="truce hazard a group adds per unit of Iran's restraint it feels "
+                   "(closeness times the restraint)"),
 ]
 
 _GROUP_PARAMS: dict[str, tuple[str, float, float, tuple[float, ...], str, str]] = {

@@ -79,8 +79,9 @@ def baghdad_update(i, R):
 @njit(inline="always")
 def truce_after_day(i, t, g, R, rk, f, hit: float):
     """Group ``g`` declares or ends a truce after the day (``hit``: the US strike intensity it
-    suffered today); nothing moves on a day the record forces the truces (``f`` >= 0), and a
-    truce against US forces that have left is moot (none is kept or declared)."""
+    suffered today; a group Iran restrains today may declare a suspension); nothing moves on a
+    day the record forces the truces (``f`` >= 0), and a truce against US forces that have left
+    is moot (none is kept or declared)."""
     if f >= 0:
         return
     if R[i, SC.withdrawn] != 0:
@@ -92,7 +93,7 @@ def truce_after_day(i, t, g, R, rk, f, hit: float):
         R[i, SC.baghdad_pressure],
         R[i, PC.truce_offer],
         R[i, SC.timetable],
-    )
+    ) + truce.suspension_hazard(R[i, PC.closeness + g], R[i, DC.restraint], R[i, PC.patron_truce])
     end = truce.truce_end_hazard(
         truce.progressed(int(R[i, DC.action])), R[i, PC.truce_break_rate], R[i, PC.truce_stall_rate]
     )

@@ -166,3 +166,53 @@ def deal_progress_update(
     if lethal_today or _KINETIC[us_action]:
         p *= 1.0 - setback
     return min(max(p, 0.0), 1.0)
+
+
+@njit
+def war_risk_update(
+    risk: float,
+    killed_by_partners: float,
+    us_action: int,
+    intensity: float,
+    deal_progress: float,
+    per_killed: float,
+    per_intensity: float,
+    per_deal_day: float,
+    keep: float,
+) -> float:
+    """Iran's perceived risk of direct war with the US after today's events, in war-risk units.
+
+    It rises by ``per_killed`` for each American killed in a partner's attack (the most: three
+    Americans were killed at Tower 22 on 28 January 2024 and Kata'ib Hezbollah suspended its
+    attacks two days later, after Iranian pressure: record rows ``2024-01-28-tower-22`` and
+    ``2024-01-30-kh-suspension``), by ``per_intensity`` per unit intensity of a US strike on its
+    partners (heavy retaliation: the 85 targets of 2 February 2024 and the killing of a
+    Kata'ib Hezbollah commander on 7 February, after which attacks in Iraq and Syria stopped
+    until 21 April), and by ``per_deal_day`` times the progress of a regional deal on each day
+    (its own interests at stake: Iran restrains its partners when a deal is in reach, Vox
+    2021); then it decays. A US strike on Iran itself moves Iran's fear instead
+    (:func:`fear_update`), and Iran's own strikes are not a partner's: the deaths they cause do
+    not count here.
+    """
+    r = decay(risk, keep) + per_killed * killed_by_partners + per_deal_day * deal_progress
+    if _HITS_MILITIA[us_action]:
+        r += per_intensity * intensity
+    return r
+
+
+@njit
+def patron_restraint(risk: float, threshold: float, strength: float) -> float:
+    """How hard Iran reins in its partners today, in log-hazard units (0 or more).
+
+    ``strength * max(risk - threshold, 0)``: below the threshold Iran lets its partners be
+    (their push, :func:`iran_push`, is untouched); above it, Iran "also doesn't want to go
+    overboard" (Vox 2024) and subtracts this from its push, so each group feels it in
+    proportion to its closeness (:func:`sim.core.rules.militia.attack_hazard`) and the closest
+    may declare a suspension (:func:`sim.core.rules.truce.suspension_hazard`). It builds on
+    the restraint Iran already imposes after being struck itself (its fear) and while a deal
+    progresses (``deal_restraint``).
+    """
+    excess = risk - threshold
+    if excess <= 0.0:
+        return 0.0
+    return strength * excess

@@ -151,3 +151,18 @@ def timetable_complete(progress: float) -> bool:
     """A complete timetable: US forces leave on it (a negotiated withdrawal, not one forced by
     the expulsion vote or by casualties)."""
     return progress >= 1.0
+
+
+@njit
+def suspension_hazard(closeness: float, restraint: float, rate: float) -> float:
+    """Daily hazard that a group declares a suspension of its attacks at Iran's behest:
+    ``rate * closeness * restraint``, the restraint a group feels
+    (:func:`sim.core.rules.iran.patron_restraint`, scaled by its closeness to Iran) times
+    ``rate``. Kata'ib Hezbollah, the closest group, suspended its attacks on 30 January 2024,
+    two days after Tower 22 (record row ``2024-01-30-kh-suspension``); Nujaba vowed to go on
+    (``2024-02-02-nujaba-vows-to-continue``). Added to :func:`truce_onset_hazard`; the
+    suspension is a truce like any other (it leaks, ends by :func:`truce_end_hazard`, and at
+    once when the US strikes the group)."""
+    if restraint <= 0.0:
+        return 0.0
+    return rate * closeness * restraint
