@@ -34,13 +34,17 @@ SCENARIOS = sorted(Path("scenarios").glob("*.yaml"))
 YEAR = scenario_from_dict({"name": "year", "start": "2019-10-01", "days": 365})
 # Many attacks with binomial-like counts (no self-excitation, no consolidation, no harm to
 # Iraqis, whose pressure would damp a shift of the base rates, no truces, whose month-long lulls
-# would widen the counts), so the coefficient of variation of the attack count is ~4% and a 2%
-# shift is ~0.45 sd.
+# would widen the counts, and no restraint by Iran, which the deaths of so busy a campaign
+# would set off: it damps a shift and doubles the spread), so the coefficient of variation of
+# the attack count is ~4% and a 2% shift is ~0.45 sd. The engines' agreement with Iran's
+# restraint at work is checked number for number in tests/test_mech_patron.py.
 BUSY = {f"base_rate.{g}": 0.3 for g in GROUPS} | {
     "self_excitation": 0.0,
     "consolidation_step": 0.0,
     "p_iraqi_harm": 0.0,
     "truce_rate": 0.0,
+    "patron_restraint": 0.0,
+    "patron_truce": 0.0,
 }
 N_MESA = 150
 N_ENSEMBLE = 20_000

@@ -33,7 +33,9 @@ from sim.inputs.scenario import load_scenario, scenario_from_dict
 
 KH = GROUPS.index("kataib_hezbollah")
 YEAR = scenario_from_dict({"name": "year", "start": "2021-01-01", "days": 365})
-NO_TRUCE = {"truce_rate": 0.0, "truce_mediation": 0.0, "truce_offer": 0.0}
+# every source of a truce off: its background rate, Baghdad's mediation, the offer on a
+# timetable and a suspension at Iran's behest
+NO_TRUCE = {"truce_rate": 0.0, "truce_mediation": 0.0, "truce_offer": 0.0, "patron_truce": 0.0}
 BUSY = {f"base_rate.{g}": 0.15 for g in GROUPS}
 
 
@@ -182,7 +184,7 @@ def test_a_group_in_truce_attacks_less():
 
 def test_harm_to_iraqis_raises_baghdads_pressure_which_deters_and_mediates():
     n = 300
-    base = {**BUSY, "truce_rate": 0.0}
+    base = {**BUSY, "truce_rate": 0.0, "patron_truce": 0.0}  # truces only through Baghdad
     harmless = Params.build(n, {**base, "p_iraqi_harm": 0.0})
     harmful = Params.build(n, {**base, "p_iraqi_harm": 0.3})
     s0, s1 = (State.initial(n, p, YEAR.initial) for p in (harmless, harmful))
