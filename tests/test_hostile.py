@@ -302,8 +302,13 @@ def _copy_record(d: Path, **files: str) -> Path:
 
 def test_a_record_or_period_file_with_a_header_only_is_refused(tmp_path) -> None:
     header = _record_text("events.csv").splitlines()[0] + "\n"
-    with pytest.raises(UserError, match=r"events\.csv, file: no events: the file has a header"):
-        load_record(_copy_record(tmp_path, events=header))
+    counts_header = _record_text("counts.csv").splitlines()[0] + "\n"
+    with pytest.raises(UserError, match=r"events\.csv, file: no events and no count statements"):
+        load_record(_copy_record(tmp_path, events=header, counts=counts_header))
+    # events alone, or count statements alone, are a record (of counts, of events)
+    (tmp_path / "c").mkdir()
+    counts_only = load_record(_copy_record(tmp_path / "c", events=header))
+    assert counts_only.events.empty and not counts_only.counts.empty
     for name, read, what in (
         ("five_articles_events.csv", load_events, "no events"),
         ("five_articles_period_counts.csv", load_period_counts, "no count statements"),

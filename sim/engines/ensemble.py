@@ -35,7 +35,7 @@ from sim.core.layout import (
     shock_matrix,
 )
 from sim.core.params import Params
-from sim.core.policies import Policy, compiled_code, python_decide
+from sim.core.policies import Policy, compiled_code, python_decide, run_day_name
 from sim.core.state import DayEvents, Result, State, Tally, initial_rows, outcomes_from_rows
 from sim.inputs.scenario import Scenario
 
@@ -103,7 +103,8 @@ def run_ensemble(
             else:
                 numba.set_num_threads(threads())
                 run_until_decision(t, rows, X, F, L, keys)
-                python_decide(policy, rows, params, uniforms(keys, t, draws.US_POLICY))
+                u = uniforms(keys, t, draws.US_POLICY)
+                python_decide(policy, rows, params, u, run_day_name(scenario.start, t))
                 run_after_decision(t, rows, X, F, L, keys)
             if observe is not None:
                 seen.update_from(rows)

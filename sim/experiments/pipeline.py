@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from sim.core.policies import PolicyError
 from sim.experiments.executors import check_dask_address, connect_dask, progress_bar, start
 from sim.experiments.lock import OutputLock
 from sim.experiments.provenance import utc_now
@@ -280,6 +281,12 @@ def _run_locked[R: RunResult](
                 bar.update(job.chunk_runs(res.chunk))
                 saved += 1
                 _gate(f"chunk{saved}")
+        except PolicyError:
+            # a user's policy failed during a run: its chunks are not worth resuming (the
+            # policy must change first), so a fresh run leaves nothing behind
+            if not resumed:
+                shutil.rmtree(store.root, ignore_errors=True)
+            raise
         finally:
             bar.close()
             if pool is not None:

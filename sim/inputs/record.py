@@ -67,7 +67,6 @@ from sim.inputs.record_schema import (
     check_id,
     check_int,
     check_required,
-    check_rows,
     day_series,
     parse_date,
     read_rows,
@@ -259,7 +258,6 @@ def _read_events(
     path: Path, seen: dict[str, tuple[str, int]], include_non_hostile_deaths: bool
 ) -> pd.DataFrame:
     rows = read_rows(path, EVENT_FIELDS, optional=(), strict=True)
-    check_rows(path, rows, "events")
     days: list[dt.date] = []
     casualties: dict[str, list[int | None]] = {f: [] for f in (*CASUALTY_FIELDS, NON_HOSTILE_FIELD)}
     last: tuple[str, int] | None = None
@@ -456,6 +454,12 @@ def load_record(which: str | Path = "full", include_non_hostile_deaths: bool = F
     events = _read_events(folder / EVENTS_FILE, seen, include_non_hostile_deaths)
     counts = _read_counts(folder / COUNTS_FILE, seen)
     gaps = _read_gaps(folder / GAPS_FILE)
+    if events.empty and counts.empty:  # a record of nothing: a folder cut short, or the wrong one
+        raise RecordError(
+            folder / EVENTS_FILE, 0, "(file)",
+            f"no events and no count statements (neither {EVENTS_FILE} nor {COUNTS_FILE} has a "
+            "row below its header)",
+        )  # fmt: skip
     record = Record(events, counts, gaps, name)
     return record.seeds() if seeds_only else record
 

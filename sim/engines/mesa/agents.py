@@ -20,7 +20,7 @@ import numpy as np
 from sim.core import day, draws
 from sim.core.kernels import uniforms
 from sim.core.layout import DAY, DC, SC, STATE, Field
-from sim.core.policies import Policy, compiled_code, python_decide
+from sim.core.policies import Policy, compiled_code, python_decide, run_day_name
 
 if TYPE_CHECKING:
     from sim.engines.mesa.model import EscalationModel
@@ -137,7 +137,7 @@ class UnitedStates(_View):
             day.us_decide(0, m.t, self.code, m.rows, m.rk)
         else:
             u = uniforms(np.array([m.rk], dtype=np.uint64), m.t, draws.US_POLICY)
-            python_decide(self.policy, m.rows, m.p, u)
+            python_decide(self.policy, m.rows, m.p, u, run_day_name(m.config.start, m.t))
 
     def us_act(self) -> None:
         """Act after the response delay, or as the record says (:func:`sim.core.day.us_act`)."""
