@@ -175,6 +175,12 @@ STATE: tuple[Field, ...] = (
     Field("since_us_strike_iran", 1, int, float(NEVER),
           "days since the US's last strike on Iran (escalation.war_update)", "us"),
     Field("war", 1, bool, 0.0, "a sustained US–Iran war (escalation.war_update)", "us"),
+    Field("rate_level", 1, float, 0.0,
+          "the militias' shared latent log-rate, the political climate that multiplies every "
+          "group's attack hazard (militia.rate_level_update)", "militias"),
+    Field("rate_started", 1, bool, 0.0,
+          "the latent log-rate has drawn its first, stationary value (militia.rate_level_update)",
+          "militias"),
 )
 # fmt: on
 SC = _columns("StateColumns", [(f.name, f.width) for f in STATE])
@@ -217,6 +223,9 @@ DAY: tuple[Field, ...] = (
     Field("militia_harmed", 1, int, 0.0, "the Iraqis harmed by militia attacks"),
     Field("militia_killed", 1, int, 0.0, "militia members killed by today's US strike"),
     Field("rung", 1, int, 0.0, "the day's rung of the ladder (end_day)"),
+    Field("rate_factor", 1, float, 0.0,
+          "the factor of the latent log-rate on every group's attack hazard, computed once a "
+          "day (day.rate_factor_today)"),
 )
 # fmt: on
 DC = _columns("DayColumns", [(f.name, f.width) for f in DAY], SC.end)
