@@ -159,7 +159,8 @@ def militia_act(i, t, g, R, F, rk):
     climate: :func:`rate_factor_today`); its attack's severity, casualties, attribution and the
     Iraqis it harms."""
     truces.force_truce(i, g, R, forced(F, FC.truce, t, i))
-    climate = rate_factor_today(i, t, R, rk)
+    # the common climate, off (a factor of exactly 1, nothing drawn) at a zero spread
+    climate = rate_factor_today(i, t, R, rk) if R[i, PC.rate_noise_sd] != 0.0 else 1.0
     h = militia.attack_hazard(
         R[i, PC.base_rate + g],
         R[i, SC.excitation + g],
@@ -172,7 +173,8 @@ def militia_act(i, t, g, R, F, rk):
     ) * escalation.at_war(R[i, SC.war] != 0, R[i, PC.war_militia_factor])
     if h > 0.0:  # a zero hazard stays zero whatever the factor
         h *= truces.attack_factor(i, g, R)
-        h *= climate
+        if climate != 1.0:
+            h *= climate
     if common.event(h, rk, t, draws.ATTACK + g):
         aim = aim_of(i, g, R)  # the group chooses how lethal to be (strategic severity)
         sev = militia.attack_severity(
