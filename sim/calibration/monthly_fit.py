@@ -18,7 +18,7 @@ method is the project's:
   (:class:`sim.calibration.statistics.Statistic`'s scale of a count). A month whose interval is
   ``[0, inf)`` says nothing and is left out.
 * **ABC-SMC** (:mod:`sim.calibration.abc`) fits the parameters of ``settings.fitted`` with
-  their priors of :data:`sim.calibration.priors.ABC_PRIORS`; a particle's distance is the root
+  their priors of :data:`sim.calibration.priors.MONTHLY_PRIORS`; a particle's distance is the root
   mean square over the targets of the squared scaled deviations averaged over
   ``settings.replicates`` runs (as :func:`sim.calibration.calibrate.particle_distances`).
 * **Exact likelihoods** for the US response delay and the casualty means, from the events up to
@@ -38,7 +38,7 @@ import pandas as pd
 
 from sim.calibration.abc import ABCResult, BetaPrior, abc_smc, weighted_quantile
 from sim.calibration.likelihoods import GridPosterior, exact_data, exact_posteriors
-from sim.calibration.priors import ABC_PRIORS, BASE_RATE_SCALE
+from sim.calibration.priors import BASE_RATE_SCALE, MONTHLY_PRIORS
 from sim.calibration.settings import MONTHLY, MonthlyCalibrationSettings
 from sim.core.params import GROUPS, TABLE
 from sim.errors import UserError
@@ -172,13 +172,13 @@ class MonthlyDesign:
 
 
 def fitted_priors(names: Sequence[str]) -> tuple[BetaPrior, ...]:
-    """The priors of :data:`sim.calibration.priors.ABC_PRIORS` named in ``names``, in their
-    order there."""
-    known = {p.name for p in ABC_PRIORS}
+    """The priors of :data:`sim.calibration.priors.MONTHLY_PRIORS` named in ``names``, in
+    their order there."""
+    known = {p.name for p in MONTHLY_PRIORS}
     unknown = [n for n in names if n not in known]
     if unknown:
         raise UserError(f"not a calibrated parameter: {', '.join(unknown)}")
-    return tuple(p for p in ABC_PRIORS if p.name in names)
+    return tuple(p for p in MONTHLY_PRIORS if p.name in names)
 
 
 def table_values(

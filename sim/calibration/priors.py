@@ -27,6 +27,10 @@ WEAK_SOURCE = f"weak (Beta, a + b = {WEAK:g}), mode at the table default"
 #: counts attacks, rarely by group, so it can inform the total but not the split).
 BASE_RATE_SCALE = "base_rate_scale"
 
+#: Mode of the prior of ``rate_noise_sd`` (log-hazard units): the table's default is 0, the
+#: latent log-rate switched off outside a calibration that fits it.
+RATE_NOISE_SD_MODE = 0.5
+
 #: Priors of the parameters fitted by ABC-SMC (scaled Beta, mode at the table default).
 ABC_PRIORS: tuple[BetaPrior, ...] = (
     BetaPrior(BASE_RATE_SCALE, 0.1, 4.0, 1.0, WEAK,
@@ -53,6 +57,24 @@ ABC_PRIORS: tuple[BetaPrior, ...] = (
            "Syria from about 5 February to 21 April, after Tower 22 and the strikes of 2 and "
            "7 February) informs it once visible"),
 )  # fmt: skip
+
+#: Priors of the militias' shared latent log-rate (:func:`sim.core.rules.militia.rate_factor`),
+#: fitted by the calibration on monthly targets only (:data:`MONTHLY_PRIORS`): the five
+#: articles' calibration and its shipped posterior keep the process off (the table's default).
+RATE_PRIORS: tuple[BetaPrior, ...] = (
+    BetaPrior("rate_noise_sd", TABLE["rate_noise_sd"].low, TABLE["rate_noise_sd"].high,
+              RATE_NOISE_SD_MODE, WEAK,
+              f"weak (Beta, a + b = {WEAK:g}), mode {RATE_NOISE_SD_MODE:g}, not the table's "
+              "default of 0 (the process off): judgement, a monthly count over-dispersed as a "
+              "negative binomial of dispersion about 0.3 (exp(0.5^2) - 1), the prior's median "
+              "about 0.7 (dispersion 0.6), 90% interval 0.12-1.53; no published figure for these "
+              "attacks"),
+    _prior("rate_noise_days", WEAK, WEAK_SOURCE),
+)  # fmt: skip
+
+#: The priors the calibration on monthly targets may fit
+#: (:attr:`sim.calibration.settings.MonthlyCalibrationSettings.fitted` names some of them).
+MONTHLY_PRIORS: tuple[BetaPrior, ...] = (*ABC_PRIORS, *RATE_PRIORS)
 
 #: Priors of the parameters with an exact likelihood.
 EXACT_PRIORS: tuple[BetaPrior, ...] = (

@@ -104,15 +104,16 @@ class MonthlyCalibrationSettings:
     there. Its budget is small so that 18 origins fit in minutes (``docs/validation.md``
     gives the timings); ``docs/calibration.md`` explains each choice."""
 
-    #: the parameters fitted by ABC-SMC (names of :data:`sim.calibration.priors.ABC_PRIORS`):
+    #: the parameters fitted by ABC-SMC (names of :data:`sim.calibration.priors.MONTHLY_PRIORS`):
     #: those the monthly series of attacks, Iran's direct strikes and US killed inform. The
     #: level of attacks (the base-rate scale), their clustering from month to month
     #: (self-excitation and how long it lasts), their answer to US strikes (revenge,
     #: deterrence), their rise after the expulsion vote (the campaign), Iran's strikes (rate and
-    #: threshold), the share of attacks that kill and how hard Iran reins in its partners when
-    #: its perceived risk of direct war is high (the lull of February - April 2024). The other
-    #: parameters of ABC_PRIORS keep their table defaults, as every parameter outside a
-    #: calibration does.
+    #: threshold), the share of attacks that kill, how hard Iran reins in its partners when
+    #: its perceived risk of direct war is high (the lull of February - April 2024), and the
+    #: spread and persistence of the militias' shared latent log-rate (the months of calm and
+    #: of surge). The other parameters of MONTHLY_PRIORS keep their table defaults, as every
+    #: parameter outside a calibration does.
     fitted: tuple[str, ...] = (
         "base_rate_scale",
         "self_excitation",
@@ -124,6 +125,8 @@ class MonthlyCalibrationSettings:
         "iran_strike_rate",
         "p_lethal",
         "patron_restraint",
+        "rate_noise_sd",
+        "rate_noise_days",
     )
     #: ABC population size
     particles: int = 400

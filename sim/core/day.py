@@ -9,9 +9,11 @@ events, outcomes, parameters: :mod:`sim.core.layout`), the day ``t`` and the run
 2. ``iran_act``: Iran's push on its partners (with the day's shocks, less its restraint of
    them when its perceived risk of direct war is above a threshold) and its direct strike on the
    grievance above a threshold (or the record's, when forced); at war, more likely and deadlier;
-3. ``militia_act`` (each group): attack, severity (aimed below the red line and lower with
-   fear: :mod:`sim.core.red_line`), casualties, attribution; held back by a truce and by
-   Baghdad's pressure (:mod:`sim.core.truces`); at war, more and deadlier;
+3. ``militia_act`` (each group): the day's step of the groups' shared latent log-rate (the
+   political climate, once a day: :func:`rate_factor_today`); attack, severity (aimed below
+   the red line and lower with fear: :mod:`sim.core.red_line`), casualties, attribution; held
+   back by a truce and by Baghdad's pressure (:mod:`sim.core.truces`); at war, more and
+   deadlier;
 4. ``count_day``: the day's attacks and US casualties (every count of the model comes from
    here; it only counts);
 5. ``attack_losses``: the coalition members and contractors hurt by the day's attacks that hurt
@@ -127,11 +129,45 @@ def iran_act(i, t, R, X, F, rk):
 
 
 @njit(inline="always")
+def rate_factor_today(i, t, R, rk) -> float:
+    """The factor of the militias' shared latent log-rate on every group's attack hazard today
+    (:func:`sim.core.rules.militia.rate_factor`), after the day's step of the log-rate
+    (:func:`sim.core.rules.militia.rate_level_update`).
+
+    The process is the groups' common climate, so it moves once a day, by the first group to
+    act, and its factor is kept in ``DC.rate_factor`` (positive; 0 until then, as
+    :func:`begin_day` leaves it), so the order in which the groups act does not matter. With a
+    zero spread (``rate_noise_sd``, the default) it draws nothing and the factor is 1."""
+    f = R[i, DC.rate_factor]
+    if f != 0.0:
+        return f
+    sd = R[i, PC.rate_noise_sd]
+    if sd != 0.0:
+        eps = militia.standard_normal(
+            draws.uniform(rk, t, draws.RATE_NOISE), draws.uniform(rk, t, draws.RATE_NOISE_ANGLE)
+        )
+        R[i, SC.rate_level] = militia.rate_level_update(
+            R[i, SC.rate_level],
+            R[i, SC.rate_started] != 0,
+            sd,
+            R[i, PC.keep_rate_noise_days],
+            eps,
+        )
+        R[i, SC.rate_started] = 1.0
+    f = militia.rate_factor(R[i, SC.rate_level], sd)
+    R[i, DC.rate_factor] = f
+    return f
+
+
+@njit(inline="always")
 def militia_act(i, t, g, R, F, rk):
     """Phase 3, group ``g``: the record's truce if forced; whether it attacks (suppressed in
-    truce, deterred by Baghdad: :mod:`sim.core.truces`); its attack's severity, casualties,
-    attribution and the Iraqis it harms."""
+    truce, deterred by Baghdad: :mod:`sim.core.truces`; raised or lowered by the groups' common
+    climate: :func:`rate_factor_today`); its attack's severity, casualties, attribution and the
+    Iraqis it harms."""
     truces.force_truce(i, g, R, forced(F, FC.truce, t, i))
+    # the common climate, off (a factor of exactly 1, nothing drawn) at a zero spread
+    climate = rate_factor_today(i, t, R, rk) if R[i, PC.rate_noise_sd] != 0.0 else 1.0
     h = militia.attack_hazard(
         R[i, PC.base_rate + g],
         R[i, SC.excitation + g],
@@ -144,6 +180,8 @@ def militia_act(i, t, g, R, F, rk):
     ) * escalation.at_war(R[i, SC.war] != 0, R[i, PC.war_militia_factor])
     if h > 0.0:  # a zero hazard stays zero whatever the factor
         h *= truces.attack_factor(i, g, R)
+        if climate != 1.0:
+            h *= climate
     if common.event(h, rk, t, draws.ATTACK + g):
         aim = aim_of(i, g, R)  # the group chooses how lethal to be (strategic severity)
         sev = militia.attack_severity(

@@ -55,6 +55,8 @@ SINGLE: tuple[str, ...] = (
     "militia_killed",
     "coalition_killed",
     "coalition_wounded",
+    "rate_noise",
+    "rate_noise_angle",
 )
 
 
@@ -103,6 +105,8 @@ ATTACK, SEVERITY, WEAPON, TARGET, ATTRIBUTION, KILLED, WOUNDED, ATTACK_HARM, TRU
     MILITIA_KILLED,
     COALITION_KILLED,
     COALITION_WOUNDED,
+    RATE_NOISE,
+    RATE_NOISE_ANGLE,
 ) = (_LAYOUT[n.upper()] for n in SINGLE)
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)

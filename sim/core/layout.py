@@ -178,6 +178,12 @@ STATE: tuple[Field, ...] = (
     Field("iran_war_risk", 1, float, 0.0,
           "Iran's perceived risk of direct war with the US, war-risk units: one American killed "
           "in a partner's attack = 1 (iran.war_risk_update)", "iran", "war_risk"),
+    Field("rate_level", 1, float, 0.0,
+          "the militias' shared latent log-rate, the political climate that multiplies every "
+          "group's attack hazard (militia.rate_level_update)", "militias"),
+    Field("rate_started", 1, bool, 0.0,
+          "the latent log-rate has drawn its first, stationary value (militia.rate_level_update)",
+          "militias"),
 )
 # fmt: on
 SC = _columns("StateColumns", [(f.name, f.width) for f in STATE])
@@ -223,6 +229,9 @@ DAY: tuple[Field, ...] = (
     Field("restraint", 1, float, 0.0,
           "Iran's restraint of its partners today, log-hazard units (iran.patron_restraint)",
           "iran"),
+    Field("rate_factor", 1, float, 0.0,
+          "the factor of the latent log-rate on every group's attack hazard, computed once a "
+          "day (day.rate_factor_today)"),
 )
 # fmt: on
 DC = _columns("DayColumns", [(f.name, f.width) for f in DAY], SC.end)

@@ -522,6 +522,23 @@ _SCALARS: list[Param] = [
        "judgement (about five days to a declaration at a felt restraint of two)",
        description="truce hazard a group adds per unit of Iran's restraint it feels "
                    "(closeness times the restraint)"),
+    # --- the militias' shared political climate (a latent log-rate) --------------------------
+    _p("rate_noise_sd", "log-hazard units (stationary standard deviation)", 0.0, 0.0, 2.0,
+       "militia",
+       "judgement, off by default (the five articles' calibration was fitted without it); "
+       "fitted at each forecast origin (docs/calibration.md). A Poisson count whose rate is "
+       "log-normal with this sd has the variance of a negative binomial of dispersion "
+       "exp(sd^2) - 1 (var = mean + dispersion * mean^2); monthly conflict counts are "
+       "modelled with a latent log-rate for that reason (the negative binomial integrated model "
+       "of event counts, Behaviormetrika 2019, doi:10.1007/s41237-019-00093-5; its random-walk "
+       "form on monthly civilian deaths in Iraq, Beger, Moore & Fukumoto 2012); no study "
+       "gives the sd for militia attacks on US forces",
+       description="spread of the latent log-rate that multiplies every group's attack hazard "
+                   "(the common political climate); 0 switches it off"),
+    _p("rate_noise_days", "days", 90.0, 7.0, 730.0, "militia",
+       "judgement: the record's quiet spells and surges last about a quarter (no documented "
+       "attack October-December 2022; the weekly incidents of summer 2020, Daily Beast 2021)",
+       description="e-folding time (persistence) of the latent log-rate"),
 ]
 
 _GROUP_PARAMS: dict[str, tuple[str, float, float, tuple[float, ...], str, str]] = {

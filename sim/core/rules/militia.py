@@ -251,3 +251,38 @@ def red_line_update(
     else:
         answer_other += weight * (target - answer_other)
     return answer_lethal, answer_other, CASE_NONE, 0.0
+
+
+@njit
+def standard_normal(u1: float, u2: float) -> float:
+    """A standard normal draw from two uniforms on [0, 1) (Box & Muller 1958, *Ann. Math.
+    Statist.* 29:610; ``1 - u1`` keeps the logarithm finite)."""
+    return math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
+
+
+@njit
+def rate_level_update(level: float, started: bool, sd: float, keep: float, eps: float) -> float:
+    """The militias' shared latent log-rate (the common political climate) after one day.
+
+    A stationary Gaussian AR(1) process, the daily Ornstein-Uhlenbeck step
+    ``z' = keep * z + sd * sqrt(1 - keep**2) * eps`` (``keep = exp(-1 / days)``, ``days`` its
+    persistence; ``sd`` its stationary standard deviation), started on its first day from the
+    stationary law, ``z = sd * eps``: a state-space log-rate for overdispersed event counts, as
+    the negative binomial integrated model (Behaviormetrika 2019,
+    doi:10.1007/s41237-019-00093-5) with mean reversion, so that the climate of a run neither
+    wanders off nor stays fixed.
+    """
+    if not started:
+        return sd * eps
+    return keep * level + sd * math.sqrt(1.0 - keep * keep) * eps
+
+
+@njit
+def rate_factor(level: float, sd: float) -> float:
+    """The factor ``exp(z - sd**2 / 2)`` by which the latent log-rate ``z`` multiplies every
+    group's attack hazard: its mean is one under the stationary law (the log-normal mean,
+    ``E exp(z) = exp(sd**2 / 2)``), so the table's base rates keep their meaning; 1 exactly when
+    ``sd`` is 0."""
+    if sd == 0.0:
+        return 1.0
+    return math.exp(level - 0.5 * sd * sd)
