@@ -48,6 +48,16 @@ def add_execution_arguments(p: Any) -> None:
     )
 
 
+def add_format_argument(p: Any) -> None:
+    """``--format netcdf|zarr``: also write the per-run outcomes (and the daily series with
+    ``--keep-daily``) as an xarray dataset (:mod:`sim.experiments.dataset`)."""
+    p.add_argument(
+        "--format", choices=("netcdf", "zarr"), default=None,
+        help="also write the per-run outcomes (and daily series with --keep-daily) as an "
+        "xarray dataset: results.nc or results.zarr (the optional extra 'xarray')",
+    )  # fmt: skip
+
+
 def add_executor_arguments(p: Any, what: str) -> None:
     """Where the chunks run and how the command reports (``run``, ``compare``, ``explore``):
     ``--workers``, ``--dask-scheduler``, ``--resume`` (of an interrupted ``what``),
@@ -136,6 +146,8 @@ def command_words(args: Any, command: str, option: str, value: str) -> list[str]
         words += ["--workers", str(args.workers)]
     if args.dask_scheduler:
         words += ["--dask-scheduler", args.dask_scheduler]
+    if getattr(args, "format", None):
+        words += ["--format", args.format]
     for flag in ("keep_daily", "overwrite", "quiet", "progress"):
         if getattr(args, flag):
             words.append("--" + flag.replace("_", "-"))
