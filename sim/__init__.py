@@ -24,6 +24,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 API = (
     "Branch",
     "Comparison",
+    "EscalationModel",
     "Replay",
     "Runs",
     "branch",

@@ -35,6 +35,7 @@ from sim.experiments import budget
 from sim.experiments.dataset import require, save_xarray, to_dataset
 from sim.experiments.executors import default_workers
 from sim.experiments.experiment import ExperimentResult, run_experiment, write_result_files
+from sim.experiments.mesa_model import EscalationModel
 from sim.experiments.outdir import staged_out_dir
 from sim.experiments.spec import DEFAULT_CHUNK_SIZE, Experiment
 from sim.experiments.store import write_json_atomic
@@ -60,6 +61,7 @@ __all__ = [
     "BASELINE",
     "Branch",
     "Comparison",
+    "EscalationModel",
     "Replay",
     "Runs",
     "branch",

@@ -202,3 +202,41 @@ def test_replay_and_branch_in_memory(tmp_path):
     assert set(br.runs["policy"]) == {"record", "do_nothing"}
     files = {p.name for p in br.save(tmp_path / "branch")}
     assert {"branch.parquet", "branch.csv", "summary.md", "manifest.json"} <= files
+
+
+def test_mesa_batch_run_with_scenario_names_and_sweeps_matches_the_ensemble(
+    tmp_path, short_scenario
+):
+    from mesa import batch_run
+
+    path = str(short_scenario(days=45))
+    rows = batch_run(
+        sim.EscalationModel,
+        {"scenario": path, "policy": "strike_syria", "run": range(4),
+         "self_excitation": [0.2, 0.6]},
+        rng=2, max_steps=45, display_progress=False,
+    )  # fmt: skip
+    df = pd.DataFrame(rows).drop_duplicates(["self_excitation", "run"])
+    df.to_parquet(tmp_path / "batch.parquet")  # the scenario is a name: the table is plain
+    assert {"attacks", "attacks_total", "us_killed_total", "war", "max_rung"} <= set(df.columns)
+    for value, group in df.groupby("self_excitation"):
+        ens = sim.simulate(path, "strike_syria", runs=4, seed=2, self_excitation=value)
+        got = group.sort_values("run").set_index("run")
+        np.testing.assert_array_equal(got["attacks_total"], ens["attacks_total"])
+        np.testing.assert_array_equal(got["us_killed_total"], ens["us_killed"])
+        np.testing.assert_array_equal(got["war"].astype(bool), ens["war"].astype(bool))
+        np.testing.assert_array_equal(got["max_rung"], ens["max_rung"])
+
+
+def test_mesa_model_takes_parameters_as_keywords_and_reports_running_totals():
+    m = sim.EscalationModel(policy="strike_syria", rng=5, self_excitation=0.4)
+    assert m.config.name == "baseline"
+    assert float(m.p.self_excitation[0]) == pytest.approx(0.4)
+    for _ in range(60):
+        m.step()
+    frame = m.datacollector.get_model_vars_dataframe()
+    np.testing.assert_array_equal(frame["attacks"].cumsum(), frame["attacks_total"])
+    assert (frame["max_rung"].diff().dropna() >= 0).all()
+    assert (frame["max_rung"] >= frame["rung"]).all()
+    with pytest.raises(UserError, match="self_excitation"):
+        sim.EscalationModel(policy="do_nothing", self_excitation=9.0)
