@@ -17,6 +17,7 @@ import pytest
 
 import sim
 from sim.cli.main import main
+from sim.core.params import TABLE
 from sim.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,6 +174,12 @@ def test_ema_model_runs_perform_experiments_and_prim():
     full = ema_model()
     assert len(full.uncertainties) > 20
     assert all(u.name.isidentifier() for u in full.uncertainties)
+    from sim.explore.ema import ema_function, ema_name
+
+    group = next(n for n in TABLE if "." in n)  # closeness.harakat_nujaba ...
+    mid = (TABLE[group].low + TABLE[group].high) / 2
+    out = ema_function(us_policy="do_nothing", runs=3, seed=1, **{ema_name(group): mid})
+    assert set(out) >= {"attacks_total", "us_killed"}
 
 
 def test_to_xarray_and_netcdf_round_trip(tmp_path, short_scenario):

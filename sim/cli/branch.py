@@ -31,7 +31,6 @@ from sim.history.replay import DEFAULT_FORCING_RECORD, FORCEABLE
 
 DEFAULT_HORIZON = api.BRANCH_HORIZON
 #: The branches without --policies and --scenario: the record against doing nothing.
-DEFAULT_POLICIES = api.BRANCH_POLICIES
 
 
 def register(sub: argparse._SubParsersAction) -> None:

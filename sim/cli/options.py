@@ -20,7 +20,7 @@ from sim.cli.common import add_allow_large_argument, add_overwrite_argument, pos
 from sim.experiments import budget
 from sim.experiments.executors import default_workers
 from sim.experiments.spec import DEFAULT_CHUNK_SIZE, ENGINES, MAX_KEEP_DAILY_RUNS, Experiment
-from sim.inputs.scenario import Scenario, scenario_file
+from sim.inputs.scenario import scenario_file
 
 
 def add_execution_arguments(p: Any) -> None:
@@ -152,12 +152,6 @@ def command_words(args: Any, command: str, option: str, value: str) -> list[str]
         if getattr(args, flag):
             words.append("--" + flag.replace("_", "-"))
     return words
-
-
-def summary_context(args: Any, scenario: Scenario) -> dict:
-    """What the header of an experiment's summary.md says: scenario, period, seed, runs."""
-    return {"scenario": scenario.name, "start": scenario.start, "end": scenario.end,
-            "seed": args.seed, "runs": args.runs}  # fmt: skip
 
 
 def execute[R](args: Any, run: Callable[..., R], words: list[str] | None, **kwargs: Any) -> R | int:

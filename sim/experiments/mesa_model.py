@@ -79,10 +79,5 @@ class EscalationModel(engine.EscalationModel):
         super().__init__(sc, policy, params, rng=int(rng), collect=collect,
                          key=int(chunk_key(draws)), run=index)  # fmt: skip
 
-    def run_model(self) -> None:
-        """Run every day of the scenario."""
-        while self.running:
-            self.step()
-
 
 __all__ = ["EscalationModel"]

@@ -67,6 +67,7 @@ def ema_function(
     sc = _SCENARIOS.get(scenario)
     if sc is None:
         sc = _SCENARIOS[scenario] = load_scenario(scenario)
+    params = {_table_name(k): v for k, v in params.items()}
     return model_function(policy=us_policy, runs=int(runs), seed=int(seed), scenario=sc, **params)
 
 
