@@ -23,11 +23,13 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 #: Names exported from :mod:`sim.api` (imported when first used).
 API = (
     "Branch",
+    "Calibration",
     "Comparison",
     "EscalationModel",
     "Replay",
     "Runs",
     "branch",
+    "calibrate",
     "compare",
     "load_scenario",
     "model_function",

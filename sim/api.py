@@ -60,11 +60,13 @@ OUTCOME_COLUMNS: tuple[str, ...] = tuple(o.name for o in declared.DECLARED if o.
 __all__ = [
     "BASELINE",
     "Branch",
+    "Calibration",
     "Comparison",
     "EscalationModel",
     "Replay",
     "Runs",
     "branch",
+    "calibrate",
     "compare",
     "load_scenario",
     "model_function",
@@ -455,7 +457,7 @@ class Comparison(Runs):
 
 
 def _experiment(
-    scenario: Any,
+    scenario: Scenario,
     policies: tuple[str, ...],
     runs: int,
     seed: int,
@@ -464,7 +466,10 @@ def _experiment(
     engine: str,
     chunk_size: int,
     keep_daily: bool,
+    source: Any,
 ) -> Experiment:
+    """The experiment of :func:`run` or :func:`compare` (``source``: the scenario argument as
+    given, for the manifest's file)."""
     sc = load_scenario(scenario, **params)
     for p in policies:
         get_policy(p)
@@ -476,7 +481,7 @@ def _experiment(
         chunk_size=int(chunk_size),
         engine=engine,
         keep_daily=keep_daily,
-        scenario_path=_scenario_path(scenario),
+        scenario_path=_scenario_path(source),
     )
 
 
@@ -514,18 +519,19 @@ def run(
     sc = load_scenario(scenario)
     name = policy or sc.policy
     exp = _experiment(
-        sc, (name,), runs, seed, params, engine=engine, chunk_size=chunk_size, keep_daily=keep_daily
+        sc,
+        (name,),
+        runs,
+        seed,
+        params,
+        engine=engine,
+        chunk_size=chunk_size,
+        keep_daily=keep_daily,
+        source=scenario,
     )
-    exp = _with_path(exp, scenario)
     _check_size(exp, workers, allow_large)
     command = _call_text("run", scenario, policy=name, runs=runs, seed=seed, **params)
     return Runs(_execute(exp, workers=workers, progress=progress, command=command))
-
-
-def _with_path(exp: Experiment, scenario: Any) -> Experiment:
-    from dataclasses import replace
-
-    return replace(exp, scenario_path=_scenario_path(scenario))
 
 
 def simulate(
@@ -630,8 +636,8 @@ def compare(
         engine=engine,
         chunk_size=chunk_size,
         keep_daily=keep_daily,
+        source=scenario,
     )
-    exp = _with_path(exp, scenario)
     _check_size(exp, workers, allow_large)
     command = _call_text("compare", scenario, policies=names, runs=runs, seed=seed, **params)
     result = _execute(exp, workers=workers, progress=progress, command=command)
@@ -1000,6 +1006,162 @@ def branch(
     return Branch(
         res, events, names, at, horizon, seed, runs, force, record, sc, scenario_arg, command
     )
+
+
+# --- calibration ------------------------------------------------------------------------------
+
+
+@dataclass
+class Calibration:
+    """A fit of the parameters to the documented record (:func:`calibrate`).
+
+    Attributes
+    ----------
+    fit : :class:`sim.calibration.calibrate.CalibrationResult` (the ABC-SMC run, the posterior)
+    posterior : the posterior draws, one row per draw, one column per fitted parameter
+    """
+
+    fit: Any
+    record: Any
+    record_arg: str
+    settings: dict[str, Any]
+    command: str
+    #: after :meth:`save`: the documented statistics inside the predictive 90% band, and all
+    inside: tuple[int, int] | None = None
+
+    @property
+    def posterior(self) -> pd.DataFrame:
+        """The posterior draws (what ``--write-posterior`` writes)."""
+        return self.fit.posterior
+
+    def parameters(self) -> pd.DataFrame:
+        """Per fitted parameter: the posterior against the prior, and whether the record
+        informs it (what ``STEM_informed.csv`` holds)."""
+        return self.fit.summary()
+
+    def save(self, directory: str | Path, *, overwrite: bool | None = None) -> list[Path]:
+        """Write the files of ``escalation calibrate`` into ``directory``: report.md and its
+        figures (running the posterior predictive check), posterior.csv, the tables,
+        summary.md and manifest.json (``overwrite`` as in :meth:`Runs.save`)."""
+        from sim.analysis.summaries import calibrate_summary
+        from sim.calibration.report import write_report
+        from sim.calibration.settings import SEGMENTS
+        from sim.experiments.provenance import write_manifest
+        from sim.history.replay import setting_info
+
+        fit, events, periods = self.fit, self.record.events, self.record.counts
+        st = self.settings
+        with staged_out_dir(directory, _may_replace(directory, overwrite)) as tmp:
+            res = write_report(
+                fit, tmp, events, periods, ppc_runs=st["ppc_runs"], command=self.command
+            )
+            first = min(seg.start for seg in SEGMENTS)
+            table = res["table"]
+            (tmp / "summary.md").write_text(
+                calibrate_summary(
+                    start=first,
+                    end=fit.until,
+                    seed=st["seed"],
+                    particles=st["particles"],
+                    draws=len(fit.posterior),
+                    stop_reason=fit.abc.stop_reason,
+                    inside=int(table["inside_band"].sum()),
+                    statistics=len(table),
+                    seconds=fit.seconds,
+                    windows=[(seg.start, seg.end) for seg in SEGMENTS],
+                ),
+                encoding="utf-8",
+            )
+            write_manifest(
+                tmp,
+                "calibrate",
+                command=self.command,
+                seed=st["seed"],
+                runs=st["particles"],
+                scenario_name="documented record",
+                scenario_file=None,
+                start=first,
+                end=fit.until,
+                policies=None,
+                details={
+                    "until": fit.until,
+                    "record": self.record_arg,
+                    "record_name": self.record.name,
+                    "particles": st["particles"],
+                    "generations": st["generations"],
+                    "rows": st["rows"],
+                    "ppc_runs": st["ppc_runs"],
+                    "seconds": round(fit.seconds, 1),
+                    "stop_reason": fit.abc.stop_reason,
+                    **setting_info(None),
+                    "segment_settings": {g.name: setting_info(g.scenario) for g in SEGMENTS},
+                },
+            )
+            self.inside = (int(table["inside_band"].sum()), len(table))
+            names = sorted(str(f.relative_to(tmp)) for f in tmp.rglob("*") if f.is_file())
+        return [Path(directory) / n for n in names]
+
+
+def calibrate(
+    record: str = "seeds",
+    seed: int = 1,
+    *,
+    until: Any = None,
+    particles: int | None = None,
+    generations: int | None = None,
+    rows: int | None = None,
+    ppc_runs: int | None = None,
+    allow_large: bool = False,
+    progress: Callable[[str], None] | None = None,
+    command: str | None = None,
+) -> Calibration:
+    """Fit the parameters to the documented record with ABC-SMC: what ``escalation
+    calibrate`` computes (:func:`sim.calibration.calibrate.calibrate`; docs/calibration.md).
+
+    ``record``: ``"seeds"`` (the five articles' rows, the default: the record the shipped
+    posterior was fitted to), ``"full"`` or a record folder; ``until``: use the record up to
+    this day; ``particles``, ``generations``, ``rows`` (posterior draws kept) and ``ppc_runs``
+    (runs of the predictive check) default to :data:`sim.calibration.settings.SETTINGS`;
+    ``progress(line)`` is called as the fit goes.
+    """
+    from sim.calibration.calibrate import calibrate as fit_abc
+    from sim.calibration.settings import SEGMENTS, SETTINGS
+    from sim.history.replay import parse_date
+    from sim.inputs.record import load_record
+
+    st = {
+        "seed": int(seed),
+        "particles": particles or SETTINGS.particles,
+        "generations": generations or SETTINGS.generations,
+        "rows": rows or SETTINGS.rows,
+        "ppc_runs": ppc_runs or SETTINGS.ppc_runs,
+    }
+    rec = load_record(record)
+    until = parse_date(until, "--until") if until is not None else None
+    days = sum((seg.end - seg.start).days + 1 for seg in SEGMENTS)
+    held = max(min(st["particles"], SETTINGS.batch) * SETTINGS.replicates, st["ppc_runs"])
+    sims = st["particles"] * SETTINGS.replicates * (st["generations"] + 1) + st["ppc_runs"]
+    what = (
+        f"{st['particles']:,} particles × {SETTINGS.replicates} runs × up to "
+        f"{st['generations'] + 1:,} generations × {days:,} days (at least one try a particle)"
+    )
+    budget.check(
+        budget.trace_cost(what, held, days, sims * days),
+        f"--particles {st['particles']}",
+        allow_large,
+    )
+    fit = fit_abc(
+        rec.events,
+        rec.counts,
+        until=until,
+        seed=st["seed"],
+        particles=st["particles"],
+        generations=st["generations"],
+        rows=st["rows"],
+        progress=progress or (lambda _line: None),
+    )
+    command = command or f"sim.calibrate({record!r}, seed={seed})"
+    return Calibration(fit, rec, str(record), st, command)
 
 
 # --- validation -------------------------------------------------------------------------------

@@ -247,3 +247,11 @@ def test_mesa_model_takes_parameters_as_keywords_and_reports_running_totals():
     assert (frame["max_rung"] >= frame["rung"]).all()
     with pytest.raises(UserError, match="self_excitation"):
         sim.EscalationModel(policy="do_nothing", self_excitation=9.0)
+
+
+def test_a_scenario_object_or_dict_runs_and_saves(tmp_path):
+    sc = sim.load_scenario({"name": "mine", "start": "2021-01-01", "days": 30})
+    res = sim.run(sc, "do_nothing", runs=5, seed=1)
+    assert res.manifest["scenario_file"] is None
+    res.save(tmp_path / "mine")
+    assert (tmp_path / "mine" / "summary.md").is_file()
