@@ -1017,7 +1017,7 @@ class Calibration:
 
     Attributes
     ----------
-    fit : :class:`sim.calibration.calibrate.CalibrationResult` (the ABC-SMC run, the posterior)
+    fit : :class:`sim.calibration.calibrate.Fit` (the ABC-SMC run, the posterior)
     posterior : the posterior draws, one row per draw, one column per fitted parameter
     """
 

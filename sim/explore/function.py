@@ -1,9 +1,9 @@
 """The model as a function of its parameters: ``f(policy, runs, seed, **params) -> outcomes``.
 
-For tools that treat a model as a function (the EMA Workbench, :func:`sim.explore.ema.
-ema_model`; optimisers; a notebook's own sweeps). One call runs ``runs`` runs of a scenario
-(default ``baseline``) under one policy with the given parameters fixed in every run and returns
-the mean of each outcome (``return_runs=True``: every run's values).
+For tools that treat a model as a function (the EMA Workbench,
+:func:`sim.explore.ema.ema_model`; optimisers; a notebook's own sweeps). One call runs
+``runs`` runs of a scenario (default ``baseline``) under one policy with the given parameters
+fixed in every run and returns the mean of each outcome (``return_runs=True``: every run's values).
 
 **Parameters not given** are held where :mod:`sim.explore.sensitivity` holds them
 (:func:`sim.experiments.sampling.held_values`): the scenario's ``params``, else the median of
