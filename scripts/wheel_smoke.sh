@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Usage: scripts/wheel_smoke.sh [PYTHON]
 #
-# Builds the wheel of this checkout, installs it into a fresh venv and runs every command
-# briefly from an empty temporary folder, so that nothing can come from the checkout: the
+# Builds the wheel of this checkout, installs it into a fresh venv and runs every command and
+# every public function of the Python API briefly from an empty temporary folder, so that nothing can come from the checkout: the
 # scenarios, the history setting, the record and the posterior must all be found inside the
 # installed package. PYTHON (default .venv/bin/python) builds the wheel and makes the venv.
 #
@@ -72,6 +72,40 @@ run run baseline --runs 20 --workers 1 --quiet --out run
 run explore mid_2024 --policies do_nothing,strike_iraq --worlds 32 --replications 2 --workers 1 \
     --quiet --out explore
 run sensitivity early_2021 --n 4 --params p_injury --reps 1 --quiet --out sensitivity
+# the Python API: every public function, small, from the installed package
+t0=$SECONDS
+"$venv_py" - <<'PY' >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; say "FAILED: the Python API"; exit 1; }
+import sim
+
+sc = sim.load_scenario("baseline", self_excitation=0.3)
+runs = sim.simulate(sc, "do_nothing", runs=10, seed=1)
+assert runs.shape[0] == 10
+res = sim.run("baseline", "strike_syria", runs=10, seed=1)
+res.save("api-run")
+cmp = sim.compare("baseline", ["strike_syria"], runs=10, seed=1)
+assert len(cmp.differences) and cmp.summary()
+cmp.save("api-compare")
+sim.replay("2020-01-01", "2020-01-20", runs=5, seed=1).save("api-replay")
+sim.branch("2020-01-03", "record,do_nothing", horizon=10, runs=5, seed=1).save("api-branch")
+cal = sim.calibrate("seeds", 1, particles=20, generations=1, rows=20, ppc_runs=20)
+cal.save("api-calibration")
+sim.validate(quick=True).save("api-validation")
+assert "attacks_total" in sim.model_function("do_nothing", runs=5, seed=1)
+m = sim.EscalationModel(policy="do_nothing", rng=1)
+m.step()
+try:
+    from sim.explore import ema_model
+    import ema_workbench  # noqa: F401  (the extra 'explore')
+except ImportError:
+    pass
+else:
+    ema_model(runs=2)
+PY
+say "the Python API ($((SECONDS - t0))s)"
+for f in api-run/summary.md api-compare/summary.md api-replay/runs.parquet api-branch/branch.csv \
+    api-calibration/report.md api-validation/summary.md; do
+    [ -s "$f" ] || { say "missing output $f"; exit 1; }
+done
 cat >mine.yaml <<'YAML'
 name: mine
 start: 2021-01-01

@@ -242,7 +242,7 @@ def test_replay_defaults_to_the_scenario_period_and_names_the_setting(tmp_path: 
 def test_overwrite_replaces_only_once_the_new_results_are_complete(
     tmp_path: Path, monkeypatch, capsys
 ) -> None:
-    import sim.cli.replay as cli
+    import sim.figures.history as figures
 
     out = tmp_path / "r"
     argv = ["replay", "--start", "2020-01-01", "--end", "2020-01-10", "--runs", "5", "--seed",
@@ -256,7 +256,7 @@ def test_overwrite_replaces_only_once_the_new_results_are_complete(
     def broken(*a, **k):
         raise RuntimeError("the figure failed")
 
-    monkeypatch.setattr(cli, "plot_replay", broken)
+    monkeypatch.setattr(figures, "plot_replay", broken)
     with pytest.raises(RuntimeError):
         main([*argv, "--overwrite", "--seed", "2"])
     assert (out / "runs.parquet").read_bytes() == first  # the old results are intact

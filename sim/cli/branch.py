@@ -16,44 +16,21 @@ import shlex
 import sys
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-from sim.analysis.summaries import branch_summary
+from sim import api
 from sim.cli.common import (
     add_allow_large_argument,
     add_overwrite_argument,
     add_record_argument,
+    check_out_dir,
     description,
     positive_int,
     seed_int,
-    staged_out_dir,
 )
 from sim.cli.replay import DEFAULT_RUNS, DEFAULT_SEED, FORCING_WHY, actors
-from sim.core import outcomes
-from sim.core.policies import get_policy
-from sim.engines.ensemble import OUTCOMES
-from sim.errors import UserError
-from sim.experiments import budget
-from sim.experiments.provenance import write_manifest
-from sim.experiments.store import write_parquet_atomic
-from sim.figures.history import plot_branch
-from sim.history.replay import (
-    DEFAULT_FORCING_RECORD,
-    FORCEABLE,
-    RECORD_POLICY,
-    branch,
-    check_span,
-    history_setting,
-    parse_date,
-    record_events,
-    setting_info,
-)
-from sim.inputs.scenario import load_scenario
+from sim.history.replay import DEFAULT_FORCING_RECORD, FORCEABLE
 
-DEFAULT_HORIZON = 120
+DEFAULT_HORIZON = api.BRANCH_HORIZON
 #: The branches without --policies and --scenario: the record against doing nothing.
-DEFAULT_POLICIES = ("record", "do_nothing")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -96,63 +73,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Branch and write the outputs."""
-    events = record_events(args.record)
-    at = parse_date(args.at, "--at")
-    start = parse_date(args.start, "--start") if args.start is not None else None
-    scenario = load_scenario(args.scenario) if args.scenario is not None else None
-    if args.policies is not None:
-        names = [n.strip() for n in args.policies.split(",") if n.strip()]
-    elif scenario is not None:
-        names = list(scenario.policies or [scenario.policy])
-    else:
-        names = list(DEFAULT_POLICIES)
-    if not names:
-        raise UserError("--policies: give at least one policy")
-    for n in names:
-        if n != RECORD_POLICY:
-            get_policy(n)
-    horizon = args.horizon
-    if horizon is None:
-        horizon = DEFAULT_HORIZON if scenario is None else (scenario.end - at).days + 1
-        if horizon < 1:
-            raise UserError(f"--at {at} is after the scenario's last day {scenario.end}")
-    check_span(at, horizon, f"--horizon {horizon} from --at {at}")
-    history_start = start or (scenario or history_setting()).start
-    history = max((at - history_start).days, 0)
-    what = f"{len(names):,} policies × {args.runs:,} runs × {horizon:,} days after {history:,} days"
-    days = history + len(names) * horizon
-    cost = budget.trace_cost(what, args.runs, days, args.runs * days)
-    budget.check(cost, f"--runs {args.runs}", args.allow_large)
-    out = Path(args.out or str(Path("results") / f"branch-{at}"))
-    with staged_out_dir(out, args.overwrite) as tmp:
-        res = branch(events, at, names, horizon, args.runs, args.seed, start=start,
-                     scenario=scenario, force=args.force)  # fmt: skip
-        frames = []
-        for name, tr in res.futures.items():
-            frames.append(pd.DataFrame({"policy": name, "run": np.arange(args.runs),
-                                        **{k: tr.outcomes[k] for k in OUTCOMES}}))  # fmt: skip
-        table = pd.concat(frames, ignore_index=True)
-        write_parquet_atomic(table, tmp / "branch.parquet")  # names the file if it fails
-        cols = [o.name for o in outcomes.tagged("history") if o.engine]
-        summary = table.groupby("policy", sort=False)[cols].agg(["mean", "median"])
-        summary.columns = [f"{a}_{b}" for a, b in summary.columns]
-        summary.to_csv(tmp / "branch.csv")
-        plot_branch(res, events, tmp / "branch.png")
-        first = res.history.start if res.history is not None else at
-        end = at + pd.Timedelta(days=horizon - 1).to_pytimedelta()
-        setting = scenario.name if scenario is not None else "the documented history"
-        (tmp / "summary.md").write_text(
-            branch_summary(table, scenario=setting, start=first, at=at, end=end, seed=args.seed),
-            encoding="utf-8",
-        )
-        write_manifest(
-            tmp, "branch", command="escalation " + shlex.join(sys.argv[1:]), seed=args.seed,
-            runs=args.runs, scenario_name=setting, scenario_file=args.scenario, start=at,
-            end=end, policies=names,
-            details={"history_start": first, "horizon": horizon, "record": args.record,
-                     "force": args.force, **setting_info(args.scenario)},
-        )  # fmt: skip
-    print(summary.round(2).to_string())
+    """Branch (:func:`sim.api.branch`), write the outputs, print the summary."""
+    if args.out is not None:
+        check_out_dir(args.out, args.overwrite)  # refuse an unusable --out before any run
+    res = api.branch(
+        args.at, args.policies, args.horizon, args.runs, args.seed, scenario=args.scenario,
+        start=args.start, force=args.force, record=args.record, allow_large=args.allow_large,
+        command="escalation " + shlex.join(sys.argv[1:]),
+    )  # fmt: skip
+    out = Path(args.out or str(Path("results") / f"branch-{res.at}"))
+    res.save(out, overwrite=args.overwrite)
+    print(res.summary_table().round(2).to_string())
     print(f"outputs in {out}")
     return 0

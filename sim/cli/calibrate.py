@@ -19,25 +19,19 @@ import shlex
 import sys
 from pathlib import Path
 
-from sim.analysis.summaries import calibrate_summary
-from sim.calibration.calibrate import calibrate
-from sim.calibration.report import write_report
-from sim.calibration.settings import SEGMENTS, SETTINGS
+from sim import api
+from sim.calibration.settings import SETTINGS
 from sim.cli.common import (
     add_allow_large_argument,
     add_overwrite_argument,
     add_record_argument,
+    check_out_dir,
     check_out_file,
     description,
     positive_int,
     seed_int,
-    staged_out_dir,
 )
-from sim.experiments import budget
-from sim.experiments.provenance import write_manifest
-from sim.history.replay import parse_date, setting_info
 from sim.inputs.posterior import write_posterior
-from sim.inputs.record import load_record
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -88,65 +82,33 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Calibrate, write the report, optionally ship the posterior."""
-    record = load_record(args.record)
-    events, periods = record.events, record.counts
-    until = parse_date(args.until, "--until") if args.until is not None else None
-    days = sum((seg.end - seg.start).days + 1 for seg in SEGMENTS)
-    held = max(min(args.particles, SETTINGS.batch) * SETTINGS.replicates, args.ppc_runs)
-    sims = args.particles * SETTINGS.replicates * (args.generations + 1) + args.ppc_runs
-    what = (
-        f"{args.particles:,} particles × {SETTINGS.replicates} runs × up to "
-        f"{args.generations + 1:,} generations × {days:,} days (at least one try a particle)"
-    )
-    cost = budget.trace_cost(what, held, days, sims * days)
-    budget.check(cost, f"--particles {args.particles}", args.allow_large)
+    """Calibrate (:func:`sim.api.calibrate`), write the report, optionally ship the posterior."""
     out = Path(args.out)
+    check_out_dir(out, args.overwrite)  # refuse an unusable --out before the fit
     target = None
     if args.write_posterior is not None:
         target = check_out_file(args.write_posterior, "--write-posterior", ".csv")
-    with staged_out_dir(out, args.overwrite) as tmp:
-        fit = calibrate(
-            events, periods, until=until, seed=args.seed, particles=args.particles,
-            generations=args.generations, rows=args.rows,
-            progress=lambda s: print(s, file=sys.stderr),
-        )  # fmt: skip
-        command = "escalation " + shlex.join(sys.argv[1:]) if sys.argv else ""
-        res = write_report(fit, tmp, events, periods, ppc_runs=args.ppc_runs, command=command)
-        first = min(seg.start for seg in SEGMENTS)
-        table = res["table"]
-        (tmp / "summary.md").write_text(
-            calibrate_summary(
-                start=first, end=fit.until, seed=args.seed, particles=args.particles,
-                draws=len(fit.posterior), stop_reason=fit.abc.stop_reason,
-                inside=int(table["inside_band"].sum()), statistics=len(table),
-                seconds=fit.seconds, windows=[(seg.start, seg.end) for seg in SEGMENTS],
-            ),
-            encoding="utf-8",
-        )  # fmt: skip
-        write_manifest(
-            tmp, "calibrate", command=command, seed=args.seed, runs=args.particles,
-            scenario_name="documented record", scenario_file=None, start=first,
-            end=fit.until, policies=None,
-            details={"until": fit.until, "record": args.record, "record_name": record.name,
-                     "particles": args.particles, "generations": args.generations,
-                     "rows": args.rows, "ppc_runs": args.ppc_runs,
-                     "seconds": round(fit.seconds, 1), "stop_reason": fit.abc.stop_reason,
-                     **setting_info(None),
-                     "segment_settings": {g.name: setting_info(g.scenario) for g in SEGMENTS}},
-        )  # fmt: skip
+    command = "escalation " + shlex.join(sys.argv[1:]) if sys.argv else ""
+    cal = api.calibrate(
+        args.record, args.seed, until=args.until, particles=args.particles,
+        generations=args.generations, rows=args.rows, ppc_runs=args.ppc_runs,
+        allow_large=args.allow_large, progress=lambda s: print(s, file=sys.stderr),
+        command=command,
+    )  # fmt: skip
+    cal.save(out, overwrite=args.overwrite)
     if target is not None:
-        write_posterior(fit.posterior, target)
-        print(f"wrote {target} ({len(fit.posterior)} draws)")
+        write_posterior(cal.posterior, target)
+        print(f"wrote {target} ({len(cal.posterior)} draws)")
         # the verdicts the parameter table reads (sim/data/posterior_informed.csv for the
         # shipped posterior)
         informed = target.with_name(f"{target.stem}_informed.csv")
         cols = ["parameter", "method", "width_ratio", "informed"]
-        write_posterior(fit.summary()[cols], informed)
+        write_posterior(cal.parameters()[cols], informed)
         print(f"wrote {informed} (which parameters the record informs)")
+    inside, statistics = cal.inside
     print(
-        f"calibrated in {fit.seconds:.0f} s ({fit.abc.stop_reason}); "
-        f"{int(table['inside_band'].sum())}/{len(table)} documented statistics inside the "
+        f"calibrated in {cal.fit.seconds:.0f} s ({cal.fit.abc.stop_reason}); "
+        f"{inside}/{statistics} documented statistics inside the "
         f"predictive 90% band; report: {out / 'report.md'}"
     )
     return 0

@@ -17,20 +17,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis import metrics
-from sim.analysis.outcomes import KEY_NOTE, key_table
+from sim import api
+from sim.analysis.outcomes import KEY_NOTE
+from sim.api import BASELINE, resolve_policies
 from sim.cli.options import (
     add_execution_arguments,
+    add_format_argument,
     command_words,
     execute,
     experiment_from_args,
-    summary_context,
 )
-from sim.core.policies import PolicyError, all_policies, get_policy
-from sim.experiments.experiment import ExperimentResult, run_experiment
-from sim.inputs.scenario import Scenario, load_scenario
-
-BASELINE = "do_nothing"
+from sim.inputs.scenario import load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,43 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "holds in at least 90%% of the explored worlds, and which parameter decides it if not",
     )
     add_execution_arguments(p)
+    add_format_argument(p)
     p.set_defaults(func=run)
-
-
-def resolve_policies(spec: str | None, scenario: Scenario) -> tuple[list[str], bool]:
-    """The policies to compare, and whether ``do_nothing`` had to be added.
-
-    Raises
-    ------
-    PolicyError
-        for an unknown name (listing the known ones) or an empty list.
-    """
-    if spec is None:
-        spec = "scenario" if scenario.policies else "all"
-    spec = spec.strip()
-    if spec == "all":
-        names = all_policies()
-    elif spec == "scenario":
-        if not scenario.policies:
-            raise PolicyError(
-                f"--policies scenario: scenario '{scenario.name}' has no 'policies' list; "
-                "use --policies all or name them"
-            )
-        names = list(scenario.policies)
-    else:
-        names = [n.strip() for n in spec.split(",") if n.strip()]
-        if not names:
-            raise PolicyError("--policies: no policy named")
-        for n in names:
-            try:
-                get_policy(n)
-            except PolicyError as exc:
-                raise PolicyError(f"--policies: {exc}") from None
-    names = list(dict.fromkeys(names))  # drop repeats, keep order
-    added = BASELINE not in names
-    if added:
-        names.insert(0, BASELINE)
-    return names, added
 
 
 def run(args: argparse.Namespace) -> int:
@@ -114,49 +76,27 @@ def run(args: argparse.Namespace) -> int:
     if added and not args.quiet:
         print(f"note: added {BASELINE} as the reference of the paired differences", file=sys.stderr)
     words = command_words(args, "compare", "--policies", ",".join(policies))
-
-    def finalise(result: ExperimentResult, d: Path) -> list[Path]:
-        from sim.figures import plots  # matplotlib: imported only when figures are drawn
-
-        summary = metrics.summarise_outcomes(
-            result.outcomes, baseline=BASELINE, horizon=scenario.days
-        )
-        sections = []
-        if args.robustness:
-            from sim.explore.robustness import add_robustness, robustness_section
-
-            summary = add_robustness(summary, args.robustness, d, baseline=BASELINE)
-            sections.append(robustness_section(summary))
-        context = summary_context(args, scenario)
-        files = list(metrics.write_summary(summary, d, context=context, sections=sections))
-        files += list(
-            plots.figures_compare(
-                result.quantiles,
-                result.outcomes,
-                summary,
-                scenario,
-                d,
-                baseline=BASELINE,
-                seed=args.seed,
-            )
-        )
-        return files
-
     res = execute(
-        args, partial(run_experiment, exp), words, command=shlex.join(words), finalise=finalise
+        args,
+        partial(api.run_command, exp, kind="compare"),
+        words,
+        command=shlex.join(words),
+        robustness=args.robustness,
+        xarray=args.format,
     )
     if isinstance(res, int):
         return res
+    out = Path(args.out)
     if not args.quiet:
         print(
             f"{scenario.name}: {len(policies)} policies × {args.runs:,} runs (seed {args.seed}),"
             " same draws for every policy"
         )
         with pd.option_context("display.width", 120, "display.max_columns", 20):
-            print(key_table(res.outcomes, scenario.days).to_string())
+            print(res.key_table().to_string())
         print(KEY_NOTE)
-        print(f"differences from {BASELINE}, with 95% intervals: {res.out / 'summary.md'}")
+        print(f"differences from {BASELINE}, with 95% intervals: {out / 'summary.md'}")
         if args.robustness:
-            print(f"whether their signs hold across explored worlds: {res.out / 'robustness.md'}")
-        print(f"results in {res.out}/ ({len(res.files)} files)")
+            print(f"whether their signs hold across explored worlds: {out / 'robustness.md'}")
+        print(f"results in {out}/ ({len(res.result.files)} files)")
     return 0

@@ -13,8 +13,8 @@ import sys
 from functools import partial
 from pathlib import Path
 
+from sim.api import resolve_policies
 from sim.cli.common import positive_int, seed_int
-from sim.cli.compare import resolve_policies
 from sim.cli.options import add_executor_arguments, execute, local_workers
 from sim.errors import UserError
 from sim.experiments import budget

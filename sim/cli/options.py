@@ -20,7 +20,7 @@ from sim.cli.common import add_allow_large_argument, add_overwrite_argument, pos
 from sim.experiments import budget
 from sim.experiments.executors import default_workers
 from sim.experiments.spec import DEFAULT_CHUNK_SIZE, ENGINES, MAX_KEEP_DAILY_RUNS, Experiment
-from sim.inputs.scenario import Scenario, scenario_file
+from sim.inputs.scenario import scenario_file
 
 
 def add_execution_arguments(p: Any) -> None:
@@ -46,6 +46,16 @@ def add_execution_arguments(p: Any) -> None:
         action="store_true",
         help=f"also save every run's daily series (at most {MAX_KEEP_DAILY_RUNS:,} runs)",
     )
+
+
+def add_format_argument(p: Any) -> None:
+    """``--format netcdf|zarr``: also write the per-run outcomes (and the daily series with
+    ``--keep-daily``) as an xarray dataset (:mod:`sim.experiments.dataset`)."""
+    p.add_argument(
+        "--format", choices=("netcdf", "zarr"), default=None,
+        help="also write the per-run outcomes (and daily series with --keep-daily) as an "
+        "xarray dataset: results.nc or results.zarr (the optional extra 'xarray')",
+    )  # fmt: skip
 
 
 def add_executor_arguments(p: Any, what: str) -> None:
@@ -136,16 +146,12 @@ def command_words(args: Any, command: str, option: str, value: str) -> list[str]
         words += ["--workers", str(args.workers)]
     if args.dask_scheduler:
         words += ["--dask-scheduler", args.dask_scheduler]
+    if getattr(args, "format", None):
+        words += ["--format", args.format]
     for flag in ("keep_daily", "overwrite", "quiet", "progress"):
         if getattr(args, flag):
             words.append("--" + flag.replace("_", "-"))
     return words
-
-
-def summary_context(args: Any, scenario: Scenario) -> dict:
-    """What the header of an experiment's summary.md says: scenario, period, seed, runs."""
-    return {"scenario": scenario.name, "start": scenario.start, "end": scenario.end,
-            "seed": args.seed, "runs": args.runs}  # fmt: skip
 
 
 def execute[R](args: Any, run: Callable[..., R], words: list[str] | None, **kwargs: Any) -> R | int:

@@ -15,35 +15,18 @@ import shlex
 import sys
 from pathlib import Path
 
-from sim.analysis.summaries import replay_summary
+from sim import api
 from sim.cli.common import (
     add_allow_large_argument,
     add_overwrite_argument,
     add_record_argument,
+    check_out_dir,
     description,
     positive_int,
     seed_int,
-    staged_out_dir,
 )
-from sim.errors import UserError
-from sim.experiments import budget
-from sim.experiments.provenance import write_manifest
-from sim.experiments.store import write_parquet_atomic
-from sim.figures.history import plot_replay
-from sim.history.replay import (
-    DEFAULT_FORCING_RECORD,
-    FORCEABLE,
-    REPLAY_FORCE,
-    check_span,
-    parse_date,
-    record_events,
-    record_totals,
-    replay,
-    setting_info,
-)
-from sim.inputs.scenario import load_scenario
+from sim.history.replay import DEFAULT_FORCING_RECORD, FORCEABLE, REPLAY_FORCE
 
-#: Why replay and branch force the five articles' record by default (--help).
 FORCING_WHY = (
     "the shipped posterior was fitted with the five articles' US actions forced, so a replay "
     "with it forces the same ones; the full record's truces end only where a later row answers "
@@ -100,45 +83,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Replay and write the outputs."""
-    events = record_events(args.record)
-    scenario = load_scenario(args.scenario) if args.scenario is not None else None
-    if scenario is None and (args.start is None or args.end is None):
-        raise UserError("--start and --end are required without --scenario")
-    start = parse_date(args.start, "--start") if args.start is not None else scenario.start
-    end = parse_date(args.end, "--end") if args.end is not None else scenario.end
-    if end < start:
-        raise UserError(f"--end {end} is before --start {start}")
-    days = (end - start).days + 1
-    check_span(start, days, f"--start {start} --end {end}")
-    what = f"{args.runs:,} runs × {days:,} days"
-    budget.check(budget.trace_cost(what, args.runs, days, args.runs * days),
-                 f"--runs {args.runs}", args.allow_large)  # fmt: skip
-    out = Path(args.out or str(Path("results") / f"replay-{start}-{end}"))
-    with staged_out_dir(out, args.overwrite) as tmp:
-        res = replay(events, start, end, args.runs, args.seed, scenario=scenario,
-                     force=args.force)  # fmt: skip
-        write_parquet_atomic(res.runs, tmp / "runs.parquet")  # names the file if it fails
-        res.weekly.to_csv(tmp / "weekly.csv", index=False)
-        plot_replay(res, tmp / "replay.png", args.force)
-        (tmp / "summary.md").write_text(
-            replay_summary(
-                res.runs, scenario=res.setting.name, start=start, end=end, seed=args.seed,
-                forced=args.force,
-                record_totals=record_totals(events, start, res.setting.days),
-            ),
-            encoding="utf-8",
-        )  # fmt: skip
-        write_manifest(
-            tmp, "replay", command="escalation " + shlex.join(sys.argv[1:]), seed=args.seed,
-            runs=args.runs, scenario_name=res.setting.name, scenario_file=args.scenario,
-            start=start, end=end, policies=None,
-            details={"record": args.record, "force": args.force, "policy": res.setting.policy,
-                     **setting_info(args.scenario)},
-        )  # fmt: skip
+    """Replay (:func:`sim.api.replay`), write the outputs, print where they are."""
+    out_arg = args.out
+    if out_arg is not None:
+        check_out_dir(out_arg, args.overwrite)  # refuse an unusable --out before any run
+    res = api.replay(
+        args.start, args.end, args.runs, args.seed, scenario=args.scenario, force=args.force,
+        record=args.record, allow_large=args.allow_large,
+        command="escalation " + shlex.join(sys.argv[1:]),
+    )  # fmt: skip
+    out = Path(out_arg or str(Path("results") / f"replay-{res.start}-{res.end}"))
+    res.save(out, overwrite=args.overwrite)
     tot = res.runs["attacks_total"]
     print(
-        f"replayed {start} to {end}, {args.runs} runs: attacks median {tot.median():.0f} "
+        f"replayed {res.start} to {res.end}, {args.runs} runs: attacks median {tot.median():.0f} "
         f"(90%: {tot.quantile(0.05):.0f}-{tot.quantile(0.95):.0f}); outputs in {out}"
     )
     return 0

@@ -12,17 +12,16 @@ import shlex
 from functools import partial
 from pathlib import Path
 
-from sim.analysis import metrics
-from sim.analysis.outcomes import KEY_NOTE, key_table
+from sim import api
+from sim.analysis.outcomes import KEY_NOTE
 from sim.cli.options import (
     add_execution_arguments,
+    add_format_argument,
     command_words,
     execute,
     experiment_from_args,
-    summary_context,
 )
 from sim.core.policies import get_policy
-from sim.experiments.experiment import ExperimentResult, run_experiment
 from sim.experiments.store import safe_name
 from sim.inputs.scenario import load_scenario
 
@@ -41,6 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--out", default=None, help="result directory (default: results/<scenario>-<policy>)"
     )
     add_execution_arguments(p)
+    add_format_argument(p)
     p.set_defaults(func=run)
 
 
@@ -52,36 +52,20 @@ def run(args: argparse.Namespace) -> int:
     if args.out is None:
         args.out = str(Path("results") / f"{scenario.name}-{safe_name(policy)}")
     exp = experiment_from_args(args, scenario, (policy,))
-
-    def finalise(result: ExperimentResult, d: Path) -> list[Path]:
-        from sim.figures import plots  # matplotlib: imported only when figures are drawn
-
-        summary = metrics.summarise_outcomes(
-            result.outcomes, baseline=policy, horizon=scenario.days
-        )
-        files = list(metrics.write_summary(summary, d, context=summary_context(args, scenario)))
-        files.append(
-            plots.figure_run(
-                result.quantiles[policy],
-                result.outcomes,
-                scenario,
-                d / "figure.png",
-                runs=args.runs,
-                seed=args.seed,
-                policy=policy,
-            )
-        )
-        return files
-
     words = command_words(args, "run", "--policy", policy)
     res = execute(
-        args, partial(run_experiment, exp), words, command=shlex.join(words), finalise=finalise
+        args,
+        partial(api.run_command, exp, kind="run"),
+        words,
+        command=shlex.join(words),
+        xarray=args.format,
     )
     if isinstance(res, int):
         return res
+    out = Path(args.out)
     if not args.quiet:
         print(f"{scenario.name}: {args.runs:,} runs of '{policy}' (seed {args.seed})")
-        print(key_table(res.outcomes, scenario.days).to_string())
+        print(res.key_table().to_string())
         print(KEY_NOTE)
-        print(f"results in {res.out}/ ({', '.join(p.name for p in res.files)})")
+        print(f"results in {out}/ ({', '.join(p.name for p in res.result.files)})")
     return 0

@@ -24,9 +24,9 @@ import shlex
 import sys
 from pathlib import Path
 
+from sim import api
 from sim.cli.common import add_overwrite_argument, add_record_argument, check_out_dir, description
-from sim.inputs.record import load_record
-from sim.validation.evaluation import Progress, evaluate
+from sim.validation.evaluation import Progress
 from sim.validation.settings import FULL, QUICK
 
 
@@ -73,12 +73,11 @@ def run(args: argparse.Namespace) -> int:
     """Evaluate and write the outputs."""
     out = Path(args.out)
     check_out_dir(out, args.overwrite)
-    record = load_record(args.record)
     settings = QUICK if args.quick else FULL
     command = "escalation " + shlex.join(sys.argv[1:]) if sys.argv else ""
     show, bar = progress_printer()
     try:
-        ev = evaluate(record, settings, progress=show, command=command)
+        ev = api.validate(args.record, quick=args.quick, progress=show, command=command)
     finally:
         if bar is not None:
             bar.close()

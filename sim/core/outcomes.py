@@ -47,7 +47,9 @@ TAGS: dict[str, str] = {
     "regret": "a panel of explore's regret figure",
     "sensitivity": "offered by `escalation sensitivity --outcomes`",
     "sensitivity_default": "analysed by `escalation sensitivity` unless told otherwise",
-    "datacollector": "a running total of the Mesa model's DataCollector (``<name>_total``)",
+    "datacollector": "a value so far in the Mesa model's DataCollector: a count's running total "
+    "(``<name>_total``, or its own name if it ends so), else the outcome's own name (``war``, "
+    "``max_rung``)",
 }
 
 #: Default storage dtype of a kind's column in ``outcomes.parquet`` (counts fit int32; days
@@ -137,7 +139,7 @@ DECLARED: tuple[Outcome, ...] = (
     _o("attacks_total", "Militia attacks", "militia attacks on US forces in Iraq", "attacks",
        COUNT, "the day's attacks (count_day), summed over the days",
        ("summary", "differences", "figure_outcomes", "figure_differences", "key_table",
-        "history", "explore", "regret", "sensitivity", "sensitivity_default"),
+        "history", "explore", "regret", "sensitivity", "sensitivity_default", "datacollector"),
        short="attacks", question="Which assumptions drive the number of militia attacks?"),
     _o("attacks_harassment", "Harassment attacks", "attacks without casualties", "attacks",
        COUNT, "the day's attacks less those that injured or killed, summed", ("explore",)),
@@ -223,7 +225,7 @@ DECLARED: tuple[Outcome, ...] = (
        question="Which assumptions drive the harm to Iraqi civilians and security forces?"),
     _o("max_rung", "Highest rung reached", "highest rung of the escalation ladder reached",
        "rung (0–9)", COUNT, "the highest of the days' rungs (end_day)",
-       ("explore", "sensitivity", "sensitivity_default"), store="int8",
+       ("explore", "sensitivity", "sensitivity_default", "datacollector"), store="int8",
        question="Which assumptions drive the highest escalation rung reached?"),
     _o("first_death_day", "Day of first US death", "day of the first US death (NaN if none)",
        "days", TIME_TO_EVENT, _DAY.format("an American was killed"),
@@ -282,7 +284,8 @@ DECLARED: tuple[Outcome, ...] = (
        question="Which assumptions drive the days of militia truce?", higher_is_better=True),
     _o("war", "P(war: reciprocal direct US–Iran strikes)", "a sustained US–Iran war began",
        "share of runs", SHARE, "the state at the end: at war (us_update)",
-       ("summary", "differences", "key_table", "explore", "regret", "sensitivity"),
+       ("summary", "differences", "key_table", "explore", "regret", "sensitivity",
+        "datacollector"),
        short="P(war)", question="Which assumptions drive the chance of war?"),
 )
 # fmt: on

@@ -119,17 +119,28 @@ class ExperimentJob(ChunkedJob[ExperimentResult]):
             run.resumed, run.dask_scheduler,
         )  # fmt: skip
         result = ExperimentResult(exp, out, outcomes, quantiles, manifest)
-        write_parquet_atomic(outcomes, final / "outcomes.parquet")
-        q_all = pd.concat([q.assign(policy=p) for p, q in quantiles.items()], ignore_index=True)
-        q_all.insert(0, "policy", q_all.pop("policy"))
-        dates = exp.scenario.dates()
-        if "day" in q_all.columns:
-            q_all.insert(q_all.columns.get_loc("day") + 1, "date", dates[q_all["day"].to_numpy()])
-        write_parquet_atomic(q_all, final / "daily_quantiles.parquet")
         if exp.keep_daily:
             result.daily = {p: agg.daily_series(p) for p in exp.policies}
-            _write_daily(result.daily, exp, final / "daily.parquet")
+        write_result_files(result, final)
         return result
+
+
+def write_result_files(result: ExperimentResult, final: Path) -> list[Path]:
+    """Write an experiment's own tables into ``final``: ``outcomes.parquet``,
+    ``daily_quantiles.parquet`` (column ``policy``, and the date of each day) and, when the
+    daily series were kept, ``daily.parquet``. Returns the paths written."""
+    exp = result.experiment
+    paths = [final / "outcomes.parquet", final / "daily_quantiles.parquet"]
+    write_parquet_atomic(result.outcomes, paths[0])
+    q_all = pd.concat([q.assign(policy=p) for p, q in result.quantiles.items()], ignore_index=True)
+    q_all.insert(0, "policy", q_all.pop("policy"))
+    dates = exp.scenario.dates()
+    if "day" in q_all.columns:
+        q_all.insert(q_all.columns.get_loc("day") + 1, "date", dates[q_all["day"].to_numpy()])
+    write_parquet_atomic(q_all, paths[1])
+    if result.daily is not None:
+        paths.append(_write_daily(result.daily, exp, final / "daily.parquet"))
+    return paths
 
 
 def run_experiment(

@@ -45,8 +45,11 @@ def history_setting_path() -> Path:
     return data_path(HISTORY_SETTING_FILE)
 
 
-def file_sha256(path: str | Path) -> str | None:
-    """SHA-256 of a file's bytes, or None if it cannot be read."""
+def file_sha256(path: str | Path | None) -> str | None:
+    """SHA-256 of a file's bytes, or None if it cannot be read or there is none (a scenario
+    given as an object, not a file)."""
+    if path is None:
+        return None
     try:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:

@@ -25,9 +25,20 @@ from sim.inputs.scenario import Scenario, scenario_from_dict
 DEFAULT_SCENARIO = {"name": "default", "start": "2019-10-01", "days": 365}
 
 
-def _total(column: int):
-    """A DataCollector reporter: the running total of an outcome column."""
+def _so_far(o: outcomes.Outcome):
+    """A DataCollector reporter: an outcome's value so far (its tally column)."""
+    column = getattr(OC, o.name)
+    if o.kind == outcomes.SHARE:
+        return lambda m: bool(m.rows[0, column])
     return lambda m: int(m.rows[0, column])
+
+
+def collector_name(o: outcomes.Outcome) -> str:
+    """The DataCollector's name of an outcome's value so far (tag ``datacollector``): a sum
+    over the days is a running total, ``<name>_total`` (``us_killed_total``; ``attacks_total``
+    already says so); any other value (``war``, ``max_rung``) keeps the outcome's name."""
+    summed = o.kind == outcomes.COUNT and "summed" in o.tally
+    return f"{o.name}_total" if summed and not o.name.endswith("_total") else o.name
 
 
 class EscalationModel(mesa.Model):
@@ -52,7 +63,9 @@ class EscalationModel(mesa.Model):
         Iranian strikes, expulsion votes and bitmasks of the groups in truce that replace the
         policy and the rules (replay of the record)
     collect : whether the DataCollector records every day (the dashboard needs it; batch runs
-        do not)
+        do not): the day's ``attacks`` and ``rung``, the values so far of the outcomes tagged
+        ``datacollector`` (:func:`collector_name`: ``attacks_total``, ``us_killed_total``,
+        ``war``, ``max_rung`` ...), and a few state variables
     key, run : the chunk key and run index of the draws (:mod:`sim.core.draws`): run ``run``
         of an ensemble with chunk key ``key`` is this run
     """
@@ -99,10 +112,7 @@ class EscalationModel(mesa.Model):
             model_reporters={
                 "attacks": lambda m: int(m.rows[0, DC.attacks]),
                 "rung": lambda m: int(m.rows[0, DC.rung]),
-                **{
-                    f"{o.name}_total": _total(getattr(OC, o.name))
-                    for o in outcomes.tagged("datacollector")
-                },
+                **{collector_name(o): _so_far(o) for o in outcomes.tagged("datacollector")},
                 "iran_grievance": lambda m: float(m.rows[0, SC.iran_grievance]),
                 "iran_push": lambda m: float(m.rows[0, DC.push]),
                 "iraq_pressure": lambda m: float(m.rows[0, SC.iraq_pressure]),
