@@ -114,7 +114,8 @@ def test_compare_adds_the_baseline_and_prints_a_table(tmp_path, short_scenario, 
     cap = capsys.readouterr()
     assert "added do_nothing" in cap.err
     lines = cap.out.splitlines()
-    assert any(line.startswith("strike_iraq") for line in lines)
+    # each policy's id (what the command line takes) beside its name (what reports print)
+    assert any(ln.startswith("strike_iraq") and "Strike inside Iraq" in ln for ln in lines)
     assert "P(death)" in cap.out and "P(exchange)" in cap.out and str(out) in cap.out
     o = pd.read_parquet(out / "outcomes.parquet")
     assert list(o["policy"].cat.categories) == ["do_nothing", "strike_syria", "strike_iraq"]

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.summaries import branch_summary
+from sim.analysis.summaries import branch_key_table, branch_summary
 from sim.cli.common import (
     add_allow_large_argument,
     add_overwrite_argument,
@@ -153,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
             details={"history_start": first, "horizon": horizon, "record": args.record,
                      "force": args.force, **setting_info(args.scenario)},
         )  # fmt: skip
-    print(summary.round(2).to_string())
+    print(branch_key_table(table, horizon).to_string())
+    print(f"differences from the reference, with 95% intervals: {out / 'summary.md'}")
     print(f"outputs in {out}")
     return 0
