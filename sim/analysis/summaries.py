@@ -194,6 +194,31 @@ def branch_key_table(table: pd.DataFrame, days: int) -> pd.DataFrame:
     return k
 
 
+#: Fewest effective particles (Kish's effective sample size of the last generation's weights)
+#: for a posterior's intervals and informed/not-informed verdicts to be more than rough.
+MIN_ESS = 200
+#: Lowest acceptance rate of the last generation before the fit is said to have stopped at a
+#: loose tolerance.
+MIN_ACCEPTANCE = 0.05
+
+
+def calibration_warnings(ess: float, acceptance: float, draws: int) -> list[str]:
+    """Warnings for a calibration too small for what it reports (terminal and summary.md)."""
+    out = []
+    if np.isfinite(ess) and ess < MIN_ESS:
+        out.append(
+            f"warning: effective sample size {ess:.0f} (under {MIN_ESS}): the {draws:,} "
+            f"posterior draws resample about {ess:.0f} distinct particles, so the posterior's "
+            "intervals and which parameters the record informs are rough; use more --particles"
+        )
+    if np.isfinite(acceptance) and acceptance < MIN_ACCEPTANCE:
+        out.append(
+            f"warning: the last generation accepted {acceptance:.1%} of its simulations (under "
+            f"{MIN_ACCEPTANCE:.0%}): the fit stopped at a loose tolerance"
+        )
+    return out
+
+
 def calibrate_summary(
     *,
     start: dt.date,
@@ -206,8 +231,12 @@ def calibrate_summary(
     statistics: int,
     seconds: float,
     windows: Sequence[tuple[dt.date, dt.date]] = (),
+    ess: float = float("nan"),
+    acceptance: float = float("nan"),
 ) -> str:
-    """Summary of a calibration: what was fitted, how it ended, where the report is."""
+    """Summary of a calibration: what was fitted, how it ended, warnings when it was too small
+    (:func:`calibration_warnings`: ``ess`` and ``acceptance`` of the last generation), where
+    the report is."""
     from sim.experiments.provenance import period_text
 
     spans = [period_text(a, min(b, end)) for a, b in windows if a <= end]
@@ -226,11 +255,21 @@ def calibrate_summary(
                 f"Stopped: {stop_reason}; {seconds:,.0f} s.",
                 f"Posterior predictive check: {inside}/{statistics} documented statistics "
                 "inside the simulated 90% band.",
+                *(
+                    [
+                        f"Last generation: effective sample size {ess:.0f}, acceptance "
+                        f"{acceptance:.1%}."
+                    ]
+                    if np.isfinite(ess)
+                    else []
+                ),
             ],
         )
     ]
+    for w in calibration_warnings(ess, acceptance, draws):
+        out += ["**Warning**: " + w.removeprefix("warning: ") + ".", ""]
     out += ["The full report, with the parameter table and diagnostics: report.md.", ""]
     return "\n".join(out)
 
 
-__all__ = ["branch_summary", "calibrate_summary", "replay_summary"]
+__all__ = ["branch_summary", "calibrate_summary", "calibration_warnings", "replay_summary"]

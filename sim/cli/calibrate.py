@@ -19,7 +19,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from sim.analysis.summaries import calibrate_summary
+from sim.analysis.summaries import calibrate_summary, calibration_warnings
 from sim.calibration.calibrate import calibrate
 from sim.calibration.report import write_report
 from sim.calibration.settings import SEGMENTS, SETTINGS
@@ -121,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
                 draws=len(fit.posterior), stop_reason=fit.abc.stop_reason,
                 inside=int(table["inside_band"].sum()), statistics=len(table),
                 seconds=fit.seconds, windows=[(seg.start, seg.end) for seg in SEGMENTS],
+                ess=fit.abc.last.ess, acceptance=fit.abc.last.acceptance,
             ),
             encoding="utf-8",
         )  # fmt: skip
@@ -144,6 +145,8 @@ def run(args: argparse.Namespace) -> int:
         cols = ["parameter", "method", "width_ratio", "informed"]
         write_posterior(fit.summary()[cols], informed)
         print(f"wrote {informed} (which parameters the record informs)")
+    for w in calibration_warnings(fit.abc.last.ess, fit.abc.last.acceptance, len(fit.posterior)):
+        print(w, file=sys.stderr)
     print(
         f"calibrated in {fit.seconds:.0f} s ({fit.abc.stop_reason}); "
         f"{int(table['inside_band'].sum())}/{len(table)} documented statistics inside the "
