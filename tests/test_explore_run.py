@@ -190,8 +190,14 @@ def test_a_small_exploration_runs_and_says_that_discovery_was_skipped(
             "--worlds", "8", "--replications", "2", "--seed", "1", "--workers", "1",
             "--out", str(out)]  # fmt: skip
     assert main(argv) == 0
-    printed = capsys.readouterr().out
+    cap = capsys.readouterr()
+    printed = cap.out
     assert "scenario discovery for" in printed and "8 worlds are too few" in printed
+    # too small for what it reports: said on the terminal and in the report
+    assert "warning: 8 worlds (under 100)" in cap.err
+    assert "warning: 2 replications per world (under 50)" in cap.err
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "**Warning**: 8 worlds (under 100)" in summary
     md = (out / "decisions.md").read_text(encoding="utf-8")
     assert "Skipped, 8 worlds are too few for scenario discovery" in md
     assert "--worlds 20 or more" in md
