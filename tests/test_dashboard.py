@@ -509,3 +509,10 @@ def test_the_dashboard_command_serves_a_working_page_without_a_cdn(tmp_path):
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, Path(keep) / "dashboard.png")
+
+
+def test_the_page_starts_with_the_command_lines_seed():
+    from sim.cli.main import build_parser
+
+    args = build_parser("run").parse_args(["run", "baseline"])
+    assert app.DEFAULT_SEED == args.seed == 1
