@@ -113,6 +113,7 @@ def test_compare_adds_the_baseline_and_prints_a_table(tmp_path, short_scenario, 
     assert status == 0
     cap = capsys.readouterr()
     assert "added do_nothing" in cap.err
+    assert "simulating 600 runs" in cap.err  # a line for the phase: stderr is no terminal
     lines = cap.out.splitlines()
     # each policy's id (what the command line takes) beside its name (what reports print)
     assert any(ln.startswith("strike_iraq") and "Strike inside Iraq" in ln for ln in lines)
