@@ -36,3 +36,7 @@ _.writeable
 # (sim.validation.forecast_scores computes it from the samples it is given)
 _.VISIBILITY  # sim/validation/protocol.py
 _.TAIL_WEIGHT  # sim/validation/protocol.py
+
+# A module-level __getattr__ (PEP 562), which Python calls for a name the module does not
+# define: the output-folder helpers sim.cli.common loads on first use
+_.__getattr__  # sim/cli/common.py
