@@ -5,6 +5,7 @@ show its label and its declared words."""
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,7 @@ def readme_policy_source() -> str:
 def test_readme_policy_runs_by_import_path(tmp_path, monkeypatch):
     (tmp_path / "my_policies.py").write_text(readme_policy_source(), encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "my_policies", raising=False)  # another test's module
     name = "my_policies:StrikeAfterTwoDeaths"
     policy = get_policy(name)
     assert label(name) == "Strike after two deaths"
