@@ -36,6 +36,7 @@ _.writeable
 # (sim.validation.forecast_scores computes it from the samples it is given)
 _.VISIBILITY  # sim/validation/protocol.py
 _.TAIL_WEIGHT  # sim/validation/protocol.py
-# Module-level __getattr__ and __dir__ (PEP 562): the lazy exports of sim and sim.explore
-_.__getattr__  # sim/__init__.py, sim/explore/__init__.py
+# Module-level __getattr__ and __dir__ (PEP 562): the lazy exports of sim and sim.explore,
+# and the output-folder helpers sim.cli.common loads on first use
+_.__getattr__  # sim/__init__.py, sim/explore/__init__.py, sim/cli/common.py
 _.__dir__  # sim/__init__.py

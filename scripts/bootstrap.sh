@@ -156,8 +156,8 @@ _esc_setup() {
         [ "$rc" -eq 0 ] && return 0
     fi
     # --no-compile: no bytecode for all ~13,000 modules of the dependencies at install time
-    # (about 50 s of CPU); Python writes it on first import, for the modules actually used
-    # (unless PYTHONDONTWRITEBYTECODE is set; run-tests and scripts/wheel_smoke.sh make sure it can)
+    # (about 50 s of CPU); the modules the commands import get theirs just after the install,
+    # even where PYTHONDONTWRITEBYTECODE is set (below)
     _esc_say "installing escalation-sim ($extras) into .venv; the first time takes a few minutes"
     log=$venv/.bootstrap-pip.log
     if ! (cd "$root" && "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input \
@@ -167,6 +167,19 @@ _esc_setup() {
         return 1
     fi
     rm -f "$venv"/.installed-* "$log"
+    # Bytecode for the modules the commands import (not all ~13,000 of the dependencies): one
+    # import of every sub-command, with writing allowed even where PYTHONDONTWRITEBYTECODE is
+    # set, so that later commands start without compiling their imports again (seconds each).
+    _esc_say "writing bytecode for the commands' imports"
+    (cd "$root" && env -u PYTHONDONTWRITEBYTECODE "$venv/bin/python" -c '
+import importlib
+from sim.cli.main import COMMANDS
+for c in COMMANDS:
+    try:
+        importlib.import_module("sim.cli." + c)
+    except Exception:  # an optional extra not installed (run mode): its command says so
+        pass
+') >/dev/null 2>&1 || true
     : >"$stamp"
 }
 

@@ -1069,6 +1069,8 @@ class Calibration:
                     statistics=len(table),
                     seconds=fit.seconds,
                     windows=[(seg.start, seg.end) for seg in SEGMENTS],
+                    ess=fit.abc.last.ess,
+                    acceptance=fit.abc.last.acceptance,
                 ),
                 encoding="utf-8",
             )

@@ -113,8 +113,10 @@ def test_compare_adds_the_baseline_and_prints_a_table(tmp_path, short_scenario, 
     assert status == 0
     cap = capsys.readouterr()
     assert "added do_nothing" in cap.err
+    assert "simulating 600 runs" in cap.err  # a line for the phase: stderr is no terminal
     lines = cap.out.splitlines()
-    assert any(line.startswith("strike_iraq") for line in lines)
+    # each policy's id (what the command line takes) beside its name (what reports print)
+    assert any(ln.startswith("strike_iraq") and "Strike inside Iraq" in ln for ln in lines)
     assert "P(death)" in cap.out and "P(exchange)" in cap.out and str(out) in cap.out
     o = pd.read_parquet(out / "outcomes.parquet")
     assert list(o["policy"].cat.categories) == ["do_nothing", "strike_syria", "strike_iraq"]
@@ -431,3 +433,38 @@ def test_the_calibration_doc_stands_on_its_own():
     counts and tables of the docs are generated: ``tests/test_tree.py``)."""
     calibration = (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8")
     assert "DESIGN.md" not in calibration and "Engine change" not in calibration
+
+
+def test_help_imports_no_sub_command():
+    """``escalation --help`` lists every command without importing one (nor numba, pandas):
+    start-up in a fraction of a second; ``escalation policies`` imports only its own."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from sim.cli.main import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "names = ('numba', 'pandas', 'matplotlib', 'sim.cli.run')\n"
+        "heavy = [m for m in names if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in out.stdout
+    assert all(name in out.stdout for name in ("run", "compare", "policies", "dashboard"))
+
+
+def test_help_lines_match_the_commands():
+    import importlib
+
+    from sim.cli.main import COMMANDS, HELP, build_parser
+
+    assert list(HELP) == list(COMMANDS)
+    sub = build_parser()._subparsers._group_actions[0]
+    helps = {a.dest: a.help for a in sub._choices_actions}
+    assert helps == HELP
+    for name in ("policies", "params"):  # the command given is registered from its module
+        sub = build_parser(name)._subparsers._group_actions[0]
+        assert (
+            sub.choices[name].get_default("func") is importlib.import_module(f"sim.cli.{name}").run
+        )

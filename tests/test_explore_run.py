@@ -17,7 +17,13 @@ from sim.errors import UserError
 from sim.experiments.experiment import Experiment, run_experiment
 from sim.experiments.store import partial_dir
 from sim.explore import runner as R
-from sim.explore.robustness import add_robustness, robustness_columns
+from sim.explore.robustness import (
+    add_robustness,
+    can_decide,
+    deciding_parameter,
+    robustness_columns,
+    robustness_markdown,
+)
 from sim.explore.runner import Exploration, run_exploration
 from sim.inputs.scenario import load_scenario
 
@@ -153,7 +159,9 @@ def test_explore_command_writes_tables_figures_and_discovery(tmp_path, short_sce
     rows = summary[(summary.policy == "decapitation") & summary["diff"].notna()]
     assert {"sign_share", "sign_reversed", "sign_robust", "decided_by"} <= set(summary.columns)
     assert rows["sign_share"].dropna().between(0, 1).all() and len(rows["sign_share"].dropna())
-    assert "| `decapitation` | us_killed |" in (tmp_path / "robustness.md").read_text()
+    assert (
+        "| Decapitation (`decapitation`) | us_killed |" in (tmp_path / "robustness.md").read_text()
+    )
     # through the command: summary.md says it too, and names the exploration
     capsys.readouterr()
     argv = ["compare", str(scenario), "--policies", "decapitation", "--runs", "60", "--seed",
@@ -182,8 +190,14 @@ def test_a_small_exploration_runs_and_says_that_discovery_was_skipped(
             "--worlds", "8", "--replications", "2", "--seed", "1", "--workers", "1",
             "--out", str(out)]  # fmt: skip
     assert main(argv) == 0
-    printed = capsys.readouterr().out
+    cap = capsys.readouterr()
+    printed = cap.out
     assert "scenario discovery for" in printed and "8 worlds are too few" in printed
+    # too small for what it reports: said on the terminal and in the report
+    assert "warning: 8 worlds (under 100)" in cap.err
+    assert "warning: 2 replications per world (under 50)" in cap.err
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "**Warning**: 8 worlds (under 100)" in summary
     md = (out / "decisions.md").read_text(encoding="utf-8")
     assert "Skipped, 8 worlds are too few for scenario discovery" in md
     assert "--worlds 20 or more" in md
@@ -230,22 +244,27 @@ def test_explore_refuses_bad_input_before_any_work(
     assert not out.exists() and not partial_dir(out).exists()
 
 
-def _fake_exploration(d, diffs: np.ndarray, a: np.ndarray):
-    """An exploration directory by hand: worlds with parameters a (decides) and b (noise);
-    us_killed of do_nothing 1, of strike_syria 1 + diffs."""
+def _fake_exploration(
+    d, diffs: np.ndarray, a: np.ndarray, decider: str = "revenge_attacks", replications: int = 0
+):
+    """An exploration directory by hand: worlds with parameters ``decider`` = a (decides) and
+    iran_direction (noise); us_killed of do_nothing 1, of strike_syria 1 + diffs; militia
+    killed 0 under both in every world."""
     d.mkdir()
     rng = np.random.default_rng(0)
     n = len(a)
-    pd.DataFrame(
-        {"world": range(n), "revenge_attacks": a, "iran_direction": rng.random(n)}
-    ).to_parquet(d / "worlds.parquet")
+    pd.DataFrame({"world": range(n), decider: a, "iran_direction": rng.random(n)}).to_parquet(
+        d / "worlds.parquet"
+    )
     rows = [
-        {"world": w, "policy": p, "us_killed": 1.0 + (diffs[w] if p != "do_nothing" else 0)}
+        {"world": w, "policy": p, "us_killed": 1.0 + (diffs[w] if p != "do_nothing" else 0),
+         "militia_killed": 0.0}
         for w in range(n)
         for p in ("do_nothing", "strike_syria")
-    ]
+    ]  # fmt: skip
     pd.DataFrame(rows).to_parquet(d / "outcomes.parquet")
-    (d / "manifest.json").write_text(json.dumps({"kind": "explore"}))
+    man = {"kind": "explore", **({"replications": replications} if replications else {})}
+    (d / "manifest.json").write_text(json.dumps(man))
 
 
 def test_robustness_share_and_the_deciding_parameter(tmp_path):
@@ -270,6 +289,73 @@ def test_robustness_share_and_the_deciding_parameter(tmp_path):
     _fake_exploration(tmp_path / "hold", np.where(a > 9.5, -1.0, 1.0), a)
     rob = robustness_columns(tmp_path / "hold", summary).set_index("outcome")
     assert rob.loc["us_killed", "sign_robust"] and rob.loc["us_killed", "decided_by"] == ""
+
+
+def test_robustness_leaves_out_rows_that_are_the_same_constant_everywhere(tmp_path):
+    a = np.linspace(0, 10, 100)
+    summary = pd.DataFrame(
+        {
+            "policy": ["strike_syria"] * 2,
+            "outcome": ["us_killed", "militia_killed"],
+            "diff": [0.5, 0.0],
+            "diff_lo": [0.4, 0.0],
+            "diff_hi": [0.6, 0.0],
+        }
+    )
+    _fake_exploration(tmp_path / "x", np.ones(100), a)
+    rob = robustness_columns(tmp_path / "x", summary).set_index("outcome")
+    # 0 against 0 in every world is not counted robust: it is left out
+    assert np.isnan(rob.loc["militia_killed", "sign_share"])
+    assert pd.isna(rob.loc["militia_killed", "sign_robust"])
+    assert rob.loc["militia_killed", "note"] == "the same in every world"
+    md = robustness_markdown(summary, rob.reset_index(), "x")
+    assert "| militia_killed |" not in md and "Left out: 1 rows" in md
+
+
+@pytest.mark.parametrize(
+    "decider",
+    ["intensity_decapitation", "militia_killed_decapitation"],
+    ids=["another policy's action", "an outcome-only count"],
+)
+def test_robustness_names_no_parameter_that_no_rule_reads(tmp_path, decider):
+    """A parameter of an action strike_syria never takes, or one that only scales a count,
+    cannot decide its Americans killed, however well it separates the worlds."""
+    n = 200
+    a = np.linspace(0, 10, n)
+    summary = pd.DataFrame({"policy": ["strike_syria"], "outcome": ["us_killed"], "diff": [0.5]})
+    _fake_exploration(tmp_path / "x", np.where(a > 7, -1.0, 1.0), a, decider=decider)
+    rob = robustness_columns(tmp_path / "x", summary).set_index("outcome")
+    assert not rob.loc["us_killed", "sign_robust"]
+    assert rob.loc["us_killed", "decided_by"] == ""
+    assert can_decide("revenge_attacks", "strike_syria", "do_nothing", "us_killed")
+    assert not can_decide(decider, "strike_syria", "do_nothing", "us_killed")
+    assert can_decide("militia_killed_decapitation", "decapitation", "do_nothing", "militia_killed")
+
+
+def test_deciding_parameter_needs_a_score_above_the_threshold():
+    flat = pd.Series({f"p{k}": 1 / 20 for k in range(20)})  # nothing stands out
+    assert deciding_parameter(flat, "strike_syria", "do_nothing", "us_killed")[0] == ""
+    peaked = pd.Series({"revenge_attacks": 0.6, **{f"p{k}": 0.4 / 19 for k in range(19)}})
+    assert deciding_parameter(peaked, "strike_syria", "do_nothing", "us_killed") == (
+        "revenge_attacks",
+        0.6,
+    )
+
+
+def test_robustness_warns_when_monte_carlo_noise_may_flip_signs(tmp_path):
+    """With 5 replications per world, differences of ±0.1 Americans killed are within the
+    noise of a world's mean (Poisson variance about 2/5): the report says so."""
+    n = 100
+    a = np.linspace(0, 10, n)
+    summary = pd.DataFrame({"policy": ["strike_syria"], "outcome": ["us_killed"],
+                            "diff": [0.1], "diff_lo": [0.0], "diff_hi": [0.2]})  # fmt: skip
+    diffs = np.where(np.random.default_rng(1).random(n) < 0.7, 0.1, -0.1)
+    _fake_exploration(tmp_path / "x", diffs, a, replications=5)
+    rob = robustness_columns(tmp_path / "x", summary)
+    assert rob["noise_share"].iloc[0] == pytest.approx(1.0)
+    md = robustness_markdown(summary, rob, "x")
+    assert "5 replications per world, fewer than 50" in md
+    assert "Monte Carlo noise accounts for more than 25%" in md
 
 
 def test_compare_robustness_refuses_a_directory_that_is_no_exploration(

@@ -461,7 +461,7 @@ def test_a_bad_command_line_is_one_line(capsys) -> None:
 def test_no_folder_for_the_kernels_is_one_message(monkeypatch, capsys) -> None:
     import sim.cli.main as cli
 
-    def no_locator() -> None:
+    def no_locator(command: str | None = "*") -> None:
         raise RuntimeError("cannot cache function 'mix': no locator available for file 'x.py'")
 
     monkeypatch.setattr(cli, "build_parser", no_locator)

@@ -282,3 +282,56 @@ def test_summary_says_holds_only_at_ninety_percent_of_the_worlds():
     assert "Americans killed (same sign in only 89%, reversed in 11%; decided by " in fails
     assert "`revenge_attacks`" in fails
     assert "Americans killed" not in b.split("Does not hold")[0]
+
+
+def in_short(md: str) -> str:
+    """The opening paragraph of a summary (the section ``## In short``)."""
+    part = md.split("## In short\n\n", 1)[1]
+    return part.split("\n\n", 1)[0]
+
+
+def test_summary_opens_with_the_answer_and_how_sure():
+    md = metrics.summary_markdown(comparison())
+    para = in_short(md)
+    assert md.index("## In short") < md.index("| Policy")  # before every table
+    assert "This compared 1 US policy with “Do nothing”" in para
+    # attacks rise by 5 in every run: beyond noise; US killed change by noise only
+    want = "Militia attacks: 1 policy raises it beyond simulation noise, “Strike militias in Syria”"
+    assert f"{want} (+5.0)" in para
+    assert "Americans killed: 1 policy leaves it within simulation noise" in para
+    assert "was not tested" in para and "--robustness" in para  # no exploration was read
+
+
+def test_summary_opening_says_which_directions_are_not_robust():
+    s = comparison()
+    s["sign_share"] = np.nan
+    at = (s.policy == "strike_syria") & (s.outcome == "attacks_total")
+    s.loc[at, "sign_share"] = 0.6
+    para = in_short(metrics.summary_markdown(s))
+    assert "not robust for Strike militias in Syria" in para and "was not tested" not in para
+    s.loc[at, "sign_share"] = 0.95
+    para = in_short(metrics.summary_markdown(s))
+    assert "holds for Strike militias in Syria" in para and "not robust" not in para
+
+
+def test_summary_glossary_explains_the_terms_it_uses():
+    md = metrics.summary_markdown(comparison())
+    glossary = md.split("## Glossary\n\n", 1)[1]
+    terms = [ln.split("**")[1] for ln in glossary.splitlines() if ln.startswith("- **")]
+    for t in ("Common random numbers", "Wilson interval", "Bootstrap interval",
+              "Restricted mean", "Kaplan–Meier", "Simulation noise"):  # fmt: skip
+        assert t in terms, t
+    body = md.split("## Glossary")[0].lower()
+    from sim.analysis.headline import GLOSSARY
+
+    for term, key, _ in GLOSSARY:  # a line only for a term the report uses
+        assert (term in terms) == (key.lower() in body), term
+
+
+def test_summary_day_of_an_event_is_a_restricted_mean_not_a_median():
+    s = comparison()
+    row = (s.policy == "do_nothing") & (s.outcome == "first_death_day")
+    s.loc[row, ["prob", "mean", "median"]] = [0.3, 300.0, np.nan]
+    md = metrics.summary_markdown(s)
+    assert "not reached" not in md
+    assert "| 300 (in 30% of runs; no median) |" in md

@@ -461,3 +461,34 @@ def test_write_summary_files(tmp_path):
     assert md.count("`intensity_iraq`") == 1
     assert "an attack that injures or kills Americans" in md  # the policy catalogue
     assert md == summary_markdown(s, context=context) + "\n"
+
+
+def test_calibration_warns_when_too_small():
+    from sim.analysis.summaries import calibrate_summary, calibration_warnings
+
+    assert calibration_warnings(800.0, 0.2, 2000) == []
+    small = calibration_warnings(39.0, 0.01, 2000)
+    assert len(small) == 2 and "effective sample size 39" in small[0] and "1.0%" in small[1]
+    md = calibrate_summary(start=dt.date(2019, 10, 1), end=dt.date(2021, 12, 31), seed=1,
+                           particles=100, draws=2000, stop_reason="generations", inside=20,
+                           statistics=21, seconds=60.0, ess=39.0, acceptance=0.2)  # fmt: skip
+    assert "**Warning**: effective sample size 39" in md and "2,000 posterior draws" in md
+
+
+def test_sensitivity_intervals_beside_every_index_and_a_warning():
+    from sim.explore.sensitivity_report import indices_markdown, interval, sensitivity_warnings
+
+    assert interval(0.40, 0.37) == "0.4 [0.03, 0.77]"
+    assert interval(0.10, 0.30) == "0.1 [0, 0.4]"  # mu* and ST are never below zero
+    df = pd.DataFrame(
+        {"outcome": ["us_killed"] * 2, "parameter": ["a", "b"], "mu_star": [2.0, 0.1],
+         "mu_star_conf": [0.5, 0.3], "sigma": [1.0, 0.1]}
+    )  # fmt: skip
+    df.attrs = {"method": "morris", "scenario": "s", "policy": "do_nothing", "days": 30,
+                "seed": 1, "n": 10, "rows": 20, "reps": 2, "varied": ["a", "b"],
+                "constant": [], "outcome_means": {}}  # fmt: skip
+    w = sensitivity_warnings(df)
+    assert len(w) == 1 and "1 of the top indices" in w[0] and "`b`" in w[0]
+    md = indices_markdown(df)
+    assert "| `a` | 2 [1.5, 2.5] |" in md and "| `b` | 0.1 [0, 0.4] |" in md
+    assert "**Warning**: 1 of the top indices" in md

@@ -3,8 +3,10 @@
 Every notebook is executed with nbclient in a Jupyter kernel that runs *this* interpreter (the
 project's virtual environment): a kernelspec named ``python3`` is written to a temporary
 directory whose path goes first on ``JUPYTER_PATH``, so a ``python3`` kernel installed elsewhere
-on the machine cannot be picked up by mistake. The kernel works in the repository root, as
-``resources={"metadata": {"path": ...}}`` asks.
+on the machine cannot be picked up by mistake. The kernel works in the notebook's own folder
+(``resources={"metadata": {"path": ...}}``), where Jupyter runs a notebook opened with
+``jupyter lab notebooks/``: a notebook reads shipped scenarios by name, never by a path relative
+to the repository root.
 
 The 120 s bound on a notebook's run time is a loose sanity check (a notebook that suddenly takes
 minutes has lost its small settings); the target of under a minute on two cores is measured by
@@ -126,7 +128,7 @@ def test_notebook_runs(path: Path, venv_kernel: str) -> None:
         nb,
         timeout=MAX_SECONDS,
         kernel_name=venv_kernel,
-        resources={"metadata": {"path": str(ROOT)}},
+        resources={"metadata": {"path": str(path.parent)}},  # where Jupyter runs it
     )
     t0 = time.perf_counter()
     try:

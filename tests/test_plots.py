@@ -11,12 +11,13 @@ import pandas as pd
 import pytest
 import yaml
 
+from sim.analysis.ladders import ACTION_LEVELS, ATTACK_LEVELS, strongest_action, worst_attack
 from sim.analysis.metrics import DailyHistogram, summarise_outcomes
-from sim.core.ladder import RUNG_LABELS
 from sim.core.params import Params
 from sim.core.policies import REGISTRY, get_policy
 from sim.engines.ensemble import run_ensemble
 from sim.figures import plots
+from sim.figures.style import texts_outside_canvas
 from sim.inputs.scenario import scenario_from_dict
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -82,18 +83,24 @@ def test_run_figure_panels_and_labels(experiment):
     sc, outcomes, qs, _ = experiment
     one = outcomes[outcomes.policy == "hold_iran_accountable"]
     fig = plots.run_figure(qs["hold_iran_accountable"], one, sc, seed=3)
-    ax_a, ax_b = fig.axes
+    ax_a, ax_b, ax_c = fig.axes
     assert "Militia attacks" in ax_a.get_ylabel() and ax_a.get_xlabel() == "Date"
     # the fan: two bands and a median line spanning every day of the scenario
     assert len(ax_a.collections) >= 2
     assert len(ax_a.lines[0].get_xdata()) == sc.days
-    ticks = [t.get_text() for t in ax_b.get_yticklabels()]
-    assert ticks == [f"{k}  {RUNG_LABELS[k]}" for k in range(10)]
-    # bar lengths are the shares of runs by highest rung
-    widths = [p.get_width() for p in ax_b.patches]
-    want = 100 * np.bincount(one.max_rung, minlength=10) / len(one)
-    np.testing.assert_allclose(widths, want)
-    all_text = texts(fig)
+    # (b) the worst militia attack and (c) the strongest US action, apart: bar lengths are the
+    # shares of runs at each level
+    for ax, levels, of in ((ax_b, ATTACK_LEVELS, worst_attack),
+                           (ax_c, ACTION_LEVELS, strongest_action)):  # fmt: skip
+        assert [t.get_text() for t in ax.get_yticklabels()] == [lab for _, lab, _ in levels]
+        widths = [p.get_width() for p in ax.patches]
+        want = 100 * np.bincount(of(one), minlength=len(levels)) / len(one)
+        np.testing.assert_allclose(widths, want)
+    # a policy that strikes still shows its lethal attacks
+    assert widths[0] < 100 and ax_b.patches[4].get_width() == pytest.approx(
+        100 * (one.attacks_lethal > 0).mean()
+    )
+    all_text = texts(fig).replace("\n", " ")
     assert "Hold Iran accountable" in all_text  # policy inferred from the table
     assert "“short”" in all_text and f"{N} runs" in all_text and "Seed 3" in all_text
     assert "not a forecast" in all_text.lower()
@@ -105,7 +112,8 @@ def test_figures_compare_writes_every_figure(experiment, tmp_path):
     names = [
         "outcomes_by_policy",
         "fan_by_policy",
-        "rung_by_policy",
+        "worst_attack_by_policy",
+        "strongest_action_by_policy",
         "survival_first_death",
         "time_to_events",
         "paired_differences",
@@ -137,12 +145,14 @@ def test_compare_figures_panels_labels_and_colours(experiment):
     fig = figs["fan_by_policy"]
     titled = [ax for ax in fig.axes if ax.get_title(loc="left")]
     assert {ax.get_title(loc="left") for ax in titled} == labels
-    ylims = {ax.get_ylim() for ax in titled}
-    assert len(ylims) == 1  # shared y-axis
+    tops = {p: ax.get_ylim()[1] for p, ax in zip(qs, titled, strict=True)}
+    assert tops["hold_iran_accountable"] != tops["do_nothing"]  # each panel on its own scale
 
-    fig = figs["rung_by_policy"]
-    assert len(fig.axes) == 1
-    assert all(f"{k} {RUNG_LABELS[k]}" in texts(fig) for k in range(10))
+    for name, levels in (("worst_attack_by_policy", ATTACK_LEVELS),
+                         ("strongest_action_by_policy", ACTION_LEVELS)):  # fmt: skip
+        fig = figs[name]
+        assert len(fig.axes) == 1
+        assert all(lab in texts(fig) for _, lab, _ in levels)
 
     fig = figs["survival_first_death"]
     ax, ax_end = fig.axes
@@ -239,3 +249,51 @@ def test_neighbouring_rungs_stay_apart_for_colour_blind_readers(vision):
     # rungs 4-6 (lethal attack, US strike outside Iraq, inside Iraq) were three close reds
     assert min(gaps[3:6]) >= 25, gaps[3:6]
     assert lab[0][0] > 90 and lab[9][0] < 5  # quiet pale, war black
+
+
+def test_worst_attack_and_strongest_action_known_values():
+    o = pd.DataFrame(
+        {
+            "protests": [0, 2, 0, 1, 0],
+            "attacks_harassment": [0, 0, 1, 3, 0],
+            "attacks_injury": [0, 0, 0, 1, 0],
+            "attacks_lethal": [0, 0, 0, 1, 1],
+            "strikes_syria": [0, 1, 0, 1, 0],
+            "strikes_iraq": [0, 0, 0, 2, 0],
+            "decapitations": [0, 0, 0, 0, 0],
+            "strikes_iran": [0, 0, 0, 1, 0],
+            "war": [False, False, False, True, False],
+        }
+    )
+    assert worst_attack(o).tolist() == [0, 1, 2, 4, 4]
+    assert strongest_action(o).tolist() == [0, 1, 0, 5, 0]
+    # a run's highest rung (US strikes above attacks) would have hidden the lethal attack of
+    # run 3; read apart, it shows
+    assert worst_attack(o.drop(columns="protests")).tolist() == [0, 0, 2, 4, 4]
+
+
+def test_every_figure_keeps_its_text_inside_the_canvas(experiment):
+    """Titles, labels, tick labels, legends and footnotes are drawn inside the figure (no
+    clipped title, no label cut at an edge), and each figure states what its intervals show."""
+    sc, outcomes, qs, summary = experiment
+    figs = plots.compare_figures(qs, outcomes, summary, sc, seed=3)
+    one = outcomes[outcomes.policy == "strike_iraq"]
+    figs["run"] = plots.run_figure(qs["strike_iraq"], one, sc, seed=3, policy="strike_iraq")
+    for name, fig in figs.items():
+        assert texts_outside_canvas(fig) == [], name
+        w, _ = fig.get_size_inches()
+        assert w <= 7.5 or name in ("outcomes_by_policy", "paired_differences"), name
+    for name in ("fan_by_policy", "survival_first_death", "paired_differences", "run"):
+        t = texts(figs[name]).replace("\n", " ")
+        assert "noise" in t or "spread of runs" in t, name
+
+
+def test_the_canvas_check_finds_a_clipped_title():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(3, 2), layout="constrained")
+    ax = fig.subplots()
+    ax.set_title("a title far too long to fit inside a figure three inches wide", loc="left")
+    assert texts_outside_canvas(fig) == [
+        "a title far too long to fit inside a figure three inches wide"
+    ]

@@ -138,6 +138,12 @@ def test_replay_and_branch_commands(tmp_path: Path) -> None:
     assert sorted(table["policy"].unique()) == ["do_nothing", "record"]
     assert len(table) == 80
     assert (out / "branch.png").is_file()
+    # paired differences from the documented actions, with intervals, as compare gives them
+    md = (out / "summary.md").read_text(encoding="utf-8")
+    assert "## Differences from “As documented”, run by run" in md
+    diffs = md.split("## Differences from")[1]
+    row = next(ln for ln in diffs.splitlines() if ln.startswith("| Do nothing | `do_nothing` |"))
+    assert row.count("[") >= 5 and "," in row  # "+d [lo, hi]" per outcome
 
 
 BAD_CASES = {

@@ -377,7 +377,10 @@ KEY_OUTCOMES: tuple[declared.Outcome, ...] = declared.tagged("key_table")
 
 
 def key_table(runs: pd.DataFrame, horizon: int = 0) -> pd.DataFrame:
-    """A short readable table: policy × a few key outcomes (means per run, shares of runs)."""
+    """A short readable table: policy × a few key outcomes (means per run, shares of runs).
+
+    Its index has two levels, the policy's id (``id``: what the command line takes) and its
+    name (``policy``: what reports and figures print), so a printed table shows both."""
     policy = runs["policy"]
     cols = {}
     for o in KEY_OUTCOMES:
@@ -388,7 +391,11 @@ def key_table(runs: pd.DataFrame, horizon: int = 0) -> pd.DataFrame:
             .round(3 if o.kind == declared.SHARE else 2)
         )
     table = pd.DataFrame(cols)
-    table.index.name = "policy"
+    from sim.core.policies import label
+
+    table.index = pd.MultiIndex.from_arrays(
+        [list(table.index), [label(p) for p in table.index]], names=["id", "policy"]
+    )
     return table
 
 

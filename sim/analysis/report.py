@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.headline import glossary_markdown, headline_markdown
 from sim.analysis.tables import markdown_table
 from sim.analysis.verdicts import verdicts_markdown
 from sim.core import outcomes
@@ -47,8 +48,9 @@ NOTES = (
     "least one Iranian strike on US forces or US strike on Iranian forces.",
     "Day of first US death: restricted mean of min(day, period) over all runs, a run without "
     "a death counting as the end of the period (survival analysis; Royston & Parmar 2013), "
-    "then the Kaplan–Meier median (“not reached” when fewer than half the runs have a death). "
-    "Days are counted from the first simulated day (day 0).",
+    "then in parentheses the Kaplan–Meier median, or, when fewer than half the runs have a "
+    "death (no median within the period), the share of runs that have one. Days are counted "
+    "from the first simulated day (day 0).",
 )
 
 #: What the outcomes of the second table mean, printed under it.
@@ -60,7 +62,7 @@ MORE_NOTES = (
     "Dec 2019, four on 30 Jul 2024) and decapitations (`militia_killed_decapitation`). These "
     "counts change no other outcome: no rule of the model reads them.",
     "Days of the first Iranian direct strike, of the start of a war and of a US withdrawal: as "
-    "for the first US death, restricted mean over all runs [Kaplan–Meier median]; a run "
+    "for the first US death, restricted mean over all runs (Kaplan–Meier median); a run "
     "without the event counts as the end of the period (“never”: in no run). P(regional deal "
     "reached): the deal's progress reached `deal_reached_level` (a complete deal by default). "
     "Days of quiet after "
@@ -101,8 +103,11 @@ def _fmt_cell(r: pd.Series) -> str:
     if r["kind"] == "day":
         if r["prob"] == 0:
             return "never"
-        median = "not reached" if not np.isfinite(r["median"]) else fmt_number(r["median"])
-        return f"{fmt_number(r['mean'])} [median {median}]"
+        # the restricted mean, then the Kaplan–Meier median, or the share of runs with the
+        # event when under half have it (their median lies after the period)
+        if np.isfinite(r["median"]):
+            return f"{fmt_number(r['mean'])} (median {fmt_number(r['median'])})"
+        return f"{fmt_number(r['mean'])} (in {100 * r['prob']:.0f}% of runs; no median)"
     return f"{fmt_number(r['mean'])} [{fmt_number(r['p05'])}–{fmt_number(r['p95'])}]"
 
 
@@ -142,10 +147,12 @@ def policy_definitions_markdown(policies: list[str]) -> str:
     for p in policies:
         d = describe(p)
         if d is None:
-            rows.append([policy_label(p), "", "", ""])
+            rows.append([policy_label(p), f"`{p}`", "", "", ""])
         else:
-            rows.append([policy_label(p), d.trigger or "(user policy)", d.action, d.source])
-    return markdown_table(["Policy", "Trigger", "What the US does", "Source"], rows)
+            rows.append([policy_label(p), f"`{p}`", d.trigger or "(user policy)", d.action,
+                         d.source])  # fmt: skip
+    return markdown_table(["Policy", "Id (command line)", "Trigger", "What the US does",
+                           "Source"], rows)  # fmt: skip
 
 
 def summary_markdown(
@@ -172,6 +179,7 @@ def summary_markdown(
     else:
         n_text = f"{ns[0]:,}" if len(ns) == 1 else ", ".join(f"{v:,}" for v in ns)
         out = [f"# {title}", "", f"Runs per policy: {n_text}.", ""]
+    out.append(headline_markdown(summary, dict(context or {})))
     out.append(
         "Counts: mean [5th–95th percentile over runs]. Probabilities: share of runs [95% Wilson "
         "interval]. Runs share random draws across policies (common random numbers). This is a "
@@ -220,7 +228,9 @@ def summary_markdown(
     out.append("")
     out.append(policy_definitions_markdown(policies))
     out.append("")
-    return "\n".join(out)
+    body = "\n".join(out)
+    glossary = glossary_markdown(body)
+    return body + ("\n" + glossary if glossary else "")
 
 
 def write_summary(

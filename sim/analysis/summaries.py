@@ -100,8 +100,11 @@ def branch_summary(
     at: dt.date,
     end: dt.date,
     seed: int,
+    n_boot: int = 2000,
 ) -> str:
-    """Summary of a branch: totals after the branch date per policy (common random numbers)."""
+    """Summary of a branch: totals after the branch date per policy, then the paired
+    differences of each branch from the reference with their intervals (common random
+    numbers)."""
     policies = list(dict.fromkeys(table["policy"]))
     runs = int(table.groupby("policy").size().iloc[0]) if len(table) else 0
     out = [
@@ -124,11 +127,96 @@ def branch_summary(
     rows = []
     for p in policies:
         sub = _totals(table[table["policy"] == p], (end - at).days + 1)
-        name = "As documented" if p == "record" else label(p)
-        rows.append([name] + [_cell(sub[c]) for c in cols])
-    out.append(markdown_table(["Policy"] + [TOTALS[c] for c in cols], rows))
-    out += ["", "Totals per run after the branch date: mean [5th–95th percentile].", CAVEAT, ""]
+        rows.append([branch_name(p), f"`{p}`"] + [_cell(sub[c]) for c in cols])
+    out.append(markdown_table(["Policy", "Id"] + [TOTALS[c] for c in cols], rows))
+    out += ["", "Totals per run after the branch date: mean [5th–95th percentile].", ""]
+    out.append(branch_differences_markdown(table, (end - at).days + 1, n_boot=n_boot))
+    out += [CAVEAT, ""]
     return "\n".join(out)
+
+
+def branch_reference(policies: Sequence[str]) -> str:
+    """The branch every other is compared with: the documented actions (``record``) when
+    branched, else doing nothing, else the first."""
+    for ref in ("record", "do_nothing"):
+        if ref in policies:
+            return ref
+    return policies[0]
+
+
+def branch_name(policy: str) -> str:
+    """A branch's name in reports: 'As documented' for the record's actions, else the
+    policy's label."""
+    return "As documented" if policy == "record" else label(policy)
+
+
+def branch_differences_markdown(table: pd.DataFrame, days: int, n_boot: int = 2000) -> str:
+    """The paired differences of each branch from the reference (:func:`branch_reference`),
+    run by run on the same draws, with 95% percentile bootstrap intervals, as in ``compare``
+    (:func:`sim.analysis.outcomes.summarise_outcomes`)."""
+    from sim.analysis.outcomes import summarise_outcomes
+    from sim.analysis.report import MD_DIFFS, OUTCOME_LABELS, _fmt_diff
+
+    policies = list(dict.fromkeys(table["policy"]))
+    if len(policies) < 2:
+        return ""
+    ref = branch_reference(policies)
+    s = summarise_outcomes(table, baseline=ref, n_boot=n_boot, horizon=days)
+    by = s.set_index(["policy", "outcome"])
+    others = [p for p in policies if p != ref]
+    cols = [c for c in MD_DIFFS if (others[0], c) in by.index]
+    head = [OUTCOME_LABELS[c] + (", points" if outcomes.OUTCOMES[c].kind == outcomes.SHARE
+            else "") for c in cols]  # fmt: skip
+    rows = [[branch_name(p), f"`{p}`"] + [_fmt_diff(by.loc[(p, c)]) for c in cols]
+            for p in others]  # fmt: skip
+    return "\n".join([
+        f"## Differences from “{branch_name(ref)}”, run by run",
+        "",
+        f"Mean of (branch − {branch_name(ref)}) over the same runs [95% percentile bootstrap "
+        f"interval, {n_boot:,} resamples of runs]; probabilities in percentage points. An "
+        "interval that excludes 0 is beyond simulation noise; it does not cover doubt about the "
+        "parameters.",
+        "",
+        markdown_table(["Branch", "Id", *head], rows),
+        "",
+    ])  # fmt: skip
+
+
+def branch_key_table(table: pd.DataFrame, days: int) -> pd.DataFrame:
+    """The table ``escalation branch`` prints: id and name of each branch × the key outcomes
+    (:func:`sim.analysis.outcomes.key_table`)."""
+    from sim.analysis.outcomes import key_table
+
+    k = key_table(table, days)
+    ids = list(k.index.get_level_values("id"))
+    k.index = pd.MultiIndex.from_arrays([ids, [branch_name(p) for p in ids]],
+                                        names=["id", "policy"])  # fmt: skip
+    return k
+
+
+#: Fewest effective particles (Kish's effective sample size of the last generation's weights)
+#: for a posterior's intervals and informed/not-informed verdicts to be more than rough.
+MIN_ESS = 200
+#: Lowest acceptance rate of the last generation before the fit is said to have stopped at a
+#: loose tolerance.
+MIN_ACCEPTANCE = 0.05
+
+
+def calibration_warnings(ess: float, acceptance: float, draws: int) -> list[str]:
+    """Warnings for a calibration too small for what it reports (terminal and summary.md)."""
+    out = []
+    if np.isfinite(ess) and ess < MIN_ESS:
+        out.append(
+            f"warning: effective sample size {ess:.0f} (under {MIN_ESS}): the {draws:,} "
+            f"posterior draws resample about {ess:.0f} distinct particles, so the posterior's "
+            "intervals and which parameters the record informs are rough; use more --particles"
+        )
+    if np.isfinite(acceptance) and acceptance < MIN_ACCEPTANCE:
+        out.append(
+            f"warning: the last generation accepted {acceptance:.1%} of its simulations (under "
+            f"{MIN_ACCEPTANCE:.0%}): the fit stopped at a loose tolerance"
+        )
+    return out
 
 
 def calibrate_summary(
@@ -143,8 +231,12 @@ def calibrate_summary(
     statistics: int,
     seconds: float,
     windows: Sequence[tuple[dt.date, dt.date]] = (),
+    ess: float = float("nan"),
+    acceptance: float = float("nan"),
 ) -> str:
-    """Summary of a calibration: what was fitted, how it ended, where the report is."""
+    """Summary of a calibration: what was fitted, how it ended, warnings when it was too small
+    (:func:`calibration_warnings`: ``ess`` and ``acceptance`` of the last generation), where
+    the report is."""
     from sim.experiments.provenance import period_text
 
     spans = [period_text(a, min(b, end)) for a, b in windows if a <= end]
@@ -163,11 +255,21 @@ def calibrate_summary(
                 f"Stopped: {stop_reason}; {seconds:,.0f} s.",
                 f"Posterior predictive check: {inside}/{statistics} documented statistics "
                 "inside the simulated 90% band.",
+                *(
+                    [
+                        f"Last generation: effective sample size {ess:.0f}, acceptance "
+                        f"{acceptance:.1%}."
+                    ]
+                    if np.isfinite(ess)
+                    else []
+                ),
             ],
         )
     ]
+    for w in calibration_warnings(ess, acceptance, draws):
+        out += ["**Warning**: " + w.removeprefix("warning: ") + ".", ""]
     out += ["The full report, with the parameter table and diagnostics: report.md.", ""]
     return "\n".join(out)
 
 
-__all__ = ["branch_summary", "calibrate_summary", "replay_summary"]
+__all__ = ["branch_summary", "calibrate_summary", "calibration_warnings", "replay_summary"]

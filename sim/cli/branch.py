@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from sim import api
+from sim.analysis.summaries import branch_key_table
 from sim.cli.common import (
     add_allow_large_argument,
     add_overwrite_argument,
@@ -83,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     out = Path(args.out or str(Path("results") / f"branch-{res.at}"))
     res.save(out, overwrite=args.overwrite)
-    print(res.summary_table().round(2).to_string())
+    print(branch_key_table(res.runs, res.horizon).to_string())
+    print(f"differences from the reference, with 95% intervals: {out / 'summary.md'}")
     print(f"outputs in {out}")
     return 0

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from sim import api
+from sim.analysis.summaries import calibration_warnings
 from sim.calibration.settings import SETTINGS
 from sim.cli.common import (
     add_allow_large_argument,
@@ -105,6 +106,9 @@ def run(args: argparse.Namespace) -> int:
         cols = ["parameter", "method", "width_ratio", "informed"]
         write_posterior(cal.parameters()[cols], informed)
         print(f"wrote {informed} (which parameters the record informs)")
+    fit = cal.fit
+    for w in calibration_warnings(fit.abc.last.ess, fit.abc.last.acceptance, len(fit.posterior)):
+        print(w, file=sys.stderr)
     inside, statistics = cal.inside
     print(
         f"calibrated in {cal.fit.seconds:.0f} s ({cal.fit.abc.stop_reason}); "

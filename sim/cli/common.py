@@ -1,4 +1,9 @@
-"""Argument types and helpers shared by the sub-commands."""
+"""Argument types and helpers shared by the sub-commands.
+
+Light to import: ``escalation --help`` reads it. :func:`check_out_dir` and
+:func:`staged_out_dir` (of :mod:`sim.experiments.outdir`, which needs pandas) are loaded when a
+command first asks for them.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,18 @@ from typing import NoReturn
 
 from sim.errors import UserError
 from sim.experiments import budget
-from sim.experiments.outdir import check_out_dir, staged_out_dir
+
+#: Names this module hands on from :mod:`sim.experiments.outdir`, imported on first use.
+_LAZY = ("check_out_dir", "staged_out_dir")
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from sim.experiments import outdir
+
+        return getattr(outdir, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "OVERWRITE_HELP",
@@ -20,13 +36,11 @@ __all__ = [
     "add_allow_large_argument",
     "add_overwrite_argument",
     "add_record_argument",
-    "check_out_dir",
     "check_out_file",
     "description",
     "plain",
     "positive_int",
     "seed_int",
-    "staged_out_dir",
 ]
 
 

@@ -116,7 +116,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate everything, run the worlds, write the report, print the ranking."""
-    from sim.explore.report import write_report, write_summary
+    from sim.explore.report import exploration_warnings, write_report, write_summary
 
     scenario = load_scenario(args.scenario)
     policies, _ = resolve_policies(args.policies, scenario)
@@ -197,5 +197,7 @@ def run(args: argparse.Namespace) -> int:
         print((res.out / "decisions.md").read_text(encoding="utf-8").split("\n# Scenario")[0])
         for p, why in skipped.items():
             print(f"scenario discovery for {p}: {why}")
+        for w in exploration_warnings(args.worlds, args.replications, len(ex.spec.explored)):
+            print(w, file=sys.stderr)
         print(f"results in {res.out}/ ({len(res.files)} files)")
     return 0

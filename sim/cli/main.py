@@ -4,6 +4,10 @@ Each sub-command lives in its own module under :mod:`sim.cli` and exposes
 ``register(subparsers)``, which adds its parser and sets ``func(args) -> int``. Bad input of any
 kind raises :class:`sim.errors.UserError`; this module prints its one-line message and exits
 with status 2, without a traceback.
+
+Only the module of the sub-command being run is imported (its dependencies, numba's kernels,
+pandas, matplotlib, are costly): ``escalation --help`` lists the others from :data:`HELP`, whose
+lines a test keeps equal to the modules' own.
 """
 
 from __future__ import annotations
@@ -39,8 +43,40 @@ COMMANDS: tuple[str, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every sub-command registered."""
+#: The one-line help of each sub-command, as its module's ``register`` gives it (a test checks
+#: that they agree): ``escalation --help`` prints them without importing the modules.
+HELP: dict[str, str] = {
+    "run": "Monte Carlo runs of a scenario under one policy",
+    "compare": "compare US response policies on the same random draws",
+    "params": "list the parameters: unit, default, what the runs draw, whether the record "
+    "informs them",
+    "record": "validate a record and summarise it, print its monthly series or draw them; "
+    "import an ACLED export",
+    "sensitivity": "global sensitivity analysis: which parameters drive the outcomes",
+    "explore": "run policies across sampled worlds: regret, satisficing, scenario discovery",
+    "calibrate": "fit the parameters to the documented record (ABC-SMC) and write a report",
+    "replay": "simulate a historical window with some actors' actions fixed to the record",
+    "branch": "branch from the documented history at a date under several policies",
+    "validate": "score rolling-origin forecasts of the agent model and the baselines on the record",
+    "dashboard": "serve the interactive dashboard (one run, day by day) in your browser",
+    "policies": "list the US response policies: what triggers each, what it does, its source",
+}
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The sub-command named on a command line (the first word that is one), or None."""
+    for word in argv:
+        if word in COMMANDS:
+            return word
+        if not word.startswith("-"):
+            return None  # an unknown command: argparse says so
+    return None
+
+
+def build_parser(command: str | None = "*") -> argparse.ArgumentParser:
+    """The argument parser: every sub-command registered from its module (``command="*"``,
+    the default), or only ``command``'s, the others listed by name and :data:`HELP` (None:
+    none imported, what ``escalation --help`` needs)."""
     parser = Parser(
         prog="escalation",
         description="Simulate US–Iran–militia escalation in Iraq and compare US response "
@@ -52,7 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", metavar="COMMAND", required=True, parser_class=Parser
     )
     for name in COMMANDS:
-        importlib.import_module(f"sim.cli.{name}").register(sub)
+        if command in ("*", name):
+            importlib.import_module(f"sim.cli.{name}").register(sub)
+        else:
+            sub.add_parser(name, help=HELP[name], add_help=False)
     return parser
 
 
@@ -98,8 +137,10 @@ def _no_kernel_cache() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     quiet_matplotlib_config()
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        parser = build_parser()  # imports the rulebook, whose kernels numba caches
+        # imports the sub-command's module only (the rulebook, whose kernels numba caches)
+        parser = build_parser(command_of(argv))
     except RuntimeError as exc:
         if NO_CACHE_LOCATOR not in str(exc):
             raise

@@ -20,6 +20,7 @@ from sim.cli.common import (
 from sim.core.policies import get_policy
 from sim.experiments import budget
 from sim.explore import sensitivity as sens
+from sim.explore.sensitivity_report import index_columns, interval, sensitivity_warnings
 from sim.inputs.scenario import load_scenario, scenario_file
 
 
@@ -151,8 +152,10 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{label}: the same in every run (no parameter moves it)")
                 continue
             top = sens.top_parameters(df, outcome, 3)
-            score = "ST" if args.method == "sobol" else "mu_star"
-            print(f"{label}: " + ", ".join(f"{r.parameter} ({getattr(r, score):.2f})"
-                                            for r in top.itertuples()))  # fmt: skip
+            col, conf = index_columns(args.method)
+            cells = [f"{r['parameter']} {interval(r[col], r[conf])}" for _, r in top.iterrows()]
+            print(f"{label}: " + ", ".join(cells))
+        for w in sensitivity_warnings(df):
+            print(w, file=sys.stderr)
         print(f"ran in {df.attrs['seconds']:.1f} s; wrote {out}/ (indices.md, sensitivity.png)")
     return 0

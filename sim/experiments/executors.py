@@ -290,10 +290,14 @@ def run_dask(
 
 
 def progress_bar(total: int, initial: int, progress: bool | None, desc: str) -> Any:
-    """A tqdm bar on stderr counting runs (``progress`` None: only when stderr is a terminal)."""
+    """A tqdm bar on stderr counting runs (``progress`` None: only when stderr is a terminal;
+    otherwise, a log or a pipe, one line says the simulation phase begins, so that a long first
+    run is never silent)."""
     from tqdm import tqdm
 
     show = sys.stderr.isatty() if progress is None else progress
+    if progress is None and not show and total > initial:
+        print(f"{desc}: simulating {total - initial:,} runs", file=sys.stderr, flush=True)
     return tqdm(
         total=total,
         initial=initial,

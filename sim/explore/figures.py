@@ -21,6 +21,7 @@ from sim.explore.decisions import regret_table
 from sim.explore.discovery import Discovery
 from sim.explore.runner import EXPLORE_OUTCOMES
 from sim.figures.plots import policy_colors
+from sim.figures.style import DPI, OKABE_ITO, UNCERTAINTY
 
 GREY = "#555555"
 #: boxplot's keyword for horizontal boxes (``vert`` before matplotlib 3.10)
@@ -32,6 +33,37 @@ _HORIZONTAL: dict = (
 #: Outcomes of the regret figure unless told otherwise (a panel each; tag ``regret`` of
 #: :mod:`sim.core.outcomes`).
 REGRET_OUTCOMES: tuple[str, ...] = tuple(o.name for o in declared.tagged("regret"))
+
+
+def outcome_name(o: str) -> str:
+    """An explored outcome's readable name (its declared label), never its column name."""
+    if o in declared.OUTCOMES:
+        return declared.label(o)
+    if o in declared.RESTRICTED_MEANS:
+        return declared.RESTRICTED_MEANS[o].label
+    return EXPLORE_OUTCOMES.get(o, o)
+
+
+#: Colours of the ranks in the ranking figure: the first three apart, then two greys (the
+#: upper and the lower half of the rest): few enough shades to tell apart.
+RANK_COLORS: tuple[str, ...] = (OKABE_ITO["blue"], OKABE_ITO["sky"], OKABE_ITO["green"],
+                                "#BBBBBB", "#E4E4E4")  # fmt: skip
+
+
+def rank_bins(k: int) -> list[tuple[str, list[int]]]:
+    """The ranks 1…k grouped for the ranking figure: 1st, 2nd and 3rd alone, then the rest in
+    an upper and a lower half (label, ranks)."""
+    names = {1: "1st (best)", 2: "2nd", 3: "3rd"}
+    bins = [(names[r], [r]) for r in range(1, min(k, 3) + 1)]
+    rest = list(range(4, k + 1))
+    if rest:
+        mid = (len(rest) + 1) // 2
+        upper, lower = rest[:mid], rest[mid:]
+        bins.append((f"{upper[0]}th–{upper[-1]}th" if len(upper) > 1 else f"{upper[0]}th", upper))
+        if lower:
+            bins.append((f"{lower[0]}th–{lower[-1]}th" if len(lower) > 1 else f"{lower[0]}th",
+                         lower))  # fmt: skip
+    return bins
 
 
 def _note(fig, text: str, width: int = 150) -> None:
@@ -90,8 +122,7 @@ def regret_figure(
                 fontsize=8,
             )
         ax.set_yticks(y, [policy_label(p) for p in order], fontsize=8)
-        desc = textwrap.fill(EXPLORE_OUTCOMES.get(o, o), 60)
-        ax.set_title(f"{o}\n{desc}", fontsize=8.5, loc="left")
+        ax.set_title(textwrap.fill(outcome_name(o), 44), fontsize=8.5, loc="left")
         ax.set_xlabel("regret (distance to the best policy of the world)", fontsize=8)
         ax.grid(axis="x", color="#dddddd", lw=0.6)
         ax.set_axisbelow(True)
@@ -100,6 +131,7 @@ def regret_figure(
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="upper right", fontsize=8, frameon=False)
     fig.suptitle("Regret of each policy across the explored worlds", fontsize=12, weight="bold")
+    note = (note + " " if note else "") + UNCERTAINTY["worlds"]
     if note:
         _note(fig, note)
         fig.get_layout_engine().set(rect=(0, 0.04, 1, 0.96))
@@ -113,35 +145,38 @@ def ranking_figure(rank: pd.DataFrame, outcome: str, note: str = ""):
 
     cols = [c for c in rank.columns if c.startswith("rank_")]
     k = len(cols)
-    cmap = plt.get_cmap("viridis", k)
-    fig, ax = plt.subplots(figsize=(8.5, 0.38 * len(rank) + 1.9), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7.2, 0.3 * len(rank) + 2.0), layout="constrained")
     y = np.arange(len(rank))[::-1]
     left = np.zeros(len(rank))
-    for i, c in enumerate(cols):
-        v = rank[c].to_numpy()
-        ax.barh(y, v, left=left, color=cmap(i), edgecolor="white", lw=0.4, label=f"{i + 1}")
+    for (name, ranks), color in zip(rank_bins(k), RANK_COLORS, strict=False):
+        v = sum(rank[f"rank_{r}"].to_numpy() for r in ranks if f"rank_{r}" in rank)
+        ax.barh(y, v, left=left, color=color, edgecolor="white", lw=0.4, label=name)
         left += v
     labels = [f"{r.rank}. {policy_label(r.policy)}" for r in rank.itertuples()]
     ax.set_yticks(y, labels, fontsize=8.5)
     for yi, r in zip(y, rank.itertuples(), strict=True):
         ax.text(1.01, yi, f"best in {r.share_best:.0%}", va="center", fontsize=7.5)
     ax.set_xlim(0, 1)
-    ax.set_xlabel(f"share of explored worlds at each rank on {outcome} (1 = best)")
+    name = outcome_name(outcome)
+    ax.set_xlabel(textwrap.fill(f"share of explored worlds at each rank (1st = best): {name}",
+                                80))  # fmt: skip
     ax.legend(
         title="rank",
-        ncol=min(k, 11),
+        ncol=5,
         fontsize=7,
         title_fontsize=7.5,
         frameon=False,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.17),
     )
-    ax.set_title(
-        f"How stable is the ranking? Policies by minimax regret on {outcome}",
-        fontsize=11,
+    fig.suptitle(
+        textwrap.fill(f"How stable is the ranking? Policies by minimax regret on {name}", 70),
+        fontsize=10.5,
         weight="bold",
-        loc="left",
+        x=0.01,
+        ha="left",
     )
+    note = (note + " " if note else "") + UNCERTAINTY["worlds"]
     if note:
         _note(fig, note, 120)
         fig.get_layout_engine().set(rect=(0, 0.05, 1, 0.95))
@@ -159,16 +194,22 @@ def prim_figure(d: Discovery, note: str = ""):
         1, 2, figsize=(11, 4.8), layout="constrained", gridspec_kw={"width_ratios": [1, 1.2]}
     )
     t = d.trajectory
+    lim = d.limits
+    qp = np.fmin(lim["qp_lower"].to_numpy(dtype=float), lim["qp_upper"].to_numpy(dtype=float))
+    strong = qp <= 0.05
+    found = bool(strong.any())  # a box none of whose restrictions is significant is no finding
     sc = a1.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=18)
     a1.scatter(
         [d.coverage],
         [d.density],
         s=140,
         facecolors="none",
-        edgecolors="#D55E00",
+        edgecolors="#D55E00" if found else GREY,
         lw=1.6,
-        label=f"chosen box (coverage {d.coverage:.0%}, density {d.density:.0%})",
-    )
+        ls="-" if found else "--",
+        label=(f"chosen box (coverage {d.coverage:.0%}, density {d.density:.0%})" if found
+               else "last box peeled: no restriction significant, no box chosen"),
+    )  # fmt: skip
     fig.colorbar(sc, ax=a1, label="restricted parameters")
     a1.set_xlabel("coverage (share of the worlds of interest inside the box)")
     a1.set_ylabel("density (share of the box's worlds of interest)")
@@ -176,14 +217,11 @@ def prim_figure(d: Discovery, note: str = ""):
     a1.set_ylim(0, 1.02)
     a1.legend(fontsize=7.5, loc="lower left", frameon=False)
     a1.set_title("The peeling trade-off", fontsize=10, loc="left")
-    lim = d.limits
     y = np.arange(len(lim))[::-1]
     span = (lim["explored_high"] - lim["explored_low"]).replace(0, 1).to_numpy()
     lo = (lim["min"] - lim["explored_low"]).to_numpy() / span
     hi = (lim["max"] - lim["explored_low"]).to_numpy() / span
     a2.barh(y, np.ones(len(lim)), color="#eeeeee", edgecolor="#bbbbbb", height=0.6)
-    qp = np.fmin(lim["qp_lower"].to_numpy(dtype=float), lim["qp_upper"].to_numpy(dtype=float))
-    strong = qp <= 0.05
     colors = np.where(strong, "#0072B2", "#9ECAE9")
     a2.barh(y, hi - lo, left=lo, color=colors, height=0.6)
     a2.legend(
@@ -209,8 +247,9 @@ def prim_figure(d: Discovery, note: str = ""):
     a2.set_yticks(y, labels, fontsize=7.5)
     a2.set_xlim(0, 1)
     a2.set_xlabel("position within the explored range (0 = low end, 1 = high end)")
-    a2.set_title("The chosen box's limits", fontsize=10, loc="left")
-    fig.suptitle(d.question, fontsize=11.5, weight="bold")
+    a2.set_title("The chosen box's limits" if found else
+                 "No box: no restriction has quasi-p ≤ 0.05", fontsize=10, loc="left")  # fmt: skip
+    fig.suptitle(textwrap.fill(d.question, 100), fontsize=11.5, weight="bold")
     _note(
         fig,
         (note + " " if note else "") + f"Scenario discovery with the EMA Workbench's "
@@ -226,7 +265,7 @@ def save(fig, path: Path) -> list[Path]:
     import matplotlib.pyplot as plt
 
     path = Path(path)
-    fig.savefig(path.with_suffix(".png"), dpi=150)
+    fig.savefig(path.with_suffix(".png"), dpi=DPI)
     fig.savefig(path.with_suffix(".pdf"))
     plt.close(fig)
     return [path.with_suffix(".png"), path.with_suffix(".pdf")]

@@ -103,6 +103,32 @@ def write_report(
     return {"regret": regret, "ranking": rank, "discoveries": found}
 
 
+#: Fewest worlds for shares of worlds (robustness, the ranking's stability) and PRIM's boxes to
+#: be read with any confidence (a share of 90% from 100 worlds is ±6 points).
+MIN_WORLDS = 100
+
+
+def exploration_warnings(worlds: int, replications: int, explored: int = 0) -> list[str]:
+    """Warnings for an exploration too small for what it reports (terminal and summary.md)."""
+    from sim.explore.robustness import MIN_REPLICATIONS
+
+    out = []
+    if worlds < MIN_WORLDS:
+        out.append(
+            f"warning: {worlds:,} worlds (under {MIN_WORLDS}): the shares of worlds, the "
+            "ranking's stability and the PRIM boxes are rough"
+            + (f" across {explored} explored parameters" if explored else "")
+            + "; use more --worlds"
+        )
+    if replications < MIN_REPLICATIONS:
+        out.append(
+            f"warning: {replications} replications per world (under {MIN_REPLICATIONS}): a "
+            "world's values carry Monte Carlo noise that can flip a difference's sign; use "
+            "more --replications before reading flips as effects of the parameters"
+        )
+    return out
+
+
 def write_summary(ex: Exploration, d: Path, command: str | None = None) -> Path:
     """Write ``d/summary.md``: the common header (scenario, period, seed, runs per policy,
     units), the exploration's design, then ``decisions.md`` (written by :func:`write_report`)
@@ -128,7 +154,10 @@ def write_summary(ex: Exploration, d: Path, command: str | None = None) -> Path:
     )
     body = (d / "decisions.md").read_text(encoding="utf-8")
     demoted = "\n".join("#" + line if line.startswith("#") else line for line in body.split("\n"))
-    lines = [header, f"Command: `{command}`" if command else "", "", demoted.rstrip(), ""]
+    lines = [header, f"Command: `{command}`" if command else "", ""]
+    for w in exploration_warnings(ex.worlds, ex.replications, len(ex.spec.explored)):
+        lines += ["**Warning**: " + w.removeprefix("warning: ") + ".", ""]
+    lines += [demoted.rstrip(), ""]
     path = d / "summary.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

@@ -42,6 +42,48 @@ def footnote(meta: Mapping[str, Any]) -> str:
     )
 
 
+def interval(value: float, conf: float) -> str:
+    """An index with its 95% interval, ``0.40 [0.03, 0.77]``; an index is never negative, so
+    the interval's lower end is cut at 0 (Morris μ*, Sobol' ST; SALib's ``±`` can cross it)."""
+    if not np.isfinite(conf):
+        return f"{value:.3g}"
+    return f"{value:.3g} [{max(0.0, value - conf):.3g}, {value + conf:.3g}]"
+
+
+def index_columns(method: str) -> tuple[str, str]:
+    """The index ranked and its interval half-width's column, by method."""
+    return ("ST", "ST_conf") if method == "sobol" else ("mu_star", "mu_star_conf")
+
+
+def imprecise_indices(df: pd.DataFrame, k: int = 5) -> pd.DataFrame:
+    """Among the top ``k`` parameters of each outcome, the indices whose 95% interval's
+    half-width exceeds the index itself (its interval reaches 0): the run was too small to
+    tell them from nothing."""
+    col, conf = index_columns(df.attrs.get("method", "sobol"))
+    rows = []
+    for outcome in dict.fromkeys(df["outcome"]):
+        if outcome in df.attrs.get("constant", []):
+            continue
+        top = top_parameters(df, outcome, k)
+        rows.append(top[top[conf] > top[col]])
+    return pd.concat(rows) if rows else df.iloc[:0]
+
+
+def sensitivity_warnings(df: pd.DataFrame, k: int = 5) -> list[str]:
+    """Warnings for a study too small for what it reports (in the terminal and indices.md)."""
+    bad = imprecise_indices(df, k)
+    if not len(bad):
+        return []
+    col, conf = index_columns(df.attrs.get("method", "sobol"))
+    ex = bad.iloc[0]
+    return [
+        f"warning: {len(bad)} of the top indices have a 95% interval wider than the index "
+        f"itself (for example `{ex['parameter']}` on {ex['outcome']}: "
+        f"{interval(float(ex[col]), float(ex[conf]))}); they cannot be told from zero at this "
+        "size: rerun with a larger --n before ranking them."
+    ]
+
+
 def indices_markdown(df: pd.DataFrame, k: int = 5) -> str:
     """A readable summary: the top ``k`` parameters per outcome, exclusions, caveats."""
     meta = df.attrs
@@ -52,18 +94,21 @@ def indices_markdown(df: pd.DataFrame, k: int = 5) -> str:
         footnote(meta),
         "",
     ]
+    for w in sensitivity_warnings(df, k):  # "warning: ..." as "**Warning**: ..."
+        lines += ["**Warning**: " + w.removeprefix("warning: "), ""]
     if method == "sobol":
         lines += [
             "ST (total index): share of the outcome's variance that would vanish if the "
             "parameter were known, interactions included. S1: the parameter alone. "
-            "± is the half-width of the 95% bootstrap interval.",
+            "Brackets: the 95% bootstrap interval (cut at 0 for ST).",
             "",
         ]
     else:
         lines += [
             "μ* (mean absolute elementary effect): change of the outcome across the "
             "parameter's full range, averaged over the other parameters; σ large against μ* "
-            "means non-linear effects or interactions. ± is the 95% bootstrap half-width.",
+            "means non-linear effects or interactions. Brackets: the 95% bootstrap interval, "
+            "cut at 0 (μ* cannot be negative).",
             "",
         ]
     for outcome in dict.fromkeys(df["outcome"]):
@@ -85,10 +130,8 @@ def indices_markdown(df: pd.DataFrame, k: int = 5) -> str:
         if method == "sobol":
             lines += ["| parameter | ST | S1 |", "|---|---|---|"]
             for r in top.itertuples():
-                lines.append(
-                    f"| `{r.parameter}` | {r.ST:.3f} ± {r.ST_conf:.3f} | "
-                    f"{r.S1:.3f} ± {r.S1_conf:.3f} |"
-                )
+                s1 = f"{r.S1:.3g} [{r.S1 - r.S1_conf:.3g}, {r.S1 + r.S1_conf:.3g}]"
+                lines.append(f"| `{r.parameter}` | {interval(r.ST, r.ST_conf)} | {s1} |")
             d = df[df["outcome"] == outcome]
             lines += [
                 "",
@@ -100,7 +143,7 @@ def indices_markdown(df: pd.DataFrame, k: int = 5) -> str:
             lines += [f"| parameter | μ* ({unit}) | σ |", "|---|---|---|"]
             for r in top.itertuples():
                 lines.append(
-                    f"| `{r.parameter}` | {r.mu_star:.3g} ± {r.mu_star_conf:.2g} | {r.sigma:.3g} |"
+                    f"| `{r.parameter}` | {interval(r.mu_star, r.mu_star_conf)} | {r.sigma:.3g} |"
                 )
             lines.append("")
     if meta.get("fixed"):

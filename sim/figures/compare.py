@@ -17,14 +17,22 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from sim.analysis.ladders import (
+    ACTION_LEVELS,
+    ATTACK_LEVELS,
+    level_shares,
+    strongest_action,
+    worst_attack,
+)
 from sim.core import outcomes as declared
-from sim.core.ladder import RUNG_LABELS
 from sim.core.policies import label as policy_label
 from sim.figures.differences import EVENT_OUTCOMES, _paired_differences, _survival, _time_to_events
 from sim.figures.run import _fan, _metric
 from sim.figures.style import (
     _RC,
+    PAGE_IN,
     POLICY_COLORS,
+    UNCERTAINTY,
     _baseline_rule,
     _date_axis,
     _dates,
@@ -35,6 +43,7 @@ from sim.figures.style import (
     _save,
     _since,
     _text_color,
+    nice_ticks,
     policy_colors,
     rung_colors,
 )
@@ -87,7 +96,9 @@ def compare_figures(
         qs = {p: quantiles_by_policy[p] for p in order if p in quantiles_by_policy}
         if qs:
             figs["fan_by_policy"] = _fan_by_policy(qs, baseline, colors, scenario, runs, seed)
-        figs["rung_by_policy"] = _rung_by_policy(outcomes, order, scenario, runs, seed)
+        for kind, name in (("attack", "worst_attack_by_policy"),
+                           ("action", "strongest_action_by_policy")):  # fmt: skip
+            figs[name] = _levels_by_policy(outcomes, order, scenario, runs, seed, kind)
         figs["survival_first_death"] = _survival(outcomes, order, colors, scenario, runs, seed)
         if any(c in outcomes for c in EVENT_OUTCOMES):
             figs["time_to_events"] = _time_to_events(outcomes, order, colors, scenario, runs, seed)
@@ -118,7 +129,9 @@ def figures_compare(
     * ``fan_by_policy`` — cumulative militia attacks over time, one small panel per policy,
       shared y-axis, the baseline's median dashed in every panel (needs
       ``quantiles_by_policy``, the tables of :meth:`sim.analysis.metrics.DailyHistogram.quantiles`);
-    * ``rung_by_policy`` — share of runs by highest rung reached, stacked bars per policy;
+    * ``worst_attack_by_policy`` and ``strongest_action_by_policy`` — share of runs by the
+      worst militia attack and by the strongest US action, stacked bars per policy (the two
+      sides apart: :mod:`sim.analysis.ladders`);
     * ``survival_first_death`` — share of runs with no American killed yet, by date: the
       Kaplan–Meier estimate, which with every run followed to the horizon (censored there
       only) is the empirical survival function (:func:`sim.analysis.stats.survival_curve`),
@@ -214,11 +227,12 @@ def _fan_by_policy(qs, baseline, colors, scenario, runs, seed) -> Figure:
     pols = list(qs)
     ncol = 4 if len(pols) > 6 else min(3, len(pols))
     nrow = int(np.ceil((len(pols) + (1 if len(pols) > 1 else 0)) / ncol))
-    fig, body, foot = _new_figure((12.0, 0.7 + 2.35 * nrow))
-    axes = np.atleast_1d(body.subplots(nrow, ncol, sharex=True, sharey=True)).ravel()
+    fig, body, foot = _new_figure((PAGE_IN, 0.9 + 1.75 * nrow), foot_in=0.5)
+    # each panel on its own scale (one shared scale flattens all but the highest policy); the
+    # baseline's median, dashed in every panel, is the common reference
+    axes = np.atleast_1d(body.subplots(nrow, ncol, sharex=True)).ravel()
     dates = _dates(scenario)
     base = _metric(qs[baseline], "cum_attacks") if baseline in qs else None
-    ymax = max(float(_metric(q, "cum_attacks")["q95"].max()) for q in qs.values())
     for ax, p in zip(axes, pols, strict=False):
         q = _metric(qs[p], "cum_attacks")
         _fan(ax, dates, q, colors[p], label_bands=False)
@@ -226,28 +240,25 @@ def _fan_by_policy(qs, baseline, colors, scenario, runs, seed) -> Figure:
             ax.plot(
                 dates[base["day"].to_numpy()], base["q50"], color="#333333", lw=1.0, ls=(0, (4, 2))
             )
-        ax.set_title(policy_label(p), loc="left", fontsize=9.5, color="black")
+        ax.set_title(textwrap.fill(policy_label(p), 22), loc="left", fontsize=8, color="black")
         ax.grid(axis="y", color="#e8e8e8", lw=0.6)
+        top = float(q["q95"].max())
+        if base is not None:
+            top = max(top, float(base["q50"].max()))
+        ax.set_ylim(0, max(1.0, top) * 1.22)
+        nice_ticks(ax, "y", 4)
+        ax.tick_params(labelsize=7)
         end = float(q["q50"].iloc[-1])
-        ax.text(
-            0.03,
-            0.95,
-            f"median at the end: {end:,.0f}",
-            transform=ax.transAxes,
-            ha="left",
-            va="top",
-            fontsize=7.5,
-            color="#333333",
-        )
+        ax.text(0.03, 0.97, f"median at the end: {end:,.0f}", transform=ax.transAxes,
+                ha="left", va="top", fontsize=6.5, color="#333333")  # fmt: skip
     ax0 = axes[0]
     ax0.set_xlim(dates[0], dates[-1])
-    ax0.set_ylim(0, max(1.0, ymax) * 1.05)
-    _date_axis(ax0)
+    _date_axis(ax0, maxticks=4)
     for ax in axes[len(pols) :]:
         ax.axis("off")
     for i, ax in enumerate(axes[: len(pols)]):
         if i % ncol == 0:
-            ax.set_ylabel(f"attacks since {_since(scenario)}")
+            ax.set_ylabel(f"attacks since\n{_since(scenario)}", fontsize=7.5)
         if i + ncol >= len(pols):  # nothing below: show its dates
             ax.xaxis.set_tick_params(labelbottom=True)
     if len(axes) > len(pols):
@@ -268,62 +279,64 @@ def _fan_by_policy(qs, baseline, colors, scenario, runs, seed) -> Figure:
                     label=f"median under “{policy_label(baseline)}”",
                 )
             )
-        key.legend(
+        leg = key.legend(
             handles=handles,
             loc="center left",
             frameon=False,
-            fontsize=8.5,
-            title="How to read each panel",
-            title_fontproperties={"weight": "bold"},
+            fontsize=7,
+            title="Each panel on its own scale",
+            title_fontproperties={"weight": "bold", "size": 7.5},
             alignment="left",
         )
-    body.suptitle("Militia attacks over time, by US policy (running total)", x=0.01, ha="left")
-    _footnote(foot, scenario, runs, seed)
+        leg.set_in_layout(False)  # it may reach into the next empty cell
+    body.suptitle(
+        "Militia attacks over time, by US policy (running total)", x=0.01, ha="left", fontsize=11
+    )
+    _footnote(foot, scenario, runs, seed, extra=UNCERTAINTY["spread"])
     return fig
 
 
-def _rung_by_policy(outcomes, order, scenario, runs, seed) -> Figure:
-    height = 1.9 + 0.36 * len(order)
-    fig, body, foot = _new_figure((11.0, height))
+def _levels_by_policy(outcomes, order, scenario, runs, seed, kind: str) -> Figure:
+    """Stacked bars, one per policy: the share of runs by the worst militia attack
+    (``kind="attack"``) or by the strongest US action (``kind="action"``), read apart
+    (:mod:`sim.analysis.ladders`) so that a US strike never hides a lethal attack."""
+    if kind == "attack":
+        levels, of = ATTACK_LEVELS, worst_attack
+        title = "Worst militia attack in a run, by US policy"
+        legend = "Worst militia attack or threat in the run"
+    else:
+        levels, of = ACTION_LEVELS, strongest_action
+        title = "Strongest US action in a run, by US policy"
+        legend = "Strongest US action in the run"
+    height = 1.75 + 0.27 * len(order)
+    fig, body, foot = _new_figure((PAGE_IN, height), foot_in=0.5)
     ax = body.subplots()
     colors = rung_colors()
-    by = outcomes.groupby("policy", observed=True)
-    groups = {p: g["max_rung"].to_numpy().astype(int) for p, g in by}
+    by = {p: g for p, g in outcomes.groupby("policy", observed=True)}
     for i, p in enumerate(order):
-        share = np.bincount(np.clip(groups[p], 0, 9), minlength=10)[:10] / len(groups[p])
+        share = level_shares(of(by[p]), len(levels))
         left = 0.0
-        for k in range(10):
-            w = 100 * share[k]
+        for (_, _, rung), s in zip(levels, share, strict=True):
+            w = 100 * s
             if w <= 0:
                 continue
-            ax.barh(i, w, left=left, color=colors[k], edgecolor="white", lw=0.5, height=0.72)
-            if w >= 6:
-                ax.text(
-                    left + w / 2,
-                    i,
-                    f"{w:.0f}%",
-                    ha="center",
-                    va="center",
-                    fontsize=7.5,
-                    color=_text_color(colors[k]),
-                )
+            c = colors[rung]
+            ax.barh(i, w, left=left, color=c, edgecolor="white", lw=0.5, height=0.72)
+            if w >= 7:
+                ax.text(left + w / 2, i, f"{w:.0f}%", ha="center", va="center", fontsize=7,
+                        color=_text_color(c))  # fmt: skip
             left += w
     _policy_axis(ax, order, order[0])
+    ax.tick_params(axis="y", labelsize=8)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("Share of runs (%) by the highest rung of the escalation ladder reached")
+    ax.set_xlabel("Share of runs (%)")
     ax.spines["left"].set_visible(False)
     handles = [
-        Patch(facecolor=colors[k], edgecolor="#999999", lw=0.4, label=f"{k} {RUNG_LABELS[k]}")
-        for k in range(10)
+        Patch(facecolor=colors[rung], edgecolor="#999999", lw=0.4, label=lab)
+        for _, lab, rung in levels
     ]
-    body.legend(
-        handles=handles,
-        loc="outside lower center",
-        ncols=5,
-        frameon=False,
-        title="Highest rung reached (0 = quiet … 9 = US–Iran war)",
-        fontsize=8,
-    )
-    body.suptitle("How far escalation went, by US policy", x=0.01, ha="left")
-    _footnote(foot, scenario, runs, seed)
+    body.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False,
+                title=legend, fontsize=7.5, title_fontsize=8)  # fmt: skip
+    body.suptitle(title, x=0.01, ha="left", fontsize=11)
+    _footnote(foot, scenario, runs, seed, extra=UNCERTAINTY["none"])
     return fig

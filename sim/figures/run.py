@@ -1,8 +1,10 @@
-"""The figure of one experiment (``escalation run``): a fan chart of militia attacks over time
-and the share of runs by the highest rung reached (style: :mod:`sim.figures.style`)."""
+"""The figure of one experiment (``escalation run``): a fan chart of militia attacks over time,
+the share of runs by the worst militia attack and by the strongest US action (the two sides of
+the ladder apart, :mod:`sim.analysis.ladders`; style: :mod:`sim.figures.style`)."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -10,11 +12,19 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.core.ladder import RUNG_LABELS
+from sim.analysis.ladders import (
+    ACTION_LEVELS,
+    ATTACK_LEVELS,
+    level_shares,
+    strongest_action,
+    worst_attack,
+)
 from sim.core.policies import describe
 from sim.core.policies import label as policy_label
 from sim.figures.style import (
     _RC,
+    PAGE_IN,
+    UNCERTAINTY,
     _date_axis,
     _dates,
     _footnote,
@@ -22,6 +32,7 @@ from sim.figures.style import (
     _pct,
     _save,
     _since,
+    nice_ticks,
     rung_colors,
 )
 
@@ -94,20 +105,21 @@ def run_figure(
     policy: str | None = None,
 ) -> Figure:
     """One policy's experiment: (a) fan chart of cumulative militia attacks over the calendar
-    dates of the scenario, (b) share of runs by the highest escalation rung reached.
+    dates of the scenario, (b) share of runs by the worst militia attack, (c) share of runs by
+    the strongest US action.
 
     Parameters
     ----------
     quantiles : :meth:`sim.analysis.metrics.DailyHistogram.quantiles` (uses metric ``cum_attacks``)
-    outcomes : per-run outcomes with column ``max_rung`` (and ``policy``; filtered to
-        ``policy`` when given)
+    outcomes : per-run outcomes with the counts that :mod:`sim.analysis.ladders` reads (and
+        ``policy``; filtered to ``policy`` when given)
     scenario : the :class:`sim.inputs.scenario.Scenario` (name, dates, shocks)
     runs, seed, policy : shown in the title and footnote; ``runs`` defaults to the number of
         rows of ``outcomes``, ``policy`` to the single policy in ``outcomes`` or the scenario's
 
     Returns
     -------
-    The figure (two axes); :func:`figure_run` writes it.
+    The figure (three axes); :func:`figure_run` writes it.
     """
     if policy is None:
         pols = pd.unique(outcomes["policy"]) if "policy" in outcomes else []
@@ -122,8 +134,11 @@ def run_figure(
     dates = _dates(scenario)
 
     with matplotlib.rc_context(_RC):
-        fig, body, foot = _new_figure((11.0, 4.8))
-        ax_a, ax_b = body.subplots(1, 2, width_ratios=[1.55, 1])
+        fig, body, foot = _new_figure((PAGE_IN, 5.0), foot_in=0.5)
+        grid = body.add_gridspec(2, 2, width_ratios=[1.15, 1], height_ratios=[5, 6])
+        ax_a = body.add_subplot(grid[:, 0])
+        ax_b = body.add_subplot(grid[0, 1])
+        ax_c = body.add_subplot(grid[1, 1])
 
         q = _metric(quantiles, "cum_attacks")
         _fan(ax_a, dates, q, color)
@@ -131,44 +146,47 @@ def run_figure(
         ax_a.set_xlim(dates[0], dates[-1])
         _shock_lines(ax_a, scenario)
         _date_axis(ax_a)
-        ax_a.set_ylabel(f"Militia attacks on US forces since {_since(scenario)}")
+        ax_a.set_ylabel(f"Militia attacks on US forces\nsince {_since(scenario)}")
         ax_a.set_xlabel("Date")
-        ax_a.set_title("(a) Militia attacks over time (running total)", loc="left")
-        ax_a.legend(loc="upper left", bbox_to_anchor=(0.0, 0.86), frameon=False)
+        ax_a.set_title("(a) Militia attacks over time\n(running total)", loc="left", fontsize=9)
+        ax_a.legend(loc="upper left", bbox_to_anchor=(0.0, 0.86), frameon=False, fontsize=7)
         ax_a.grid(axis="y", color="#e5e5e5", lw=0.6)
 
-        rung = outcomes["max_rung"].to_numpy().astype(int)
-        share = np.bincount(np.clip(rung, 0, 9), minlength=10)[:10] / max(len(rung), 1)
         colors = rung_colors()
-        y = np.arange(10)
-        ax_b.barh(y, 100 * share, color=colors, edgecolor="#666666", lw=0.4)
-        ax_b.set_yticks(y, [f"{k}  {RUNG_LABELS[k]}" for k in range(10)])
-        ax_b.invert_yaxis()
-        xmax = max(10.0, 100 * share.max() * 1.22)
-        ax_b.set_xlim(0, xmax)
-        for k, s in enumerate(share):
-            ax_b.text(
-                100 * s + xmax * 0.01,
-                k,
-                _pct(s),
-                va="center",
-                fontsize=8,
-                color="black" if s > 0 else "#999999",
-            )
-        ax_b.set_xlabel("Share of runs (%)")
-        ax_b.set_title("(b) Highest rung reached", loc="left")
-        ax_b.grid(axis="x", color="#e5e5e5", lw=0.6)
+        for ax, levels, of, title in (
+            (ax_b, ATTACK_LEVELS, worst_attack, "(b) Worst militia attack"),
+            (ax_c, ACTION_LEVELS, strongest_action, "(c) Strongest US action"),
+        ):
+            share = level_shares(of(outcomes), len(levels))
+            y = np.arange(len(levels))
+            ax.barh(y, 100 * share, color=[colors[r] for _, _, r in levels], edgecolor="#666666",
+                    lw=0.4)  # fmt: skip
+            ax.set_yticks(y, [lab for _, lab, _ in levels], fontsize=7)
+            ax.invert_yaxis()
+            xmax = max(10.0, 100 * share.max() * 1.3)
+            ax.set_xlim(0, xmax)
+            nice_ticks(ax, "x", 3)
+            for k, s in enumerate(share):
+                ax.text(100 * s + xmax * 0.02, k, _pct(s), va="center", fontsize=7,
+                        color="black" if s > 0 else "#999999")  # fmt: skip
+            ax.set_xlabel("Share of runs (%)")
+            ax.set_title(title, loc="left", fontsize=9)
+            ax.grid(axis="x", color="#e5e5e5", lw=0.6)
 
         label = policy_label(policy) if policy else "(policy not given)"
         body.suptitle(
-            f"Militia attacks and escalation under the US policy “{label}”", x=0.01, ha="left"
+            textwrap.fill(f"Militia attacks and escalation under the US policy “{label}”", 62),
+            x=0.01,
+            ha="left",
+            fontsize=11,
         )
         _footnote(
             foot,
             scenario,
             runs,
             seed,
-            extra="Bands: 5th–95th and 25th–75th percentiles of runs, day by day.",
+            extra="Bands: 5th–95th and 25th–75th percentiles of runs, day by day. "
+            + UNCERTAINTY["spread"],
             per="",
         )
         return fig

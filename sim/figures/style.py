@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib.dates as mdates
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure, SubFigure
@@ -32,6 +33,36 @@ from sim.core.policies import REGISTRY, describe, label
 from sim.experiments.store import write_bytes_atomic
 
 DPI = 200
+
+#: Widths of a journal's single column and full page (inches; e.g. 89 mm and 183 mm): every
+#: figure is drawn at one of them so its 7–10 pt text prints at that size.
+COLUMN_IN = 3.5
+PAGE_IN = 7.2
+
+#: The caption line that says which uncertainty a figure's intervals or bands show, by kind.
+#: Runs draw their parameters from the calibrated posterior (:mod:`sim.experiments.sampling`),
+#: so the spread of runs holds chance and the posterior's parameter uncertainty; an interval of a
+#: mean or a share holds only the Monte Carlo error of that estimate; what the record cannot
+#: tell at all is explored by ``escalation explore`` (``compare --robustness``).
+UNCERTAINTY: dict[str, str] = {
+    "noise": (
+        "Intervals show simulation noise only (the Monte Carlo error of each estimate), "
+        "not parameter uncertainty nor what the record cannot tell."
+    ),
+    "spread": (
+        "Bands show the spread of runs: chance and the calibrated parameters' uncertainty "
+        "together (both)."
+    ),
+    "parameters": "Intervals show parameter uncertainty (the posterior's draws).",
+    "both": (
+        "Intervals show both simulation noise and parameter uncertainty (the posterior's draws)."
+    ),
+    "worlds": (
+        "Spread across sampled worlds: parameter uncertainty over the ranges the record does not "
+        "inform, with each world's simulation noise."
+    ),
+    "none": "Shares of runs; no interval is drawn.",
+}
 
 #: The Okabe & Ito (2008) colour-blind-safe palette, by name.
 OKABE_ITO: dict[str, str] = {
@@ -163,11 +194,7 @@ def _footnote(
     if extra:
         parts.append(extra)
     parts.append(CAVEAT if per else "A model experiment, not a forecast.")
-    width_in = foot.get_figure(root=True).get_figwidth()
-    text = textwrap.fill(" ".join(parts), width=int(width_in * 16))
-    foot.text(
-        0.008, 0.92, text, fontsize=7.5, color="#444444", ha="left", va="top", linespacing=1.35
-    )
+    footnote_text(foot, parts)
 
 
 #: Height of the footnote strip, inches.
@@ -216,8 +243,63 @@ def _save(fig: Figure, path: Path) -> list[Path]:
     return out
 
 
-def _date_axis(ax) -> None:
-    loc = mdates.AutoDateLocator(minticks=4, maxticks=8)
+def texts_outside_canvas(fig: Figure, tol_px: float = 1.0) -> list[str]:
+    """The visible, non-empty texts of ``fig`` (titles, labels, tick labels, legends,
+    annotations) whose drawn extent leaves the figure's canvas, after a draw.
+
+    Used by the tests of every figure: a clipped title or a label cut at the edge shows up here.
+    """
+    from matplotlib.axis import Tick
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    canvas = fig.canvas if hasattr(fig.canvas, "get_renderer") else FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()
+    fig.draw(renderer)
+    box = fig.bbox
+
+    def outside(e) -> bool:
+        return (
+            e.x0 < box.x0 - tol_px
+            or e.y0 < box.y0 - tol_px
+            or e.x1 > box.x1 + tol_px
+            or e.y1 > box.y1 + tol_px
+        )
+
+    out = []
+    for ax in fig.get_axes():
+        if not ax.get_visible():
+            continue
+        own = [ax.title, ax._left_title, ax._right_title, *ax.texts]
+        if ax.axison:
+            own += [ax.xaxis.label, ax.yaxis.label]
+            for axis in (ax.xaxis, ax.yaxis):
+                own += [t.label1 for t in axis._update_ticks() if t.label1.get_visible()]
+        leg = ax.get_legend()
+        if leg is not None and leg.get_visible():
+            own += [*leg.get_texts(), leg.get_title()]
+        for t in own:
+            if t.get_visible() and t.get_text().strip():
+                if outside(t.get_window_extent(renderer)):
+                    out.append(t.get_text())
+    ticks = {id(x) for k in fig.findobj(match=Tick) for x in (k.label1, k.label2)}
+    for t in fig.findobj(match=Text):  # figure-level texts: titles, legends, footnotes
+        if id(t) in ticks or t.axes is not None or not t.get_visible() or not t.get_text().strip():
+            continue
+        e = t.get_window_extent(renderer)
+        if (e.width or e.height) and outside(e):
+            out.append(t.get_text())
+    return list(dict.fromkeys(out))
+
+
+def nice_ticks(ax, axis: str = "x", n: int = 5) -> None:
+    """Ticks at steps of 1, 2, 2.5 or 5 times a power of ten (never 1.5 or 3)."""
+    loc = mticker.MaxNLocator(n, steps=[1, 2, 2.5, 5, 10])
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_locator(loc)
+
+
+def _date_axis(ax, maxticks: int = 8) -> None:
+    loc = mdates.AutoDateLocator(minticks=min(4, maxticks), maxticks=maxticks)
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, show_offset=False))
 
@@ -232,11 +314,38 @@ def _pct(s: float) -> str:
 
 def footnote_text(foot: SubFigure, parts: Sequence[str]) -> None:
     """Write the sentences ``parts`` as the footnote strip's wrapped text."""
-    width_in = foot.get_figure(root=True).get_figwidth()
-    text = textwrap.fill(" ".join(parts), width=int(width_in * 16))
-    foot.text(
-        0.008, 0.92, text, fontsize=7.5, color="#444444", ha="left", va="top", linespacing=1.35
-    )
+    fig = foot.get_figure(root=True)
+    width_in = fig.get_figwidth()
+    text = textwrap.fill(" ".join(parts), width=int(width_in * 17))
+    _fit_foot(foot, text.count("\n") + 1)
+    foot.text(0.008, 1.0, text, fontsize=7, color="#444444", ha="left", va="top",
+              linespacing=1.3, transform=foot.transSubfigure)  # fmt: skip
+
+
+#: Height of one footnote line (7 pt at 1.3 line spacing), inches.
+_LINE_IN = 7 * 1.3 / 72
+
+
+def _fit_foot(foot: SubFigure, lines: int) -> None:
+    """Make the footnote strip (the figure's second subfigure row) tall enough for ``lines``
+    lines, growing the figure by the difference: a long footnote never runs off the bottom."""
+    fig = foot.get_figure(root=True)
+    spec = getattr(foot, "_subplotspec", None)
+    if spec is None:
+        return
+    gs = spec.get_gridspec()
+    ratios = list(gs.get_height_ratios() or [1] * gs.nrows)
+    if len(ratios) != 2:
+        return
+    h = fig.get_figheight()
+    foot_in = h * ratios[1] / sum(ratios)
+    need = 0.06 + lines * _LINE_IN
+    if need <= foot_in:
+        return
+    body_in = h - foot_in
+    need = np.ceil((body_in + need) * DPI) / DPI - body_in  # a whole number of pixels
+    fig.set_figheight(body_in + need)
+    gs.set_height_ratios([body_in, need])
 
 
 def _policy_axis(ax, order: Sequence[str], baseline: str | None = None) -> None:
@@ -256,15 +365,20 @@ def _baseline_rule(ax, order: Sequence[str], baseline: str) -> None:
 
 __all__ = [
     "CAVEAT",
+    "COLUMN_IN",
     "DPI",
     "GRID",
     "OKABE_ITO",
+    "PAGE_IN",
     "PALETTE",
     "POLICY_COLORS",
     "RC",
     "RUNG_COLORS",
     "SERIES_COLORS",
+    "UNCERTAINTY",
     "footnote_text",
+    "nice_ticks",
     "policy_colors",
     "rung_colors",
+    "texts_outside_canvas",
 ]
