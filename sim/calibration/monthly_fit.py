@@ -38,9 +38,9 @@ import pandas as pd
 
 from sim.calibration.abc import ABCResult, BetaPrior, abc_smc, weighted_quantile
 from sim.calibration.likelihoods import GridPosterior, exact_data, exact_posteriors
-from sim.calibration.priors import BASE_RATE_SCALE, MONTHLY_PRIORS
+from sim.calibration.priors import MONTHLY_PRIORS, table_values
 from sim.calibration.settings import MONTHLY, MonthlyCalibrationSettings
-from sim.core.params import GROUPS, TABLE
+from sim.core.params import TABLE
 from sim.errors import UserError
 from sim.experiments.sampling import build_params
 from sim.history.replay import TRACE_FIELDS, forcing_from_record, history_setting, simulate, window
@@ -181,21 +181,6 @@ def fitted_priors(names: Sequence[str]) -> tuple[BetaPrior, ...]:
     return tuple(p for p in MONTHLY_PRIORS if p.name in names)
 
 
-def table_values(
-    priors: Sequence[BetaPrior], theta: np.ndarray, exact: dict[str, np.ndarray]
-) -> dict[str, np.ndarray]:
-    """Table-named parameter arrays from particles ``theta`` (N, len(priors)) and
-    exact-posterior draws (the base-rate scale multiplies each group's table default)."""
-    vals: dict[str, np.ndarray] = dict(exact)
-    for j, p in enumerate(priors):
-        if p.name == BASE_RATE_SCALE:
-            for g in GROUPS:
-                vals[f"base_rate.{g}"] = theta[:, j] * TABLE[f"base_rate.{g}"].default
-        else:
-            vals[p.name] = theta[:, j]
-    return vals
-
-
 @dataclass
 class MonthlyFit:
     """A calibration on monthly targets: the ABC run, the exact posteriors, the targets and the
@@ -273,7 +258,7 @@ def calibrate_monthly(
     def distances(theta: np.ndarray, r: np.random.Generator) -> np.ndarray:
         n = len(theta) * reps
         rep = np.repeat(theta, reps, axis=0)  # each particle's runs side by side
-        counts = design.simulate(table_values(priors, rep, exact_draws(n)), n, r)
+        counts = design.simulate(table_values(rep, exact_draws(n), priors), n, r)
         sq = design.deviations(counts) ** 2
         if sq.shape[1] == 0:
             return np.zeros(len(theta))
@@ -285,7 +270,7 @@ def calibrate_monthly(
         min_acceptance=settings.min_acceptance, batch=settings.batch,
     )  # fmt: skip
     draws = res.resample(settings.rows, rng)
-    post = pd.DataFrame(table_values(priors, draws, exact_draws(settings.rows)))
+    post = pd.DataFrame(table_values(draws, exact_draws(settings.rows), priors))
     post = post.apply(lambda c: c.map(lambda v: float(f"{v:.4g}")))
     for c in post.columns:
         post[c] = post[c].clip(TABLE[c].low, TABLE[c].high)

@@ -7,6 +7,8 @@ with its mode at the table default; the weak ones have concentration
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from sim.calibration.abc import BetaPrior
@@ -95,11 +97,16 @@ def fitted_names() -> list[str]:
     return names
 
 
-def table_values(theta: np.ndarray, exact: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Table-named parameter arrays from ABC particles ``theta`` (N, len(ABC_PRIORS)) and
-    exact-posterior draws (the base-rate scale multiplies each group's table default)."""
+def table_values(
+    theta: np.ndarray,
+    exact: dict[str, np.ndarray],
+    priors: Sequence[BetaPrior] = ABC_PRIORS,
+) -> dict[str, np.ndarray]:
+    """Table-named parameter arrays from particles ``theta`` (N, len(priors)) of ``priors``
+    (default: :data:`ABC_PRIORS`) and exact-posterior draws (the base-rate scale multiplies
+    each group's table default)."""
     vals: dict[str, np.ndarray] = dict(exact)
-    for j, p in enumerate(ABC_PRIORS):
+    for j, p in enumerate(priors):
         if p.name == BASE_RATE_SCALE:
             for g in GROUPS:
                 vals[f"base_rate.{g}"] = theta[:, j] * TABLE[f"base_rate.{g}"].default
