@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.outcomes import SUMMARY_COLUMNS
 from sim.core import outcomes as declared
 from sim.core.policies import PolicyError, all_policies, get_policy
 from sim.errors import UserError
@@ -274,19 +275,7 @@ class Runs:
     def outcomes(self) -> pd.DataFrame:
         """Per policy × outcome: ``mean``, ``median``, ``p05``, ``p95``, and for shares
         ``prob`` with its 95% Wilson interval ``prob_lo``, ``prob_hi``."""
-        cols = [
-            "policy",
-            "outcome",
-            "kind",
-            "n",
-            "mean",
-            "median",
-            "p05",
-            "p95",
-            "prob",
-            "prob_lo",
-            "prob_hi",
-        ]
+        cols = [c for c in SUMMARY_COLUMNS if c != "description" and not c.startswith("diff")]
         return self.summary_table()[cols].reset_index(drop=True)
 
     def _context(self) -> dict[str, Any]:
